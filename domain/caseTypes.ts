@@ -1,0 +1,114 @@
+// The contract between the policy engine (`decide`) and the attendanceCase workflow.
+// Plain JSON only: this state lives in Temporal workflow history and continue-as-new payloads.
+import type { IsoDate } from './types';
+
+export const STEP_KINDS = [
+  'message',
+  'letter',
+  'meeting',
+  'homeVisit',
+  'attendanceContract',
+  'attendancePlan',
+  'referral',
+  'penaltyNoticeConsideration',
+  'statutoryInterventionRequest',
+  'councilNotification',
+  'staffTask',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Who must approve a step before it runs. `auto` steps run by themselves (timed letters). */
+export type StepApproval = 'auto' | 'team' | 'manager';
+
+export type Channel = 'email' | 'letter' | 'sms' | 'app' | 'phone' | 'inPerson' | 'none';
+
+/** Things the attendance team records that policies can react to. */
+export const OUTCOME_KINDS = [
+  'meetingAttended',
+  'meetingMissed',
+  'contractSigned',
+  'contractDeclined',
+  'medicalEvidenceReceived',
+  'noMedicalEvidence',
+  'homeVisitCompleted',
+  'homeVisitNoAccess',
+  'planReviewedImproved',
+  'planReviewedNotImproved',
+] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+export interface RecordedOutcome {
+  kind: OutcomeKind;
+  on: IsoDate;
+  /** The step the outcome belongs to, when there is one (e.g. the meeting). */
+  stepId?: string;
+}
+
+export interface CompletedStep {
+  stageId: string;
+  stepId: string;
+  on: IsoDate;
+  /** done: ran (sent/booked/task created); rejected: the team said no; skipped: conditions not met. */
+  result: 'done' | 'rejected' | 'skipped';
+}
+
+/** A snapshot of the figures the case is judged against for "improvement". */
+export interface Baseline {
+  on: IsoDate;
+  attendancePct: number | null;
+  unauthorised: number;
+  unexplained: number;
+  lates: number;
+}
+
+export interface CaseState {
+  stageId: string | null;
+  stageEnteredOn: IsoDate | null;
+  /** Figures when the current stage (or the current monitoring window) began. */
+  baseline: Baseline | null;
+  completedSteps: CompletedStep[];
+  /** End of the current monitoring window (a school day), null when not monitoring. */
+  monitoringUntil: IsoDate | null;
+  outcomes: RecordedOutcome[];
+  /** Highest stage reached in this case (for "continued ... despite support" triggers). */
+  highestStageId: string | null;
+}
+
+/** One reason, human-readable and carrying the figures that produced it. */
+export interface Reason {
+  /** e.g. "stage-two.entry.attendance-below-90" — the rule path inside the policy file. */
+  rule: string;
+  text: string;
+}
+
+export interface ProposedStep {
+  stageId: string;
+  stepId: string;
+  kind: StepKind;
+  title: string;
+  template?: string;
+  channel: Channel;
+  approval: StepApproval;
+  /** Wait after this step before the next step of the stage, in school days (0 = none). */
+  waitAfterSchoolDays: number;
+  /** Minimum notice, in school days, for meetings. */
+  noticeSchoolDays?: number;
+  reasons: Reason[];
+}
+
+export type StageChange = 'none' | 'open' | 'escalate' | 'deescalate' | 'close';
+
+export interface Decision {
+  stageId: string | null;
+  change: StageChange;
+  /** Steps due now, in policy order. The workflow runs them in order, honouring each wait. */
+  stepsDue: ProposedStep[];
+  /** The next school day the case should be re-evaluated (check cadence / end of window). */
+  nextCheckOn: IsoDate | null;
+  /** Why the case is at this stage (entry rules that matched, with figures). */
+  reasons: Reason[];
+  /** Set when change === 'close'. */
+  closeReason?: string;
+  /** Set when the stage (or a step) starts a monitoring window: its end, a school day. */
+  monitoringUntil?: IsoDate | null;
+}
