@@ -12,8 +12,15 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 20_000,
-    include: ['test/**/*.test.ts', 'domain/**/*.test.ts', 'api/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'domain/**/*.test.ts',
+      'api/**/*.test.ts',
+      'activities/**/*.test.ts',
+      'workflows/**/*.test.ts',
+    ],
     globalSetup: ['test/support/globalSetup.ts'],
+    setupFiles: ['test/support/quietRuntime.ts'],
     reporters: ['default'],
   },
 });

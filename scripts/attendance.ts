@@ -5,7 +5,9 @@ import { registerStatsCommand } from './cli/stats';
 import { registerPolicyCommand } from './cli/policy';
 import { registerEvaluateCommand } from './cli/evaluate';
 
-const program = new Command('attendance').description('Staged attendance intervention: data, policies and cases');
+const program = new Command('attendance').description(
+  'Staged attendance intervention: data, policies and cases',
+);
 registerImportCommand(program);
 registerStatsCommand(program);
 registerPolicyCommand(program);

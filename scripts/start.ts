@@ -1,0 +1,131 @@
+// `npm start`: the whole product on one machine. Starts the Temporal dev server (unless
+// TEMPORAL_ADDRESS points at one), then the worker and the API, prints where everything is,
+// and stops every process it started on Ctrl-C.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/env';
+import { devServerSearchAttributeArgs } from '../temporal/searchAttributes';
+import { provisionTemporal, waitForPort } from './provision-temporal';
+
+const require = createRequire(import.meta.url);
+const tsxCli = require.resolve('tsx/cli');
+const children: { name: string; proc: ChildProcess }[] = [];
+let stopping = false;
+
+function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => `${name.padEnd(8)}| ${l}`)
+      .join('\n');
+  // During shutdown the dev server logs every closed poll as a warning: noise, not news.
+  const show = (c: Buffer) => (stopping && /level=WARN/.test(c.toString()) ? '' : prefix(c));
+  proc.stdout?.on('data', (c: Buffer) => {
+    const s = show(c);
+    if (s) console.log(s);
+  });
+  proc.stderr?.on('data', (c: Buffer) => {
+    const s = show(c);
+    if (s) console.error(s);
+  });
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
+      void stopAll(1);
+    }
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Stop in reverse order: API and worker finish their in-flight work before the server goes.
+  for (const { proc } of [...children].reverse()) {
+    if (proc.exitCode !== null || proc.signalCode !== null) continue;
+    proc.kill('SIGTERM');
+    await new Promise<void>((res) => {
+      const t = setTimeout(() => {
+        proc.kill('SIGKILL');
+        res();
+      }, 15_000);
+      proc.once('exit', () => {
+        clearTimeout(t);
+        res();
+      });
+    });
+  }
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataDir = resolve(config.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  let temporalUi: string | null = null;
+  if (!config.TEMPORAL_ADDRESS) {
+    const { cli } = await provisionTemporal({ only: 'cli', quiet: true });
+    startChild(
+      'temporal',
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(dataDir, 'temporal.sqlite'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(config.TEMPORAL_PORT),
+        '--ui-port',
+        String(config.TEMPORAL_UI_PORT),
+        '--namespace',
+        config.TEMPORAL_NAMESPACE,
+        '--log-level',
+        'warn',
+        ...devServerSearchAttributeArgs(),
+      ],
+      env,
+    );
+    if (!(await waitForPort(config.TEMPORAL_PORT, 60_000))) {
+      console.error(`The Temporal dev server did not open port ${config.TEMPORAL_PORT} within 60 s.`);
+      await stopAll(1);
+    }
+    temporalUi = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+  }
+
+  startChild('worker', process.execPath, [tsxCli, 'worker/main.ts'], env);
+  startChild('api', process.execPath, [tsxCli, 'api/main.ts'], env);
+  if (!(await waitForPort(config.API_PORT, 120_000, config.API_HOST))) {
+    console.error(`The API did not open port ${config.API_PORT} within 120 s.`);
+    await stopAll(1);
+  }
+
+  const base =
+    config.PUBLIC_URL ??
+    `http://${config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST}:${config.API_PORT}`;
+  console.log('');
+  console.log('  Attendance intervention is running:');
+  console.log(`    Web app      ${base}/`);
+  console.log(`    API          ${base}/api  (docs: ${base}/api/docs, health: ${base}/health)`);
+  console.log(`    Temporal UI  ${temporalUi ?? `(external server at ${config.TEMPORAL_ADDRESS})`}`);
+  console.log(`    Data         ${dataDir}`);
+  console.log('  Press Ctrl-C to stop.');
+  console.log('');
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err));
+  await stopAll(1);
+});

@@ -1,0 +1,2 @@
+// Every workflow the worker runs. The worker bundles this file; keep it free of side effects.
+export { timerProbe } from './timerProbe';
