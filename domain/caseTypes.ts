@@ -42,6 +42,8 @@ export interface RecordedOutcome {
   on: IsoDate;
   /** The step the outcome belongs to, when there is one (e.g. the meeting). */
   stepId?: string;
+  /** The stage the case was at when the outcome was recorded (set by `recordOutcome`). */
+  stageId?: string;
 }
 
 export interface CompletedStep {
@@ -72,6 +74,12 @@ export interface CaseState {
   outcomes: RecordedOutcome[];
   /** Highest stage reached in this case (for "continued ... despite support" triggers). */
   highestStageId: string | null;
+  /** The step whose completion started the current monitoring window; null/absent when the stage
+   * entry (or a rolling review) started it. Lets policies say "no improvement after the plan". */
+  monitoringStartedBy?: string | null;
+  /** Set when the case was closed (`baseline` then holds the figures at closure): a sweep passing this
+   * state reopens on a count trigger (lates, unexplained, unauthorised) only for new marks since then. */
+  closedOn?: IsoDate | null;
 }
 
 /** One reason, human-readable and carrying the figures that produced it. */
@@ -93,6 +101,10 @@ export interface ProposedStep {
   waitAfterSchoolDays: number;
   /** Minimum notice, in school days, for meetings. */
   noticeSchoolDays?: number;
+  /** The wait exactly as the policy states it (school weeks are not always 5 school days). */
+  waitAfter?: { schoolWeeks?: number; schoolDays?: number };
+  /** True when the wait after this step is a monitoring window (baseline taken when the step is done). */
+  startsMonitoring?: boolean;
   reasons: Reason[];
 }
 
@@ -111,4 +123,13 @@ export interface Decision {
   closeReason?: string;
   /** Set when the stage (or a step) starts a monitoring window: its end, a school day. */
   monitoringUntil?: IsoDate | null;
+  /** True when this decision itself starts a monitoring window (stage entry or a rolling review):
+   * the workflow takes a new baseline (`applyDecision` does). */
+  windowStarted?: boolean;
+  /** Steps whose conditions did not hold when their turn came: record them as `skipped`. */
+  stepsSkipped?: ProposedStep[];
+  /** Steps not yet due and what they wait for (a date, an outcome, the end of the window). */
+  pending?: { stepId: string; title: string; waitingFor: string; readyOn?: IsoDate }[];
+  /** The stage's display name, for people reading the decision. */
+  stageName?: string | null;
 }

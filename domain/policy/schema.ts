@@ -1,0 +1,307 @@
+// A staged-intervention policy is data. This is its shape: one zod schema, from which the types and
+// the editors' JSON Schema (policies/policy.schema.json) are both derived.
+//
+// Vocabulary used throughout:
+// - A *condition* is an object with one or more keys; ALL of its keys must hold.
+// - A *condition list* (entry triggers, step `when`, exit `when`) holds when ANY of its conditions holds.
+// So "attendance below 50% or a CP/CIN plan" is a list of two conditions, and "no improvement and
+// unexplained absences outstanding" is one condition with two keys.
+import { z } from 'zod';
+import { OUTCOME_KINDS, STEP_KINDS } from '../caseTypes';
+import { PUPIL_FLAGS } from '../types';
+
+export const WINDOW_KINDS = ['rolling10', 'halfTerm', 'term', 'ytd'] as const;
+export const PENALTY_COUNTING_CODES = ['G', 'N', 'O', 'U'] as const;
+export const CHANNELS = ['email', 'letter', 'sms', 'app', 'phone', 'inPerson', 'none'] as const;
+export const APPROVALS = ['auto', 'team', 'manager'] as const;
+export const CADENCES = ['weekly', 'daily', 'none'] as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by hyphens, e.g. "stage-two"')
+  .describe('A stable identifier: lower-case words joined by hyphens.');
+const pct = z.number().min(0).max(100);
+const windowKind = z
+  .enum(WINDOW_KINDS)
+  .describe(
+    'rolling10: the rolling 10 school weeks; halfTerm: the current half term; term: the current term; ytd: the school year to date.',
+  );
+const count = z.int().min(1);
+
+export const durationSchema = z
+  .strictObject({
+    schoolWeeks: z.int().min(1).optional(),
+    schoolDays: z.int().min(1).optional(),
+  })
+  .refine((d) => (d.schoolWeeks === undefined) !== (d.schoolDays === undefined), {
+    message: 'give exactly one of schoolWeeks or schoolDays',
+  })
+  .describe(
+    'A length of time in school weeks or school days (from the school calendar, never calendar days).',
+  );
+
+export const bandSchema = z
+  .strictObject({
+    from: pct,
+    to: pct,
+    fromInclusive: z.boolean(),
+    toInclusive: z.boolean(),
+  })
+  .describe(
+    'An attendance band with both edges stated: e.g. 93 <= a < 96 is {from: 93, to: 96, fromInclusive: true, toInclusive: false}.',
+  );
+
+export const attendanceConditionSchema = z
+  .strictObject({
+    window: windowKind,
+    below: pct.optional(),
+    above: pct.optional(),
+    inclusive: z
+      .boolean()
+      .optional()
+      .describe('With below/above: whether the edge itself belongs (required).'),
+    band: bandSchema.optional(),
+  })
+  .superRefine((a, ctx) => {
+    const given = [a.below, a.above, a.band].filter((v) => v !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of below, above or band' });
+    if ((a.below !== undefined || a.above !== undefined) && a.inclusive === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inclusive'],
+        message: 'state whether the edge is inclusive (inclusive: true) or exclusive (inclusive: false)',
+      });
+    if (a.band !== undefined && a.inclusive !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inclusive'],
+        message: 'a band states fromInclusive/toInclusive instead',
+      });
+  })
+  .describe('Attendance % over a window: below X, above X, or within an explicit band.');
+
+const countCondition = z.strictObject({ atLeast: count, window: windowKind });
+
+const windowRefSchema = z
+  .strictObject({
+    stage: id.optional().describe('The stage the case must be at (default: the current stage).'),
+    afterStep: id
+      .optional()
+      .describe('Only the monitoring window started by this step (a step with monitor: true).'),
+    sequenceDone: z
+      .boolean()
+      .optional()
+      .describe('Only once every in-order step of the stage is done, rejected or skipped.'),
+  })
+  .describe('The end of the current monitoring window, optionally narrowed.');
+
+export const conditionSchema = z
+  .strictObject({
+    attendance: attendanceConditionSchema.optional(),
+    lates: countCondition
+      .extend({
+        includeAfterClose: z
+          .boolean()
+          .default(false)
+          .describe('Also count U (arrived after the register closed), which is an unauthorised absence.'),
+      })
+      .optional()
+      .describe('Late arrivals (L) in the window, at least N.'),
+    unexplained: countCondition
+      .optional()
+      .describe('Unexplained absence sessions (N: no reason yet), at least N.'),
+    unauthorised: countCondition
+      .optional()
+      .describe('Unauthorised absence sessions (G, N, O, U), at least N.'),
+    newSinceBaseline: z
+      .strictObject({
+        unauthorised: count.optional(),
+        unexplained: count.optional(),
+        lates: count.optional(),
+      })
+      .refine((n) => Object.keys(n).length > 0, {
+        message: 'name at least one of unauthorised, unexplained, lates',
+      })
+      .optional()
+      .describe(
+        'At least N new sessions since the current monitoring window began ("subsequent", "continued").',
+      ),
+    penaltyThreshold: z
+      .boolean()
+      .optional()
+      .describe(
+        'The national penalty-notice threshold is met (true) or not (false). Only ever leads to consideration.',
+      ),
+    flag: z
+      .array(z.enum(PUPIL_FLAGS))
+      .min(1)
+      .optional()
+      .describe('The pupil has any of these flags (e.g. cp, cin).'),
+    outcome: z
+      .array(z.enum(OUTCOME_KINDS))
+      .min(1)
+      .optional()
+      .describe('Any of these outcomes was recorded while the case has been at the current stage.'),
+    illnessPattern: z
+      .strictObject({
+        minSessions: count.describe('At least this many illness/medical sessions (I, M) ...'),
+        frequentSessions: count
+          .optional()
+          .describe('... that cluster (Mondays/Fridays, beside holidays), or at least this many regardless.'),
+      })
+      .optional(),
+    noImprovement: windowRefSchema
+      .optional()
+      .describe('The monitoring window has ended without improvement.'),
+    improved: windowRefSchema.optional().describe('The monitoring window has ended with improvement.'),
+    windowEnded: windowRefSchema.optional().describe('The monitoring window has ended (improved or not).'),
+    stepDone: z.array(id).min(1).optional().describe('All of these steps are done in the current stage.'),
+    atStage: z.array(id).min(1).optional().describe('The case is currently at one of these stages.'),
+    reachedStage: id.optional().describe('The case has been at this stage or a more severe one.'),
+    offRoll: z.boolean().optional().describe('The pupil is (true) or is not (false) off roll.'),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+    message: 'a condition needs at least one key',
+  })
+  .describe('All keys must hold.');
+
+export const conditionListSchema = z
+  .array(conditionSchema)
+  .describe('Holds when any of its conditions holds.');
+
+export const stepSchema = z.strictObject({
+  id,
+  kind: z.enum(STEP_KINDS),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  template: z.string().optional().describe('Letter/message template name.'),
+  channel: z.enum(CHANNELS),
+  approval: z.enum(APPROVALS).describe('auto: runs by itself; team/manager: waits for approval.'),
+  waitAfter: durationSchema.optional().describe('Wait after this step before the next in-order step.'),
+  monitor: z
+    .boolean()
+    .default(false)
+    .describe(
+      'The wait after this step is a monitoring window: baseline when done, improvement judged at its end.',
+    ),
+  noticeSchoolDays: z.int().min(0).optional().describe('Minimum notice for a meeting or announced visit.'),
+  when: conditionListSchema.optional().describe('The step runs only when any of these holds.'),
+  skipWhen: conditionListSchema.optional().describe('The step is skipped when any of these holds.'),
+  otherwise: z
+    .enum(['wait', 'skip'])
+    .default('wait')
+    .describe(
+      'When `when` does not hold on its turn: wait for it, or skip (skipping waits for the end of a running monitoring window).',
+    ),
+  anytime: z
+    .boolean()
+    .default(false)
+    .describe('Not in the sequence: due whenever `when` holds, once per stage; never blocks other steps.'),
+});
+
+export const improvementSchema = z
+  .strictObject({
+    attendance: z
+      .strictObject({
+        upBy: z.number().min(0).describe('Points of attendance gained since the baseline.'),
+        orAtLeast: pct.optional().describe('... or attendance at least this.'),
+        orAboveBand: z
+          .boolean()
+          .default(false)
+          .describe("... or attendance back above the stage's own band."),
+      })
+      .optional(),
+    noNewUnauthorised: z.boolean().default(false),
+    noNewUnexplained: z.boolean().default(false),
+    maxNewLates: z.int().min(0).optional(),
+  })
+  .describe(
+    "What counts as improvement over a monitoring window (all parts must hold), judged against the window's baseline.",
+  );
+
+export const exitSchema = z
+  .strictObject({
+    close: z.literal(true).optional(),
+    deescalateTo: id.optional(),
+    when: conditionListSchema.min(1),
+    reason: z.string().optional(),
+  })
+  .refine((e) => (e.close === true) !== (e.deescalateTo !== undefined), {
+    message: 'an exit either closes (close: true) or de-escalates (deescalateTo: stage)',
+  });
+
+export const stageSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  summary: z.string().min(1),
+  entry: conditionListSchema.default([]).describe('Entry triggers: the stage applies when any holds.'),
+  cadence: z.enum(CADENCES).default('weekly').describe('How often the case is checked while at this stage.'),
+  monitoring: durationSchema
+    .optional()
+    .describe('A monitoring window started when the case enters the stage.'),
+  review: durationSchema
+    .optional()
+    .describe(
+      'When a window has ended and nothing else is due, start another of this length (rolling review).',
+    ),
+  improvement: improvementSchema.default({
+    attendance: { upBy: 1, orAboveBand: true },
+    noNewUnauthorised: true,
+    noNewUnexplained: true,
+  }),
+  steps: z.array(stepSchema).default([]),
+  exits: z.array(exitSchema).default([]),
+});
+
+export const notAutomatedSchema = z.strictObject({
+  instruction: z.string().min(1),
+  stage: id.optional(),
+  reason: z.string().min(1),
+  becomes: z.string().optional().describe('What the product does instead, if anything (e.g. a staff task).'),
+});
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id,
+    name: z.string().min(1),
+    version: z.union([z.string().min(1), z.number()]),
+    description: z.string().min(1),
+    penaltyNotice: z
+      .strictObject({
+        countingCodes: z.array(z.enum(PENALTY_COUNTING_CODES)).min(1).default(['G', 'N', 'O', 'U']),
+      })
+      .default({ countingCodes: ['G', 'N', 'O', 'U'] }),
+    baselineWindow: windowKind
+      .default('rolling10')
+      .describe('The attendance figure a baseline records and improvement is measured on.'),
+    universal: z
+      .strictObject({
+        name: z.string().min(1),
+        summary: z.string().min(1),
+        attendance: attendanceConditionSchema,
+      })
+      .optional()
+      .describe('The band where no case is opened (universal support for every pupil).'),
+    closeWhenOffRoll: z.boolean().default(true),
+    stages: z.array(stageSchema).min(1).describe('Ordered from least to most severe.'),
+    notAutomated: z.array(notAutomatedSchema).default([]),
+  })
+  .describe('A staged attendance-intervention policy.');
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type Stage = Policy['stages'][number];
+export type Step = Stage['steps'][number];
+export type Condition = z.output<typeof conditionSchema>;
+export type AttendanceCondition = z.output<typeof attendanceConditionSchema>;
+export type Band = z.output<typeof bandSchema>;
+export type Improvement = z.output<typeof improvementSchema>;
+export type Exit = Stage['exits'][number];
+export type WindowRef = z.output<typeof windowRefSchema>;
+export type Duration = z.output<typeof durationSchema>;
+
+/** The JSON Schema editors use (yaml-language-server); regenerate with scripts/generate-policy-schema.ts. */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(policySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
