@@ -1,13 +1,33 @@
 // Activities are built by a factory that receives their services, so tests can pass real local
 // services (PGlite, a local SMTP server) and production passes the configured ones.
+import type { CaseServicesDeps } from '../messaging/deps';
+import { createCaseDataActivities, type CaseDataDeps } from './caseData';
+import { createLetterActivities } from './letters';
+import { createMeetingActivities } from './meetings';
+import { createMessagingActivities } from './messaging';
+import { createStaffTaskActivities } from './staffTasks';
 import { createSystemActivities, type SystemDeps } from './system';
 
-export type ActivityDeps = SystemDeps;
+export type ActivityDeps = SystemDeps & Partial<CaseServicesDeps> & Partial<CaseDataDeps>;
 
 export function createActivities(deps: ActivityDeps) {
+  const system = createSystemActivities(deps);
+  if (!deps.db) {
+    // Without a store only the system activities exist (the foundation's timer probe).
+    return system as ReturnType<typeof createAll>;
+  }
+  return createAll({ ...deps, db: deps.db, mailer: deps.mailer ?? null });
+}
+
+function createAll(deps: ActivityDeps & CaseServicesDeps) {
   return {
     ...createSystemActivities(deps),
+    ...createCaseDataActivities(deps),
+    ...createLetterActivities(deps),
+    ...createMessagingActivities(deps),
+    ...createMeetingActivities(deps),
+    ...createStaffTaskActivities(deps),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createAll>;

@@ -4,6 +4,7 @@ import { registerImportCommand } from './cli/import';
 import { registerStatsCommand } from './cli/stats';
 import { registerPolicyCommand } from './cli/policy';
 import { registerEvaluateCommand } from './cli/evaluate';
+import { registerSimulateCommand } from './cli/simulate';
 
 const program = new Command('attendance').description(
   'Staged attendance intervention: data, policies and cases',
@@ -12,6 +13,7 @@ registerImportCommand(program);
 registerStatsCommand(program);
 registerPolicyCommand(program);
 registerEvaluateCommand(program);
+registerSimulateCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -1,2 +1,4 @@
 // Every workflow the worker runs. The worker bundles this file; keep it free of side effects.
 export { timerProbe } from './timerProbe';
+export { attendanceCase } from './attendanceCase';
+export { schoolSweep } from './schoolSweep';

@@ -1,0 +1,43 @@
+// What the case-service activities (letters, messages, meetings, staff tasks) need from the outside.
+import { asyncLocalStorage } from '@temporalio/activity';
+import type { Db } from '../store/db';
+import type { AppMessenger, Mailer, SmsGateway, Transports } from './types';
+
+export interface ServiceLogger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface CaseServicesDeps {
+  db: Db;
+  /** null: no SMTP configured, emails are held in the outbox for the web app. */
+  mailer: Mailer | null;
+  /** Absent: texts are held in the outbox. */
+  sms?: SmsGateway | null;
+  /** Absent: app messages go by email instead (see docs/letters-and-messaging.md). */
+  app?: AppMessenger | null;
+  /** The clock (tests pin it). Used for "not in the past" when booking meetings. */
+  now?: () => Date;
+  /** The letter signature when the school has no officer in school_contacts. */
+  signature?: { name: string; role: string };
+  /** The From address; its email is the ORGANIZER of meeting invitations. */
+  mailFrom?: string;
+  /** Where staff notifications go when the school has no contact for the audience (e.g. ADMIN_EMAIL). */
+  staffEmail?: string;
+  /** The default templates folder (tests may point elsewhere). */
+  templatesDir?: string;
+  /** Used outside an activity context (tests, scripts); inside one, the activity logger is used. */
+  logger?: ServiceLogger;
+}
+
+export function transportsOf(deps: CaseServicesDeps): Transports {
+  return { mailer: deps.mailer, sms: deps.sms ?? null, app: deps.app ?? null };
+}
+
+const silent: ServiceLogger = { info: () => undefined, warn: () => undefined };
+
+/** The activity's logger when running as an activity, else the injected one. Log ids only, never names. */
+export function serviceLog(deps: CaseServicesDeps): ServiceLogger {
+  const ctx = asyncLocalStorage.getStore();
+  return ctx ? ctx.log : (deps.logger ?? silent);
+}

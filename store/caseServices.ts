@@ -1,0 +1,723 @@
+// Queries for the tables a case's services write (migration 0010): letter templates, letters kept as
+// evidence, the outbox, staff availability, meetings, staff tasks and school staff contacts.
+// Every insert keyed by a workflow-generated id is `ON CONFLICT DO NOTHING`: a retried activity
+// finds what the first attempt stored instead of making a second one.
+import type { IsoDate } from '../domain/types';
+import type { Db } from './db';
+
+// ---------------------------------------------------------------------------------------------
+// Letter templates (per-school overrides)
+
+export interface StoredLetterTemplate {
+  schoolId: string;
+  templateId: string;
+  subject: string;
+  body: string;
+}
+
+export async function getLetterTemplateOverride(
+  db: Db,
+  schoolId: string,
+  templateId: string,
+): Promise<StoredLetterTemplate | null> {
+  const { rows } = await db.query<{ subject: string; body: string }>(
+    'SELECT subject, body FROM letter_templates WHERE school_id = $1 AND template_id = $2',
+    [schoolId, templateId],
+  );
+  const r = rows[0];
+  return r ? { schoolId, templateId, subject: r.subject, body: r.body } : null;
+}
+
+export async function listLetterTemplateOverrides(db: Db, schoolId: string): Promise<StoredLetterTemplate[]> {
+  const { rows } = await db.query<{ template_id: string; subject: string; body: string }>(
+    'SELECT template_id, subject, body FROM letter_templates WHERE school_id = $1 ORDER BY template_id',
+    [schoolId],
+  );
+  return rows.map((r) => ({ schoolId, templateId: r.template_id, subject: r.subject, body: r.body }));
+}
+
+export async function upsertLetterTemplate(db: Db, t: StoredLetterTemplate): Promise<void> {
+  await db.query(
+    `INSERT INTO letter_templates (school_id, template_id, subject, body) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (school_id, template_id) DO UPDATE
+       SET subject = excluded.subject, body = excluded.body, updated_at = now()`,
+    [t.schoolId, t.templateId, t.subject, t.body],
+  );
+}
+
+export async function deleteLetterTemplate(db: Db, schoolId: string, templateId: string): Promise<void> {
+  await db.query('DELETE FROM letter_templates WHERE school_id = $1 AND template_id = $2', [
+    schoolId,
+    templateId,
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Letters (evidence)
+
+export interface LetterRecipient {
+  contactIndex: number;
+  name: string;
+  channel: 'email' | 'sms' | 'none';
+  /** The email address or phone number used (evidence of where the letter went). */
+  address: string | null;
+  outboxKey: string | null;
+}
+
+export interface LetterRecord {
+  id: string;
+  caseId: string;
+  schoolId: string;
+  pupilId: string;
+  stageId: string;
+  stepId: string;
+  templateId: string;
+  requestedTemplateId: string;
+  channel: string;
+  subject: string;
+  bodyText: string;
+  html: string;
+  amended: boolean;
+  sentOn: IsoDate;
+  recipients: LetterRecipient[];
+  createdAt: string;
+}
+
+export interface NewLetter extends Omit<LetterRecord, 'createdAt'> {
+  pdf: Buffer;
+}
+
+interface LetterRow {
+  id: string;
+  case_id: string;
+  school_id: string;
+  pupil_id: string;
+  stage_id: string;
+  step_id: string;
+  template_id: string;
+  requested_template_id: string;
+  channel: string;
+  subject: string;
+  body_text: string;
+  html: string;
+  amended: boolean;
+  sent_on: string;
+  recipients: LetterRecipient[];
+  created_at: string;
+}
+
+const LETTER_COLUMNS = `id, case_id, school_id, pupil_id::text AS pupil_id, stage_id, step_id, template_id,
+  requested_template_id, channel, subject, body_text, html, amended, sent_on::text AS sent_on, recipients,
+  created_at::text AS created_at`;
+
+function toLetter(r: LetterRow): LetterRecord {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupilId: r.pupil_id,
+    stageId: r.stage_id,
+    stepId: r.step_id,
+    templateId: r.template_id,
+    requestedTemplateId: r.requested_template_id,
+    channel: r.channel,
+    subject: r.subject,
+    bodyText: r.body_text,
+    html: r.html,
+    amended: r.amended,
+    sentOn: r.sent_on,
+    recipients: r.recipients ?? [],
+    createdAt: r.created_at,
+  };
+}
+
+/** Stores the letter unless one with this id exists; returns true when this call stored it. */
+export async function insertLetter(db: Db, l: NewLetter): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO letters (id, case_id, school_id, pupil_id, stage_id, step_id, template_id, requested_template_id,
+                          channel, subject, body_text, html, pdf, amended, sent_on, recipients)
+     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date, $16::text::jsonb)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      l.id,
+      l.caseId,
+      l.schoolId,
+      l.pupilId,
+      l.stageId,
+      l.stepId,
+      l.templateId,
+      l.requestedTemplateId,
+      l.channel,
+      l.subject,
+      l.bodyText,
+      l.html,
+      l.pdf,
+      l.amended,
+      l.sentOn,
+      JSON.stringify(l.recipients),
+    ],
+  );
+  return rows.length > 0;
+}
+
+export async function getLetter(db: Db, id: string): Promise<LetterRecord | null> {
+  const { rows } = await db.query<LetterRow>(`SELECT ${LETTER_COLUMNS} FROM letters WHERE id = $1`, [id]);
+  return rows[0] ? toLetter(rows[0]) : null;
+}
+
+export async function getLetterPdf(db: Db, id: string): Promise<Buffer | null> {
+  const { rows } = await db.query<{ pdf: Uint8Array }>('SELECT pdf FROM letters WHERE id = $1', [id]);
+  return rows[0] ? toBuffer(rows[0].pdf) : null;
+}
+
+export async function listLettersForCase(db: Db, caseId: string): Promise<LetterRecord[]> {
+  const { rows } = await db.query<LetterRow>(
+    `SELECT ${LETTER_COLUMNS} FROM letters WHERE case_id = $1 ORDER BY sent_on, created_at`,
+    [caseId],
+  );
+  return rows.map(toLetter);
+}
+
+export async function listLettersForPupil(db: Db, pupilId: string): Promise<LetterRecord[]> {
+  const { rows } = await db.query<LetterRow>(
+    `SELECT ${LETTER_COLUMNS} FROM letters WHERE pupil_id = $1::uuid ORDER BY sent_on, created_at`,
+    [pupilId],
+  );
+  return rows.map(toLetter);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox
+
+export type OutboxChannel = 'email' | 'sms' | 'app';
+export type OutboxStatus = 'queued' | 'sent' | 'failed' | 'held';
+
+/** An attachment stored inline (base64) or by reference to a letter's PDF. */
+export type OutboxAttachment =
+  | { filename: string; contentType: string; base64: string }
+  | { filename: string; contentType: string; letterId: string };
+
+export interface NewOutboxMessage {
+  idempotencyKey: string;
+  schoolId: string;
+  caseId?: string | null;
+  channel: OutboxChannel;
+  /** Email address, phone number or app address; null when none is known (the row is then held). */
+  to: string | null;
+  subject?: string;
+  text: string;
+  html?: string | null;
+  attachments?: OutboxAttachment[];
+  /** The letter / meeting / notification id this message belongs to. */
+  ref?: string | null;
+}
+
+export interface OutboxRecord {
+  id: string;
+  idempotencyKey: string;
+  schoolId: string;
+  caseId: string | null;
+  channel: OutboxChannel;
+  to: string | null;
+  subject: string;
+  text: string;
+  html: string | null;
+  attachments: OutboxAttachment[];
+  ref: string | null;
+  status: OutboxStatus;
+  error: string | null;
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface OutboxRow {
+  id: string;
+  idempotency_key: string;
+  school_id: string;
+  case_id: string | null;
+  channel: OutboxChannel;
+  to_address: string | null;
+  subject: string;
+  body_text: string;
+  html: string | null;
+  attachments: OutboxAttachment[];
+  ref: string | null;
+  status: OutboxStatus;
+  error: string | null;
+  attempts: number;
+  created_at: string;
+  sent_at: string | null;
+}
+
+const OUTBOX_COLUMNS = `id::text AS id, idempotency_key, school_id, case_id, channel, to_address, subject, body_text,
+  html, attachments, ref, status, error, attempts, created_at::text AS created_at, sent_at::text AS sent_at`;
+
+function toOutbox(r: OutboxRow): OutboxRecord {
+  return {
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    schoolId: r.school_id,
+    caseId: r.case_id,
+    channel: r.channel,
+    to: r.to_address,
+    subject: r.subject,
+    text: r.body_text,
+    html: r.html,
+    attachments: r.attachments ?? [],
+    ref: r.ref,
+    status: r.status,
+    error: r.error,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
+
+/** Inserts the message unless its key exists; returns the stored row either way (the first write wins). */
+export async function insertOutbox(
+  db: Db,
+  m: NewOutboxMessage,
+): Promise<{ row: OutboxRecord; inserted: boolean }> {
+  const { rows } = await db.query<OutboxRow>(
+    `INSERT INTO outbox (idempotency_key, school_id, case_id, channel, to_address, subject, body_text, html,
+                         attachments, ref)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING ${OUTBOX_COLUMNS}`,
+    [
+      m.idempotencyKey,
+      m.schoolId,
+      m.caseId ?? null,
+      m.channel,
+      m.to,
+      m.subject ?? '',
+      m.text,
+      m.html ?? null,
+      JSON.stringify(m.attachments ?? []),
+      m.ref ?? null,
+    ],
+  );
+  if (rows[0]) return { row: toOutbox(rows[0]), inserted: true };
+  const existing = await getOutboxByKey(db, m.idempotencyKey);
+  if (!existing) throw new Error(`outbox row ${m.idempotencyKey} vanished after a conflicting insert`);
+  return { row: existing, inserted: false };
+}
+
+export async function getOutboxByKey(db: Db, key: string): Promise<OutboxRecord | null> {
+  const { rows } = await db.query<OutboxRow>(
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE idempotency_key = $1`,
+    [key],
+  );
+  return rows[0] ? toOutbox(rows[0]) : null;
+}
+
+/**
+ * Takes a short lease on an unsent row so two attempts never deliver it at once. Returns false when
+ * the row is sent or another attempt holds an unexpired lease. A worker killed mid-delivery leaves a
+ * lease that simply expires, and the next retry delivers.
+ */
+export async function claimOutbox(db: Db, key: string, leaseSeconds: number): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+     WHERE idempotency_key = $1 AND status <> 'sent' AND (claimed_until IS NULL OR claimed_until < now())
+     RETURNING id`,
+    [key, leaseSeconds],
+  );
+  return rows.length > 0;
+}
+
+export async function markOutboxSent(db: Db, key: string): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET status = 'sent', sent_at = now(), error = NULL, claimed_until = NULL
+     WHERE idempotency_key = $1`,
+    [key],
+  );
+}
+
+export async function markOutboxFailed(db: Db, key: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET status = 'failed', error = $2, claimed_until = NULL
+     WHERE idempotency_key = $1 AND status <> 'sent'`,
+    [key, error.slice(0, 1000)],
+  );
+}
+
+export async function markOutboxHeld(db: Db, key: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET status = 'held', error = $2 WHERE idempotency_key = $1 AND status <> 'sent'`,
+    [key, reason],
+  );
+}
+
+/** The school's outbox, newest first (the web app's "outbox" page shows held and failed messages). */
+export async function listOutbox(
+  db: Db,
+  schoolId: string,
+  filter: { status?: OutboxStatus; caseId?: string; limit?: number } = {},
+): Promise<OutboxRecord[]> {
+  const { rows } = await db.query<OutboxRow>(
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox
+     WHERE school_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR case_id = $3)
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [schoolId, filter.status ?? null, filter.caseId ?? null, filter.limit ?? 200],
+  );
+  return rows.map(toOutbox);
+}
+
+/** Keys of rows not yet sent (held, failed or queued), oldest first: for a flush once a transport exists. */
+export async function listUnsentOutboxKeys(
+  db: Db,
+  filter: { schoolId?: string; limit?: number } = {},
+): Promise<string[]> {
+  const { rows } = await db.query<{ idempotency_key: string }>(
+    `SELECT idempotency_key FROM outbox
+     WHERE status <> 'sent' AND ($1::text IS NULL OR school_id = $1)
+     ORDER BY created_at, id LIMIT $2`,
+    [filter.schoolId ?? null, filter.limit ?? 500],
+  );
+  return rows.map((r) => r.idempotency_key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff availability
+
+export interface AvailabilityWindow {
+  staffName: string;
+  /** 1 = Monday .. 5 = Friday. */
+  weekday: number;
+  /** `HH:MM`, Europe/London wall time. */
+  startTime: string;
+  endTime: string;
+  slotMinutes: number;
+}
+
+/** The default when a school has not set its own: the attendance officer, mornings and early afternoons. */
+export const DEFAULT_AVAILABILITY: readonly Omit<AvailabilityWindow, 'weekday'>[] = [
+  { staffName: 'Attendance Officer', startTime: '09:00', endTime: '12:00', slotMinutes: 30 },
+  { staffName: 'Attendance Officer', startTime: '13:30', endTime: '15:00', slotMinutes: 30 },
+];
+
+/** Gives a school the default availability (Mon-Fri) unless it already has some. Returns rows added. */
+export async function seedDefaultAvailability(db: Db, schoolId: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM staff_availability WHERE school_id = $1',
+      [schoolId],
+    );
+    if ((rows[0]?.n ?? 0) > 0) return 0;
+    let added = 0;
+    for (let weekday = 1; weekday <= 5; weekday++) {
+      for (const w of DEFAULT_AVAILABILITY) {
+        await tx.query(
+          `INSERT INTO staff_availability (school_id, staff_name, weekday, start_time, end_time, slot_minutes)
+           VALUES ($1, $2, $3, $4::time, $5::time, $6) ON CONFLICT DO NOTHING`,
+          [schoolId, w.staffName, weekday, w.startTime, w.endTime, w.slotMinutes],
+        );
+        added++;
+      }
+    }
+    return added;
+  });
+}
+
+/** Replaces a school's availability. */
+export async function setAvailability(
+  db: Db,
+  schoolId: string,
+  windows: AvailabilityWindow[],
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM staff_availability WHERE school_id = $1', [schoolId]);
+    for (const w of windows) {
+      await tx.query(
+        `INSERT INTO staff_availability (school_id, staff_name, weekday, start_time, end_time, slot_minutes)
+         VALUES ($1, $2, $3, $4::time, $5::time, $6)`,
+        [schoolId, w.staffName, w.weekday, w.startTime, w.endTime, w.slotMinutes],
+      );
+    }
+  });
+}
+
+export async function listAvailability(db: Db, schoolId: string): Promise<AvailabilityWindow[]> {
+  const { rows } = await db.query<{
+    staff_name: string;
+    weekday: number;
+    start_time: string;
+    end_time: string;
+    slot_minutes: number;
+  }>(
+    `SELECT staff_name, weekday, to_char(start_time, 'HH24:MI') AS start_time, to_char(end_time, 'HH24:MI') AS end_time,
+            slot_minutes
+     FROM staff_availability WHERE school_id = $1 ORDER BY weekday, start_time, staff_name`,
+    [schoolId],
+  );
+  return rows.map((r) => ({
+    staffName: r.staff_name,
+    weekday: r.weekday,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    slotMinutes: r.slot_minutes,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Meetings
+
+export type MeetingKind = 'meeting' | 'homeVisit';
+export type MeetingStatus = 'booked' | 'attended' | 'missed' | 'cancelled';
+
+export interface MeetingRecord {
+  id: string;
+  caseId: string;
+  schoolId: string;
+  pupilId: string;
+  stageId: string;
+  stepId: string;
+  kind: MeetingKind;
+  title: string;
+  /** ISO date-time, UTC. */
+  startsAt: string;
+  endsAt: string;
+  staffName: string;
+  location: string;
+  status: MeetingStatus;
+}
+
+interface MeetingRow {
+  id: string;
+  case_id: string;
+  school_id: string;
+  pupil_id: string;
+  stage_id: string;
+  step_id: string;
+  kind: MeetingKind;
+  title: string;
+  starts_ms: number;
+  ends_ms: number;
+  staff_name: string;
+  location: string;
+  status: MeetingStatus;
+}
+
+// Epoch milliseconds: independent of the session time zone of either engine.
+const MEETING_COLUMNS = `id, case_id, school_id, pupil_id::text AS pupil_id, stage_id, step_id, kind, title,
+  (extract(epoch FROM starts_at) * 1000)::float8 AS starts_ms, (extract(epoch FROM ends_at) * 1000)::float8 AS ends_ms,
+  staff_name, location, status`;
+
+function toMeeting(r: MeetingRow): MeetingRecord {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupilId: r.pupil_id,
+    stageId: r.stage_id,
+    stepId: r.step_id,
+    kind: r.kind,
+    title: r.title,
+    startsAt: new Date(Number(r.starts_ms)).toISOString(),
+    endsAt: new Date(Number(r.ends_ms)).toISOString(),
+    staffName: r.staff_name,
+    location: r.location,
+    status: r.status,
+  };
+}
+
+export async function getMeeting(db: Db, id: string): Promise<MeetingRecord | null> {
+  const { rows } = await db.query<MeetingRow>(`SELECT ${MEETING_COLUMNS} FROM meetings WHERE id = $1`, [id]);
+  return rows[0] ? toMeeting(rows[0]) : null;
+}
+
+export async function listMeetingsForCase(db: Db, caseId: string): Promise<MeetingRecord[]> {
+  const { rows } = await db.query<MeetingRow>(
+    `SELECT ${MEETING_COLUMNS} FROM meetings WHERE case_id = $1 ORDER BY starts_at`,
+    [caseId],
+  );
+  return rows.map(toMeeting);
+}
+
+/** Meetings that hold a staff slot (not cancelled) overlapping [from, to). */
+export async function listBusyMeetings(
+  db: Db,
+  schoolId: string,
+  from: Date,
+  to: Date,
+): Promise<MeetingRecord[]> {
+  const { rows } = await db.query<MeetingRow>(
+    `SELECT ${MEETING_COLUMNS} FROM meetings
+     WHERE school_id = $1 AND status <> 'cancelled' AND starts_at < $3::timestamptz AND ends_at > $2::timestamptz
+     ORDER BY starts_at`,
+    [schoolId, from.toISOString(), to.toISOString()],
+  );
+  return rows.map(toMeeting);
+}
+
+export async function insertMeeting(db: Db, m: Omit<MeetingRecord, 'status'>): Promise<boolean> {
+  const { rows } = await db.query(
+    `INSERT INTO meetings (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, starts_at, ends_at,
+                           staff_name, location)
+     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz, $11, $12)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [
+      m.id,
+      m.caseId,
+      m.schoolId,
+      m.pupilId,
+      m.stageId,
+      m.stepId,
+      m.kind,
+      m.title,
+      m.startsAt,
+      m.endsAt,
+      m.staffName,
+      m.location,
+    ],
+  );
+  return rows.length > 0;
+}
+
+export async function setMeetingStatus(
+  db: Db,
+  id: string,
+  status: MeetingStatus,
+): Promise<MeetingRecord | null> {
+  const { rows } = await db.query<MeetingRow>(
+    `UPDATE meetings SET status = $2, updated_at = now() WHERE id = $1 RETURNING ${MEETING_COLUMNS}`,
+    [id, status],
+  );
+  return rows[0] ? toMeeting(rows[0]) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff tasks
+
+export interface StaffTaskRecord {
+  id: string;
+  caseId: string;
+  schoolId: string;
+  pupilId: string;
+  stageId: string;
+  stepId: string;
+  kind: string;
+  title: string;
+  dueOn: IsoDate;
+  notes: string | null;
+  status: 'open' | 'done';
+  createdAt: string;
+  completedAt: string | null;
+}
+
+interface StaffTaskRow {
+  id: string;
+  case_id: string;
+  school_id: string;
+  pupil_id: string;
+  stage_id: string;
+  step_id: string;
+  kind: string;
+  title: string;
+  due_on: string;
+  notes: string | null;
+  status: 'open' | 'done';
+  created_at: string;
+  completed_at: string | null;
+}
+
+const TASK_COLUMNS = `id, case_id, school_id, pupil_id::text AS pupil_id, stage_id, step_id, kind, title,
+  due_on::text AS due_on, notes, status, created_at::text AS created_at, completed_at::text AS completed_at`;
+
+function toTask(r: StaffTaskRow): StaffTaskRecord {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupilId: r.pupil_id,
+    stageId: r.stage_id,
+    stepId: r.step_id,
+    kind: r.kind,
+    title: r.title,
+    dueOn: r.due_on,
+    notes: r.notes,
+    status: r.status,
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+  };
+}
+
+export async function insertStaffTask(
+  db: Db,
+  t: Omit<StaffTaskRecord, 'status' | 'createdAt' | 'completedAt' | 'notes'> & { notes?: string | null },
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `INSERT INTO staff_tasks (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, due_on, notes)
+     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9::date, $10)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [t.id, t.caseId, t.schoolId, t.pupilId, t.stageId, t.stepId, t.kind, t.title, t.dueOn, t.notes ?? null],
+  );
+  return rows.length > 0;
+}
+
+export async function getStaffTask(db: Db, id: string): Promise<StaffTaskRecord | null> {
+  const { rows } = await db.query<StaffTaskRow>(`SELECT ${TASK_COLUMNS} FROM staff_tasks WHERE id = $1`, [
+    id,
+  ]);
+  return rows[0] ? toTask(rows[0]) : null;
+}
+
+export async function completeStaffTask(db: Db, id: string): Promise<StaffTaskRecord | null> {
+  const { rows } = await db.query<StaffTaskRow>(
+    `UPDATE staff_tasks SET status = 'done', completed_at = COALESCE(completed_at, now())
+     WHERE id = $1 RETURNING ${TASK_COLUMNS}`,
+    [id],
+  );
+  return rows[0] ? toTask(rows[0]) : null;
+}
+
+export async function listStaffTasks(
+  db: Db,
+  schoolId: string,
+  filter: { status?: 'open' | 'done'; caseId?: string } = {},
+): Promise<StaffTaskRecord[]> {
+  const { rows } = await db.query<StaffTaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM staff_tasks
+     WHERE school_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR case_id = $3)
+     ORDER BY due_on, created_at`,
+    [schoolId, filter.status ?? null, filter.caseId ?? null],
+  );
+  return rows.map(toTask);
+}
+
+// ---------------------------------------------------------------------------------------------
+// School staff contacts (where notifications go)
+
+export type StaffAudience = 'officer' | 'manager';
+
+export async function getSchoolContact(
+  db: Db,
+  schoolId: string,
+  audience: StaffAudience,
+): Promise<{ name: string; email: string } | null> {
+  const { rows } = await db.query<{ name: string; email: string }>(
+    'SELECT name, email FROM school_contacts WHERE school_id = $1 AND audience = $2',
+    [schoolId, audience],
+  );
+  return rows[0] ?? null;
+}
+
+export async function setSchoolContact(
+  db: Db,
+  schoolId: string,
+  audience: StaffAudience,
+  contact: { name: string; email: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO school_contacts (school_id, audience, name, email) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (school_id, audience) DO UPDATE SET name = excluded.name, email = excluded.email`,
+    [schoolId, audience, contact.name, contact.email],
+  );
+}
+
+function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}

@@ -1,0 +1,39 @@
+// Builds every activity with its real services: the store, the mailer (SMTP when configured,
+// otherwise the outbox holds mail for the web app), the Temporal client the sweep signals with.
+import type { Client } from '@temporalio/client';
+import type { Policy } from '../domain/policy/schema';
+import type { Db } from '../store/db';
+import { createActivities } from '../activities';
+import { SmtpMailer } from '../messaging/smtpMailer';
+import type { CaseSettings } from '../workflows/attendanceCase';
+
+export interface BuildActivitiesOptions {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  caseSettings: CaseSettings;
+  policyForSchool: (schoolId: string) => Promise<Policy>;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  staffEmail?: string;
+  /**
+   * The activities' clock, used only so meetings are never booked in the past. Simulations and
+   * tests run on a shifted workflow clock and pass one that puts no limit on the past.
+   */
+  now?: () => Date;
+}
+
+export function buildActivities(opts: BuildActivitiesOptions) {
+  const mailer = opts.smtpUrl ? new SmtpMailer({ url: opts.smtpUrl, from: opts.mailFrom }) : null;
+  return createActivities({
+    db: opts.db,
+    mailer,
+    mailFrom: opts.mailFrom,
+    staffEmail: opts.staffEmail,
+    now: opts.now,
+    temporal: opts.temporal,
+    taskQueue: opts.taskQueue,
+    caseSettings: opts.caseSettings,
+    policyForSchool: opts.policyForSchool,
+  });
+}
