@@ -119,8 +119,10 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const msUntilCheckOn = (date: IsoDate): number =>
     Math.max(0, instantOfSchoolTime(date, settings.checkTime, settings.timeZone) - nowMs());
 
-  // The calendar comes through an activity so that it is recorded in history (replay-safe).
-  const calendar: SchoolCalendar = buildCalendar(await data.getSchoolCalendar({ schoolId: input.schoolId }));
+  // The calendar comes through an activity so that it is recorded in history (replay-safe). It is
+  // loaded after the message handlers are registered: a query that arrives the moment a new run
+  // starts (after continue-as-new) must find its handler.
+  let calendar!: SchoolCalendar;
 
   // -------------------------------------------------------------------------------------------
   // Inspection and messages
@@ -508,6 +510,8 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
 
   // -------------------------------------------------------------------------------------------
   // The case
+
+  calendar = buildCalendar(await data.getSchoolCalendar({ schoolId: input.schoolId }));
 
   while (rt.status !== 'closed') {
     wake = false;

@@ -217,11 +217,17 @@ export async function startHarness(opts: {
     async pending(key) {
       return (await h.view(key)).pending;
     },
+    // After a decision the case may act and continue-as-new; let it settle before the next call,
+    // as a person would (the time-skipping server does not redirect an Update to the new run).
     async decide(key, d) {
-      return (await handleOf(key)).executeUpdate(decideStep, { args: [{ actor: OFFICER, ...d }] });
+      const res = await (await handleOf(key)).executeUpdate(decideStep, { args: [{ actor: OFFICER, ...d }] });
+      await settle();
+      return res;
     },
     async record(key, e) {
-      return (await handleOf(key)).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] });
+      const res = await (await handleOf(key)).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] });
+      await settle();
+      return res;
     },
     async approveAll() {
       let n = 0;
