@@ -24,6 +24,8 @@ export interface CaseServicesDeps {
   mailFrom?: string;
   /** Where staff notifications go when the school has no contact for the audience (e.g. ADMIN_EMAIL). */
   staffEmail?: string;
+  /** How long one delivery attempt holds an outbox row before a retry may take it over (default 120 s). */
+  outboxLeaseSeconds?: number;
   /** The default templates folder (tests may point elsewhere). */
   templatesDir?: string;
   /** Used outside an activity context (tests, scripts); inside one, the activity logger is used. */
@@ -31,7 +33,7 @@ export interface CaseServicesDeps {
 }
 
 export function transportsOf(deps: CaseServicesDeps): Transports {
-  return { mailer: deps.mailer, sms: deps.sms ?? null, app: deps.app ?? null };
+  return { mailer: deps.mailer, sms: deps.sms ?? null, app: deps.app ?? null, leaseSeconds: deps.outboxLeaseSeconds };
 }
 
 const silent: ServiceLogger = { info: () => undefined, warn: () => undefined };

@@ -103,7 +103,7 @@ async function deliverRow(db: Db, transports: Transports, row: OutboxRecord): Pr
     return result('held');
   }
 
-  if (!(await claimOutbox(db, row.idempotencyKey, OUTBOX_LEASE_SECONDS))) {
+  if (!(await claimOutbox(db, row.idempotencyKey, transports.leaseSeconds ?? OUTBOX_LEASE_SECONDS))) {
     const now = await getOutboxByKey(db, row.idempotencyKey);
     if (now?.status === 'sent') return result('sent', true);
     throw new OutboxBusyError(row.idempotencyKey);

@@ -42,6 +42,8 @@ export interface AppMessenger {
 /** The transports an outbox row may be delivered by; a missing one means "hold the message". */
 export interface Transports {
   mailer: Mailer | null;
+  /** Seconds a delivery attempt holds its row (see OUTBOX_LEASE_SECONDS). */
+  leaseSeconds?: number;
   sms?: SmsGateway | null;
   app?: AppMessenger | null;
 }

@@ -5,6 +5,7 @@ import type { Policy } from '../domain/policy/schema';
 import type { Db } from '../store/db';
 import { createActivities } from '../activities';
 import { SmtpMailer } from '../messaging/smtpMailer';
+import type { Mailer } from '../messaging/types';
 import type { CaseSettings } from '../workflows/attendanceCase';
 
 export interface BuildActivitiesOptions {
@@ -21,16 +22,21 @@ export interface BuildActivitiesOptions {
    * tests run on a shifted workflow clock and pass one that puts no limit on the past.
    */
   now?: () => Date;
+  outboxLeaseSeconds?: number;
+  /** A mailer to use instead of the SMTP one built from smtpUrl (e.g. an instrumented one in tests). */
+  mailer?: Mailer | null;
 }
 
 export function buildActivities(opts: BuildActivitiesOptions) {
-  const mailer = opts.smtpUrl ? new SmtpMailer({ url: opts.smtpUrl, from: opts.mailFrom }) : null;
+  const mailer =
+    opts.mailer !== undefined ? opts.mailer : opts.smtpUrl ? new SmtpMailer({ url: opts.smtpUrl, from: opts.mailFrom }) : null;
   return createActivities({
     db: opts.db,
     mailer,
     mailFrom: opts.mailFrom,
     staffEmail: opts.staffEmail,
     now: opts.now,
+    outboxLeaseSeconds: opts.outboxLeaseSeconds,
     temporal: opts.temporal,
     taskQueue: opts.taskQueue,
     caseSettings: opts.caseSettings,

@@ -44,10 +44,13 @@ const data = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
-const sends = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+/** Sends talk to outside services; a lost attempt (a crashed worker) is retried after its timeout. */
+function sendActivities(settings: CaseSettings) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: settings.sendAttemptTimeout ?? '2 minutes',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  });
+}
 
 export interface CaseSettings {
   timeZone: string;
@@ -63,6 +66,8 @@ export interface CaseSettings {
    * `realStartMs`. Lets a school preview a policy on last year's marks on the time-skipping server.
    */
   simulation?: { realStartMs: number; simStart: IsoDate };
+  /** How long one attempt to send may take before it is presumed lost and retried (default 2 minutes). */
+  sendAttemptTimeout?: string;
 }
 
 export interface AttendanceCaseInput {
@@ -94,6 +99,7 @@ export interface CaseRuntime {
 export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseView> {
   assertCaseInput(input);
   const { policy, settings } = input;
+  const sends = sendActivities(settings);
   const rt: CaseRuntime = input.carried ?? {
     status: 'open',
     openedOn: null,

@@ -16,6 +16,7 @@ import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseView, PendingProposal, StepDecision } from '../../workflows/caseMessages';
 import { decideStep, getCaseView, recordEvent, type HumanEvent } from '../../workflows/caseMessages';
 import type { CaseSettings } from '../../workflows/attendanceCase';
+import type { Mailer } from '../../messaging/types';
 import { startTimeSkippingServer } from '../support/temporal';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
@@ -64,7 +65,8 @@ export interface Harness {
   record(pupilKey: string, e: Omit<HumanEvent, 'actor'>): Promise<unknown>;
   /** Approves everything pending on every open case (officer, or manager for manager steps). */
   approveAll(): Promise<number>;
-  runWithWorker<T>(fn: () => Promise<T>): Promise<T>;
+  /** Stops the worker (abandoning in-flight activities, as a crash would) and starts a new one. */
+  restartWorker(mailer?: Mailer): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -84,6 +86,9 @@ export async function startHarness(opts: {
   settings?: Partial<CaseSettings>;
   mailer?: 'smtp' | 'outbox';
   wrapActivities?: (acts: Record<string, unknown>) => Record<string, unknown>;
+  /** The first worker's mailer (default: SMTP to the test server). */
+  workerMailer?: Mailer;
+  noStickyCache?: boolean;
 }): Promise<Harness> {
   const env = await startTimeSkippingServer();
   const db = await openDb({ inMemory: true });
@@ -139,24 +144,36 @@ export async function startHarness(opts: {
     ...opts.settings,
   };
   const taskQueue = `cases-${randomUUID()}`;
-  let activities = buildActivities({
-    db,
-    temporal: env.client,
-    taskQueue,
-    caseSettings: settings,
-    policyForSchool: async () => policy,
-    now: () => new Date(0), // the workflow's (simulated) date already sets the earliest meeting day
-    smtpUrl: opts.mailer === 'outbox' ? undefined : smtp.url,
-    mailFrom: 'Harbour Lane Attendance <attendance@harbour.example>',
-  });
-  if (opts.wrapActivities) activities = opts.wrapActivities(activities) as typeof activities;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities,
-  });
-  const running = worker.run();
+  const launchWorker = async (mailer?: Mailer) => {
+    let activities = buildActivities({
+      db,
+      temporal: env.client,
+      taskQueue,
+      caseSettings: settings,
+      policyForSchool: async () => policy,
+      now: () => new Date(0), // the workflow's (simulated) date already sets the earliest meeting day
+      smtpUrl: opts.mailer === 'outbox' ? undefined : smtp.url,
+      mailFrom: 'Harbour Lane Attendance <attendance@harbour.example>',
+      mailer,
+      outboxLeaseSeconds: 2,
+    });
+    if (opts.wrapActivities) activities = opts.wrapActivities(activities) as typeof activities;
+    const w = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+      // A worker told to stop gives in-flight activities a moment, then stops regardless: the
+      // crash test relies on this to abandon a send that hangs.
+      shutdownGraceTime: '200ms',
+      shutdownForceTime: '3s',
+      // Without a workflow cache there is no sticky queue pointing at a dead worker: the time-
+      // skipping server, unlike a real one, would hold queries for it instead of timing out.
+      ...(opts.noStickyCache ? { maxCachedWorkflows: 0 } : {}),
+    });
+    return { worker: w, running: w.run() };
+  };
+  let current = await launchWorker(opts.workerMailer);
 
   const simNow = async () => {
     const { instantOfSchoolTime, schoolDateAt } = await import('../../domain/time');
@@ -245,10 +262,14 @@ export async function startHarness(opts: {
       if (n) await settle();
       return n;
     },
-    runWithWorker: (fn) => fn(),
+    async restartWorker(mailer) {
+      current.worker.shutdown();
+      await current.running.catch(() => undefined);
+      current = await launchWorker(mailer);
+    },
     async shutdown() {
-      worker.shutdown();
-      await running.catch(() => undefined);
+      if (current.worker.getState() === 'RUNNING') current.worker.shutdown();
+      await current.running.catch(() => undefined);
       await smtp.close();
       await db.close();
       await env.teardown();
