@@ -1,12 +1,11 @@
-// The worker inside the API process (the embedded default: PGlite can be opened by one process
-// only, so the API and the worker share one Db). A minimal version; the workflow engineer owns it.
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+// The worker inside the API process. The embedded database (PGlite) can be opened by one process
+// only, so on a laptop the API and the worker share one process and one Db.
 import type { Client } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { type AppConfig, temporalAddress } from '../config/env';
 import type { Db } from '../store/db';
-import { policyForSchool } from '../policies/schoolPolicy';
-import { buildActivities } from './activityDeps';
 import { createWorker } from './createWorker';
+import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
 export interface EmbeddedWorkerOptions {
   config: AppConfig;
@@ -20,9 +19,7 @@ export async function startEmbeddedWorker({
   temporalClient,
 }: EmbeddedWorkerOptions): Promise<{ shutdown(): Promise<void> }> {
   try {
-    Runtime.install({
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
-    });
+    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   } catch {
     // Already installed in this process (tests): keep it.
   }
@@ -32,26 +29,12 @@ export async function startEmbeddedWorker({
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: temporalClient.options.dataConverter,
-    activities: buildActivities({
-      db,
-      temporal: temporalClient,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      caseSettings: {
-        timeZone: config.SCHOOL_TIMEZONE,
-        checkTime: config.SWEEP_TIME,
-        remindAfterSchoolDays: 2,
-        escalateAfterSchoolDays: 4,
-        searchAttributes: true,
-      },
-      policyForSchool: (schoolId) => policyForSchool(db, schoolId),
-      smtpUrl: config.SMTP_URL,
-      mailFrom: config.MAIL_FROM,
-      staffEmail: config.ADMIN_EMAIL,
-    }),
+    activities: activitiesFromConfig(config, db, temporalClient),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const running = worker.run();
   running.catch(() => undefined);
+  await ensureSweepSchedules(config, db, temporalClient);
   return {
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,30 +1,35 @@
-// The worker process: connects to Temporal and runs workflows and activities until stopped.
+// The standalone worker process (production shape: a PostgreSQL server shared with the API).
+// On the embedded database the worker runs inside the API process instead (worker/embedded.ts).
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig, temporalAddress } from '../config/env';
-import { loadDataConverter } from '../temporal/connection';
-import { createActivities } from '../activities';
+import { openDbFromEnv } from '../store/db';
+import { connectClient, loadDataConverter } from '../temporal/connection';
 import { createWorker } from './createWorker';
+import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  Runtime.install({
-    logger: undefined,
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
-  });
+  if (!config.DATABASE_URL) {
+    throw new Error('A standalone worker needs DATABASE_URL (on the embedded database the API process runs the worker).');
+  }
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const db = await openDbFromEnv();
+  const client = await connectClient(config);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: await loadDataConverter(config),
-    activities: createActivities({
-      onTimerFired: (e) => console.log(`[worker] probe timer fired for ${e.workflowId} at ${e.firedAt}`),
-    }),
+    activities: activitiesFromConfig(config, db, client),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
+  await ensureSweepSchedules(config, db, client);
   console.log(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${temporalAddress(config)}`);
   await worker.run(); // resolves after SIGINT/SIGTERM once in-flight work is done
   await connection.close();
+  await client.connection.close();
+  await db.close();
 }
 
 main().catch((err: unknown) => {

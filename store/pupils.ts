@@ -1,0 +1,168 @@
+// Pupils on a school's roster. The pupil id (a UUID) is the only reference that may leave the
+// store (workflow ids, payloads, logs); the UPN and names stay behind the API.
+import { randomUUID } from 'node:crypto';
+import type { IsoDate, PupilFlag } from '../domain/types';
+import type { Db } from './db';
+import type { Contact, RosterRecord } from './validate';
+
+export interface Pupil {
+  id: string;
+  schoolId: string;
+  upn: string;
+  givenName: string;
+  familyName: string;
+  yearGroup: number | null;
+  dateOfBirth: IsoDate | null;
+  startDate: IsoDate | null;
+  leftOn: IsoDate | null;
+  flags: PupilFlag[];
+  contacts: Contact[];
+}
+
+interface PupilRow {
+  id: string;
+  school_id: string;
+  upn: string;
+  given_name: string;
+  family_name: string;
+  year_group: number | null;
+  date_of_birth: string | null;
+  start_date: string | null;
+  left_on: string | null;
+  flags: PupilFlag[];
+  contacts: Contact[];
+}
+
+const PUPIL_COLUMNS = `id::text AS id, school_id, upn, given_name, family_name, year_group,
+  date_of_birth::text AS date_of_birth, start_date::text AS start_date, left_on::text AS left_on,
+  flags, contacts`;
+
+function toPupil(r: PupilRow): Pupil {
+  return {
+    id: r.id,
+    schoolId: r.school_id,
+    upn: r.upn,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    yearGroup: r.year_group,
+    dateOfBirth: r.date_of_birth,
+    startDate: r.start_date,
+    leftOn: r.left_on,
+    flags: r.flags ?? [],
+    contacts: r.contacts ?? [],
+  };
+}
+
+export async function getPupil(db: Db, pupilId: string): Promise<Pupil | null> {
+  if (!isUuid(pupilId)) return null;
+  const { rows } = await db.query<PupilRow>(`SELECT ${PUPIL_COLUMNS} FROM pupils WHERE id = $1::uuid`, [
+    pupilId,
+  ]);
+  return rows[0] ? toPupil(rows[0]) : null;
+}
+
+export async function getPupilByUpn(db: Db, schoolId: string, upn: string): Promise<Pupil | null> {
+  const { rows } = await db.query<PupilRow>(
+    `SELECT ${PUPIL_COLUMNS} FROM pupils WHERE school_id = $1 AND upn = $2`,
+    [schoolId, upn.trim().toUpperCase()],
+  );
+  return rows[0] ? toPupil(rows[0]) : null;
+}
+
+/** Pupils of a school ordered by family name, given name, UPN. No limit = all of them. */
+export async function listPupils(
+  db: Db,
+  schoolId: string,
+  page: { limit?: number; offset?: number } = {},
+): Promise<Pupil[]> {
+  const { rows } = await db.query<PupilRow>(
+    `SELECT ${PUPIL_COLUMNS} FROM pupils WHERE school_id = $1
+     ORDER BY family_name, given_name, upn LIMIT $2 OFFSET $3`,
+    [schoolId, page.limit ?? null, page.offset ?? 0],
+  );
+  return rows.map(toPupil);
+}
+
+export async function countPupils(db: Db, schoolId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pupils WHERE school_id = $1',
+    [schoolId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** UPN -> pupil id for the whole school (imports resolve marks with it). */
+export async function pupilIdsByUpn(db: Db, schoolId: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ id: string; upn: string }>(
+    'SELECT id::text AS id, upn FROM pupils WHERE school_id = $1',
+    [schoolId],
+  );
+  return new Map(rows.map((r) => [r.upn, r.id]));
+}
+
+export interface UpsertPupilsResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+const UPSERT_CHUNK = 2_000;
+
+/**
+ * Adds new pupils and updates the details of known ones (matched by UPN within the school).
+ * Pupils missing from the records are left alone: a roster file may be partial.
+ */
+export async function upsertPupils(
+  db: Db,
+  schoolId: string,
+  records: readonly RosterRecord[],
+  onChunk?: (done: number) => void,
+): Promise<UpsertPupilsResult> {
+  const result: UpsertPupilsResult = { inserted: 0, updated: 0, unchanged: 0 };
+  for (let start = 0; start < records.length; start += UPSERT_CHUNK) {
+    const chunk = records.slice(start, start + UPSERT_CHUNK);
+    const { rows } = await db.query<{ inserted: boolean }>(
+      `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, date_of_birth,
+                           start_date, left_on, flags, contacts)
+       SELECT t.id, $1, t.upn, t.given_name, t.family_name, t.year_group, t.date_of_birth, t.start_date,
+              t.left_on, ARRAY(SELECT jsonb_array_elements_text(t.flags::jsonb)), t.contacts::jsonb
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::date[], $8::date[],
+                   $9::date[], $10::text[], $11::text[])
+            AS t(id, upn, given_name, family_name, year_group, date_of_birth, start_date, left_on, flags, contacts)
+       ON CONFLICT (school_id, upn) DO UPDATE
+         SET given_name = excluded.given_name, family_name = excluded.family_name,
+             year_group = excluded.year_group, date_of_birth = excluded.date_of_birth,
+             start_date = excluded.start_date, left_on = excluded.left_on,
+             flags = excluded.flags, contacts = excluded.contacts, updated_at = now()
+         WHERE (pupils.given_name, pupils.family_name, pupils.year_group, pupils.date_of_birth,
+                pupils.start_date, pupils.left_on, pupils.flags, pupils.contacts)
+               IS DISTINCT FROM
+               (excluded.given_name, excluded.family_name, excluded.year_group, excluded.date_of_birth,
+                excluded.start_date, excluded.left_on, excluded.flags, excluded.contacts)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        schoolId,
+        chunk.map(() => randomUUID()),
+        chunk.map((r) => r.upn),
+        chunk.map((r) => r.givenName),
+        chunk.map((r) => r.familyName),
+        chunk.map((r) => r.yearGroup),
+        chunk.map((r) => r.dateOfBirth),
+        chunk.map((r) => r.startDate),
+        chunk.map((r) => r.leftOn),
+        chunk.map((r) => JSON.stringify(r.flags)),
+        chunk.map((r) => JSON.stringify(r.contacts)),
+      ],
+    );
+    const inserted = rows.filter((r) => r.inserted).length;
+    result.inserted += inserted;
+    result.updated += rows.length - inserted;
+    result.unchanged += chunk.length - rows.length;
+    onChunk?.(Math.min(start + UPSERT_CHUNK, records.length));
+  }
+  return result;
+}
+
+function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
