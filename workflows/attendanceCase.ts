@@ -376,6 +376,8 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         approver: step.approval === 'manager' ? 'manager' : 'team',
       };
       rt.pending.push(proposal);
+      // Until someone decides, the next action is the team's: approve or reject this step.
+      rt.next = { on: proposal.proposedOn, action: `Waiting for approval: ${step.title}`, reasons: step.reasons };
       log({
         type: 'proposed',
         text: `Proposed: ${step.title} (needs ${proposal.approver === 'manager' ? 'a manager' : 'the attendance team'})`,
