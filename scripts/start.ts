@@ -1,5 +1,6 @@
 // `npm start`: the whole product on one machine. Starts the Temporal dev server (unless
-// TEMPORAL_ADDRESS points at one), then the worker and the API, prints where everything is,
+// TEMPORAL_ADDRESS points at one), then the app (API + worker in one process on the embedded
+// database; separate worker and API processes with DATABASE_URL), prints where everything is,
 // and stops every process it started on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -105,8 +106,14 @@ async function main(): Promise<void> {
     temporalUi = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
   }
 
-  startChild('worker', process.execPath, [tsxCli, 'worker/main.ts'], env);
-  startChild('api', process.execPath, [tsxCli, 'api/main.ts'], env);
+  // The embedded database (PGlite) can be opened by one process only: then the API process runs
+  // the worker too (api/main.ts). With a PostgreSQL server the worker is a process of its own.
+  if (config.DATABASE_URL) {
+    startChild('worker', process.execPath, [tsxCli, 'worker/main.ts'], { ...env, EMBEDDED_WORKER: 'false' });
+    startChild('api', process.execPath, [tsxCli, 'api/main.ts'], { ...env, EMBEDDED_WORKER: 'false' });
+  } else {
+    startChild('app', process.execPath, [tsxCli, 'api/main.ts'], env);
+  }
   if (!(await waitForPort(config.API_PORT, 120_000, config.API_HOST))) {
     console.error(`The API did not open port ${config.API_PORT} within 120 s.`);
     await stopAll(1);

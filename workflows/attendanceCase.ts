@@ -18,10 +18,11 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { buildCalendar, type SchoolCalendar } from '../domain/calendar';
-import type { CaseState, Decision, OutcomeKind, ProposedStep } from '../domain/caseTypes';
+import type { CaseState, Decision, OutcomeKind, ProposedStep, Reason } from '../domain/caseTypes';
 import { OUTCOME_KINDS } from '../domain/caseTypes';
 import { applyDecision, completeStep, decide, emptyCaseState, recordOutcome } from '../domain/policy/decide';
 import type { Policy } from '../domain/policy/schema';
+import { letterFigures } from '../domain/letterFigures';
 import { instantOfSchoolTime, schoolDateAt } from '../domain/time';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import { CASE_STAGE, NEXT_ACTION_DATE, PENDING_APPROVALS, SCHOOL_ID } from '../temporal/searchAttributes';
@@ -426,7 +427,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   async function performWith(step: ProposedStep, facts: PupilFacts, decision: StepDecision | null): Promise<void> {
     const day = today();
     const base = { caseId: input.caseId, schoolId: input.schoolId, pupilId: input.pupilId, stageId: step.stageId, stepId: step.stepId };
-    const figures = figuresFor(facts);
+    const figures = letterFigures(facts);
     const reasons = step.reasons.map((r) => r.text);
     const written = step.kind === 'letter' || (step.kind === 'message' && ['email', 'sms', 'app', 'letter'].includes(step.channel));
     if (written) {
@@ -556,7 +557,10 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       if (lastCheck?.text !== text) log({ type: 'check', text, reasons: decision.reasons });
     }
 
-    for (const step of decision.stepsDue) {
+    for (const due of decision.stepsDue) {
+      // A step carries its own rule and the figures that put the case at this stage, so whoever
+      // approves it (and later the council) sees why.
+      const step = { ...due, reasons: uniqueReasons([...due.reasons, ...decision.reasons]) };
       const result = await runStep(step, facts);
       if (result === 'abandoned') break;
       rt.caseState = completeStep(policy, rt.caseState, { stepId: step.stepId, result, on: today() }, facts, calendar);
@@ -592,6 +596,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   return view();
 }
 
+function uniqueReasons(reasons: Reason[]): Reason[] {
+  const seen = new Set<string>();
+  return reasons.filter((r) => !seen.has(r.text) && seen.add(r.text));
+}
+
 function outcomeText(outcome: OutcomeKind, note?: string): string {
   const texts: Record<OutcomeKind, string> = {
     meetingAttended: 'Parent/carer attended the meeting',
@@ -606,19 +615,6 @@ function outcomeText(outcome: OutcomeKind, note?: string): string {
     planReviewedNotImproved: 'Attendance plan reviewed: not improved',
   };
   return note ? `${texts[outcome]} — ${note}` : texts[outcome];
-}
-
-function figuresFor(facts: PupilFacts) {
-  const w = facts.windows.rolling10;
-  return {
-    attendancePct: w.attendancePct,
-    windowLabel: `the ${w.schoolWeeks} school weeks to ${w.to}`,
-    unauthorised: w.unauthorised,
-    unexplained: w.unexplained,
-    lates: facts.windows.halfTerm.lateBeforeClose,
-    daysMissed: w.daysMissed,
-    lessonsMissed: w.lessonsMissed,
-  };
 }
 
 /** Rejects a malformed start input inside the workflow, without a thrown ZodError. */

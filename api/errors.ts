@@ -1,0 +1,124 @@
+// Known errors and how they become HTTP answers. The rule: bad input is a 4xx with a reason a
+// person can act on; only our own faults are a 500, and those never leak internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { ZodError } from 'zod';
+import { ImportValidationError } from '../store/errors';
+import { RequestValidationError, zodIssues, type Issue } from './zod';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, extra?: Record<string, unknown>) =>
+  new HttpError(400, message, extra);
+export const unauthorized = (message = 'Please sign in.') => new HttpError(401, message);
+export const forbidden = (message: string) => new HttpError(403, message);
+/** Out-of-scope ids get the same answer as unknown ones: a user never learns another school's ids exist. */
+export const notFound = (what = 'Not found') => new HttpError(404, what);
+export const conflict = (message: string, extra?: Record<string, unknown>) =>
+  new HttpError(409, message, extra);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new HttpError(429, message, { retryAfterSeconds });
+
+export interface ErrorBody {
+  error: string;
+  statusCode: number;
+  issues?: Issue[];
+  [key: string]: unknown;
+}
+
+/** Why a workflow Update was refused (its validator's ApplicationFailure message), for a 409. */
+export function updateFailureReason(err: WorkflowUpdateFailedError): string {
+  let cause: unknown = err.cause;
+  let reason = err.message;
+  while (cause instanceof Error) {
+    reason = cause.message || reason;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return reason;
+}
+
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof RequestValidationError) {
+    return {
+      error: `The request is not valid: ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      statusCode: 400,
+      issues: err.issues,
+    };
+  }
+  if (err instanceof ZodError) {
+    const issues = zodIssues('input', err);
+    return {
+      error: `The request is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      statusCode: 400,
+      issues,
+    };
+  }
+  if (err instanceof ImportValidationError) {
+    return { statusCode: 400, ...err.toJSON() };
+  }
+  if (err instanceof HttpError) {
+    return { error: err.message, statusCode: err.statusCode, ...err.extra };
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    // The case refused the decision (stale proposal, repeated decision, wrong input): a conflict
+    // with the case's current state, not a server fault.
+    return { error: updateFailureReason(err), statusCode: 409 };
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return { error: 'That case is not running (it may have closed).', statusCode: 404 };
+  }
+  if (err instanceof ServiceError) {
+    // The workflow engine did not answer (down, restarting, unreachable): not the caller's fault,
+    // and nothing was changed.
+    return {
+      error:
+        'The workflow engine is not answering just now; nothing was changed. Please try again in a minute.',
+      statusCode: 503,
+    };
+  }
+  const fe = err as Partial<FastifyError> & { status?: number };
+  const status = fe.statusCode ?? fe.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { error: readableFastifyMessage(fe), statusCode: status };
+  }
+  return {
+    error: 'Something went wrong on our side. It has been logged; please try again.',
+    statusCode: 500,
+  };
+}
+
+function readableFastifyMessage(fe: Partial<FastifyError>): string {
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Send a JSON body (Content-Type: application/json).';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The JSON body is empty.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is too large.';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return `The body is not valid JSON: ${fe.message ?? ''}`.trim();
+    default:
+      return fe.message || 'Bad request.';
+  }
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const body = toErrorBody(err);
+    if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
+    if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number') {
+      void reply.header('retry-after', String(body.retryAfterSeconds));
+    }
+    return reply.code(body.statusCode).send(body);
+  });
+}

@@ -1,0 +1,49 @@
+// The audit log (managers and administrators): who did what, when, to which case, user or school.
+import { z } from 'zod';
+import { listAudit } from '../auth/audit';
+import { currentUser } from '../auth/guard';
+import { assertSchool, scopeIds } from '../auth/scope';
+import type { AppContext, ZodApp } from '../context';
+import { isoDate } from './schools';
+
+export async function registerAuditRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  app.get(
+    '/api/audit',
+    {
+      config: { roles: ['manager', 'admin'] },
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit log entries, newest first',
+        description:
+          'Managers see the entries of their schools; administrators of every school also see sign-ins and account changes.',
+        querystring: z.object({
+          schoolId: z.string().min(1).max(64).optional(),
+          userId: z.uuid().optional(),
+          action: z.string().max(100).optional().describe('Prefix, e.g. "approval." or "auth.login"'),
+          targetId: z.string().max(200).optional(),
+          from: isoDate.optional(),
+          to: isoDate.optional(),
+          page: z.coerce.number().int().min(1).max(100_000).default(1),
+          pageSize: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (req) => {
+      const user = currentUser(req);
+      const q = req.query;
+      if (q.schoolId) assertSchool(user, q.schoolId, 'No such school');
+      const result = await listAudit(ctx.db, {
+        schoolIds: scopeIds(user),
+        ...(q.schoolId ? { schoolId: q.schoolId } : {}),
+        ...(q.userId ? { userId: q.userId } : {}),
+        ...(q.action ? { action: q.action } : {}),
+        ...(q.targetId ? { targetId: q.targetId } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        limit: q.pageSize,
+        offset: (q.page - 1) * q.pageSize,
+      });
+      return { ...result, page: q.page, pageSize: q.pageSize };
+    },
+  );
+}

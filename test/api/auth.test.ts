@@ -1,0 +1,318 @@
+// Accounts, sessions, CSRF, throttling, first-run set-up and the audit of sign-ins.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFirstAdmin } from '../../api/auth/bootstrap';
+import { hashPassword, verifyPassword } from '../../api/auth/passwords';
+import { cookiesFrom, makeTestApp, makeUser, PASSWORD, signIn, type TestApp } from './helpers';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp({ env: { PUBLIC_URL: 'https://attendance.example.org' } });
+});
+afterAll(async () => t?.close());
+
+describe('passwords', () => {
+  it('are hashed with scrypt and verified in constant time', async () => {
+    const hash = await hashPassword('a long enough password');
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(await verifyPassword('a long enough password', hash)).toBe(true);
+    expect(await verifyPassword('a long enough passworD', hash)).toBe(false);
+    expect(await verifyPassword('anything', null)).toBe(false);
+  });
+});
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite=Strict, Secure session cookie and returns the CSRF token', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email.toUpperCase(), password: PASSWORD },
+    });
+    expect(res.statusCode).toBe(200);
+    const sid = res.cookies.find((c) => c.name === 'sid')!;
+    expect(sid.httpOnly).toBe(true);
+    expect(sid.sameSite).toBe('Strict');
+    expect(sid.secure).toBe(true);
+    expect(sid.path).toBe('/');
+    const csrf = res.cookies.find((c) => c.name === 'csrf_token')!;
+    expect(csrf.httpOnly).toBeFalsy();
+    const body = res.json();
+    expect(body.csrfToken).toBe(csrf.value);
+    expect(body.user).toMatchObject({ email: user.email, role: 'officer', schoolIds: ['100001'] });
+    expect(JSON.stringify(body)).not.toMatch(/scrypt|password/i);
+  });
+
+  it('refuses a wrong password with 401 and a reason, without saying whether the account exists', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: 'not the password' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'nobody@example.org', password: 'not the password' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json().error).toBe(unknown.json().error);
+  });
+
+  it('needs a sign-in for every /api route except login and set-up links; /health and the docs page follow', async () => {
+    for (const url of [
+      '/api/auth/me',
+      '/api/cases',
+      '/api/pupils',
+      '/api/approvals',
+      '/api/dashboard?schoolId=1',
+      '/api/audit',
+      '/api/users',
+      '/api/docs/json',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().error).toMatch(/sign in/i);
+    }
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: 'sid=forged.value' },
+    });
+    expect(bad.statusCode).toBe(401);
+  });
+
+  it('ends the session at sign-out', async () => {
+    const user = await makeUser(t.db, 'manager', ['100001']);
+    const agent = await signIn(t.app, user.email);
+    expect((await agent.get('/api/auth/me')).statusCode).toBe(200);
+    expect((await agent.post('/api/auth/logout')).statusCode).toBe(204);
+    expect((await agent.get('/api/auth/me')).statusCode).toBe(401);
+  });
+
+  it('ends the sessions of a disabled account', async () => {
+    const admin = await makeUser(t.db, 'admin', [], { allSchools: true });
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    const adminAgent = await signIn(t.app, admin.email);
+    const agent = await signIn(t.app, user.email);
+    const res = await adminAgent.request({
+      method: 'PATCH',
+      url: `/api/users/${user.id}`,
+      payload: { disabled: true },
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await agent.get('/api/auth/me')).statusCode).toBe(401);
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+    });
+    expect(again.statusCode).toBe(401);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a state-changing request without the session’s token, and accepts it with', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    const agent = await signIn(t.app, user.email);
+    const body = { currentPassword: PASSWORD, newPassword: 'another long password' };
+    const none = await agent.request({
+      method: 'POST',
+      url: '/api/auth/password',
+      payload: body,
+      csrf: null,
+    });
+    expect(none.statusCode).toBe(403);
+    expect(none.json().error).toMatch(/x-csrf-token/);
+    const wrong = await agent.request({
+      method: 'POST',
+      url: '/api/auth/password',
+      payload: body,
+      csrf: 'x'.repeat(43),
+    });
+    expect(wrong.statusCode).toBe(403);
+    // Another user's token is no good either.
+    const other = await signIn(t.app, (await makeUser(t.db, 'officer', ['100001'])).email);
+    const crossed = await agent.request({
+      method: 'POST',
+      url: '/api/auth/password',
+      payload: body,
+      csrf: other.csrf,
+    });
+    expect(crossed.statusCode).toBe(403);
+    const ok = await agent.request({ method: 'POST', url: '/api/auth/password', payload: body });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('lets GET requests through without a token', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    const agent = await signIn(t.app, user.email);
+    expect((await agent.request({ method: 'GET', url: '/api/auth/me', csrf: null })).statusCode).toBe(200);
+  });
+});
+
+describe('throttling', () => {
+  it('locks an account after 5 failures from one address in 15 minutes, even with the right password; other addresses still sign in', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    for (let i = 0; i < 5; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: user.email, password: `guess ${i}` },
+        remoteAddress: '203.0.113.9',
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    const locked = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+      remoteAddress: '203.0.113.9',
+    });
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(locked.json().error).toMatch(/Too many failed sign-ins/);
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+      remoteAddress: '198.51.100.7',
+    });
+    expect(elsewhere.statusCode).toBe(200);
+  });
+
+  it('locks an account after 20 failures from anywhere', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    for (let i = 0; i < 20; i++) {
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: user.email, password: 'guess' },
+        remoteAddress: `192.0.2.${i}`,
+      });
+    }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+      remoteAddress: '192.0.2.200',
+    });
+    expect(res.statusCode).toBe(429);
+  });
+});
+
+describe('first run', () => {
+  it('creates the administrator from ADMIN_EMAIL / ADMIN_PASSWORD once', async () => {
+    const lines: string[] = [];
+    const cfg = { ADMIN_EMAIL: 'head@school.example.org', ADMIN_PASSWORD: 'a very long admin password' };
+    expect((await ensureFirstAdmin(t.db, cfg, 'https://x', (l) => lines.push(l))).created?.email).toBe(
+      'head@school.example.org',
+    );
+    expect(await ensureFirstAdmin(t.db, cfg, 'https://x', (l) => lines.push(l))).toEqual({});
+    const agent = await signIn(t.app, 'head@school.example.org', 'a very long admin password');
+    const me = (await agent.get('/api/auth/me')).json();
+    expect(me.user).toMatchObject({ role: 'admin', allSchools: true });
+  });
+
+  it('prints a one-time set-up link when no administrator exists; the link works once', async () => {
+    const fresh = await makeTestApp();
+    try {
+      const lines: string[] = [];
+      const { setupUrl } = await ensureFirstAdmin(
+        fresh.db,
+        { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined },
+        'http://127.0.0.1:3000',
+        (l) => lines.push(l),
+      );
+      expect(setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:3000\/setup\?token=[\w-]{40,}$/);
+      expect(lines.join('\n')).toContain(setupUrl);
+      const token = new URL(setupUrl!).searchParams.get('token')!;
+      const check = await fresh.app.inject({ method: 'GET', url: `/api/auth/setup/${token}` });
+      expect(check.json()).toMatchObject({ purpose: 'first-admin' });
+      const weak = await fresh.app.inject({
+        method: 'POST',
+        url: '/api/auth/setup',
+        payload: { token, email: 'admin@example.org', password: 'short' },
+      });
+      expect(weak.statusCode).toBe(400);
+      expect(weak.json().issues[0]).toMatchObject({ path: 'body.password' });
+      const used = await fresh.app.inject({
+        method: 'POST',
+        url: '/api/auth/setup',
+        payload: {
+          token,
+          email: 'admin@example.org',
+          displayName: 'Ada',
+          password: 'a long enough password',
+        },
+      });
+      expect(used.statusCode).toBe(200);
+      expect(used.json().user).toMatchObject({ role: 'admin', email: 'admin@example.org' });
+      const me = await fresh.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { cookie: cookiesFrom(used) },
+      });
+      expect(me.statusCode).toBe(200);
+      const again = await fresh.app.inject({
+        method: 'POST',
+        url: '/api/auth/setup',
+        payload: { token, email: 'mallory@example.org', password: 'a long enough password' },
+      });
+      expect(again.statusCode).toBe(404);
+      // An administrator exists now: no new link at the next start.
+      expect(
+        await ensureFirstAdmin(
+          fresh.db,
+          { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined },
+          'http://x',
+          () => undefined,
+        ),
+      ).toEqual({});
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('gives a new user a set-password link when the admin sets no password', async () => {
+    const admin = await signIn(t.app, (await makeUser(t.db, 'admin', [], { allSchools: true })).email);
+    const res = await admin.post('/api/users', {
+      email: 'new.officer@school.example.org',
+      displayName: 'New Officer',
+      role: 'officer',
+      schoolIds: ['100001'],
+    });
+    expect(res.statusCode).toBe(201);
+    const token = new URL(res.json().setupUrl).searchParams.get('token')!;
+    const set = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/setup',
+      payload: { token, password: 'my own long password' },
+    });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().user.email).toBe('new.officer@school.example.org');
+    await signIn(t.app, 'new.officer@school.example.org', 'my own long password');
+  });
+});
+
+describe('the audit log of sign-ins and account changes', () => {
+  it('records sign-ins, failures and account changes with the user and time, and no passwords or emails', async () => {
+    const { rows } = await t.db.query<{
+      action: string;
+      user_id: string | null;
+      at: string;
+      details: unknown;
+    }>(`SELECT action, user_id::text AS user_id, at::text AS at, details FROM audit_log ORDER BY id`);
+    const actions = rows.map((r) => r.action);
+    expect(actions).toContain('auth.login');
+    expect(actions).toContain('auth.login_failed');
+    expect(actions).toContain('auth.login_throttled');
+    expect(actions).toContain('auth.logout');
+    expect(actions).toContain('user.create');
+    expect(actions).toContain('user.update');
+    expect(actions).toContain('user.password_changed');
+    expect(rows.filter((r) => r.action === 'auth.login').every((r) => r.user_id && r.at)).toBe(true);
+    const text = JSON.stringify(rows);
+    expect(text).not.toMatch(/@school\.example\.org|@example\.org|password"/);
+  });
+});

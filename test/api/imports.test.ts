@@ -1,0 +1,139 @@
+// Imports through the API: CSV text or rows, all or nothing, every bad row named with its line,
+// column and reason, progress while it runs, and an audit entry for each attempt.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestApp, makeUser, signIn, type Agent, type TestApp } from './helpers';
+import { calendarFor, SCHOOL_A, upn } from './fixtures';
+
+let t: TestApp;
+let officer: Agent;
+
+const header =
+  'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags';
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  officer = await signIn(t.app, (await makeUser(t.db, 'officer', [SCHOOL_A])).email);
+});
+afterAll(async () => t?.close());
+
+describe('POST /api/imports', () => {
+  it('imports a calendar (JSON text), a roster (CSV) and marks (rows) in one go and reports what changed', async () => {
+    const roster = [
+      header,
+      `${upn(1, SCHOOL_A)},Amira,Khan,4,2015-03-14,Sara Khan,sara@example.org,,,,,cp`,
+      `${upn(2, SCHOOL_A)},Ben,Lewis,R,2019-11-02,,,,,,,`,
+    ].join('\n');
+    const marks = [
+      { upn: upn(1, SCHOOL_A), date: '2026-09-07', session: 'AM', code: '/' },
+      { upn: upn(1, SCHOOL_A), date: '2026-09-07', session: 'PM', code: 'N' },
+    ];
+    const res = await officer.post('/api/imports?wait=true', {
+      schoolId: SCHOOL_A,
+      calendar: JSON.stringify(calendarFor(SCHOOL_A, 'Alder Primary')),
+      roster,
+      marks,
+    });
+    expect(res.statusCode).toBe(201);
+    const job = res.json();
+    expect(job).toMatchObject({ status: 'succeeded', percent: 100, phase: 'done' });
+    expect(job.summary.calendar.status).toBe('inserted');
+    expect(job.summary.roster).toMatchObject({ rows: 2, inserted: 2 });
+    expect(job.summary.marks).toMatchObject({ rows: 2, inserted: 2 });
+    // Polling the finished job gives the same answer.
+    const poll = await officer.get(`/api/imports/${job.id}`);
+    expect(poll.json()).toMatchObject({ id: job.id, status: 'succeeded' });
+    const history = (await officer.get(`/api/imports?schoolId=${SCHOOL_A}`)).json();
+    expect(history.imports.map((i: { kind: string }) => i.kind).sort()).toEqual([
+      'calendar',
+      'marks',
+      'roster',
+    ]);
+  });
+
+  it('refuses the whole import and lists every bad row with its line, column and reason', async () => {
+    const roster = [
+      header,
+      `${upn(3, SCHOOL_A)},Cleo,Morris,11,2009-01-30,,,,,,,`,
+      `X123,,Nobody,99,30/02/2010,,not-an-email,,,,,wizard`,
+    ].join('\n');
+    const marks =
+      'upn,date,session,code\n' +
+      `${upn(1, SCHOOL_A)},2026-09-12,AM,/\n${upn(1, SCHOOL_A)},2026-09-08,XX,H\n`;
+    const res = await officer.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster, marks });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toMatch(/nothing was written/);
+    const where = body.rows.map(
+      (r: { file: string; line: number; column: string }) => `${r.file}:${r.line}:${r.column}`,
+    );
+    expect(where).toEqual(
+      expect.arrayContaining([
+        'roster:3:upn',
+        'roster:3:given_name',
+        'roster:3:year_group',
+        'roster:3:date_of_birth',
+        'roster:3:contact1_email',
+        'roster:3:flags',
+        'marks:2:date',
+        'marks:3:session',
+        'marks:3:code',
+      ]),
+    );
+    for (const r of body.rows) expect(r.reason.length).toBeGreaterThan(5);
+    expect(
+      body.rows.find((r: { column: string; file: string }) => r.file === 'marks' && r.column === 'code')
+        .reason,
+    ).toMatch(/retired|H/);
+    // Nothing written: pupil 3 is not on the roll.
+    const pupils = (await officer.get(`/api/pupils?schoolId=${SCHOOL_A}`)).json();
+    expect(pupils.total).toBe(2);
+  });
+
+  it('answers a file that is not CSV at once, before any job starts', async () => {
+    const res = await officer.post('/api/imports', {
+      schoolId: SCHOOL_A,
+      marks: 'upn,date\n"unclosed,2026-09-07\n',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().rows[0]).toMatchObject({ file: 'marks' });
+  });
+
+  it('runs in the background and reports progress until done', async () => {
+    const marks = [];
+    for (const d of ['2026-09-08', '2026-09-09', '2026-09-10'])
+      for (const s of ['AM', 'PM'])
+        marks.push({ upn: upn(2, SCHOOL_A), date: d, session: s, code: s === 'AM' ? '/' : '\\' });
+    const res = await officer.post('/api/imports', { schoolId: SCHOOL_A, marks });
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json();
+    let job = res.json();
+    const seen = new Set<number>();
+    for (let i = 0; i < 100 && job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await officer.get(`/api/imports/${id}`)).json();
+      seen.add(job.percent);
+    }
+    expect(job.status).toBe('succeeded');
+    expect(job.percent).toBe(100);
+    expect(job.summary.marks.inserted).toBe(6);
+  });
+
+  it('needs something to import and a school in scope', async () => {
+    const none = await officer.post('/api/imports', { schoolId: SCHOOL_A });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatch(/nothing to import/);
+    const other = await officer.post('/api/imports', {
+      schoolId: '999999',
+      calendar: calendarFor('999999', 'Elsewhere'),
+    });
+    expect(other.statusCode).toBe(404);
+  });
+
+  it('audits every import, accepted or refused', async () => {
+    const { rows } = await t.db.query<{ action: string; school_id: string }>(
+      `SELECT action, school_id FROM audit_log WHERE action LIKE 'import.%' ORDER BY id`,
+    );
+    expect(rows.map((r) => r.action)).toEqual(['import.succeeded', 'import.rejected', 'import.succeeded']);
+    expect(rows.every((r) => r.school_id === SCHOOL_A)).toBe(true);
+  });
+});

@@ -1,0 +1,344 @@
+// The whole product in a real browser: a real Temporal dev server, the real worker (the embedded-
+// worker function `npm start` uses), PGlite in memory, the API on a random port serving the built web
+// app, and a local SMTP server catching the mail. Chromium (Debian's) walks the journey:
+// sign in -> import the demo school -> run the sweep -> approve a letter -> see it sent -> open the
+// case timeline -> read the dashboard. A screenshot of each page goes to docs/screenshots/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildApp } from '../../api/app';
+import { ensureFirstAdmin } from '../../api/auth/bootstrap';
+import { ensureWebBuilt } from '../../api/webBuild';
+import { loadConfig } from '../../config/env';
+import { openDb, type Db } from '../../store/db';
+import { startEmbeddedWorker } from '../../worker/embedded';
+import { startDevServer } from '../support/temporal';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const ADMIN = { email: 'admin@journey.example.org', password: 'journey admin password' };
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+let smtp: TestSmtp;
+let app: FastifyInstance;
+let worker: { shutdown(): Promise<void> };
+let browser: Browser;
+let base: string;
+let dataDir: string;
+const accounts: Record<string, { email: string; password: string }> = {};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'journey-'));
+  env = await startDevServer();
+  smtp = await startTestSmtp();
+  db = await openDb({ inMemory: true });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: 'journey',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Oakwood Attendance <attendance@oakwood-demo.example.org>',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    DEMO_SCHOOL: 'false',
+  });
+  await ensureFirstAdmin(db, config, 'http://127.0.0.1', () => undefined);
+  expect(await ensureWebBuilt(() => undefined)).toBe(true);
+  app = await buildApp({
+    temporal: env.client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+    config,
+    sessionSecret: 'journey-secret-journey-secret-01',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  worker = await startEmbeddedWorker({ config, db, temporalClient: env.client });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.shutdown();
+  await app?.close();
+  await smtp?.close();
+  await env?.teardown();
+  await db?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 900 },
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** Reloads until the check passes (the sweep and the cases run in the background). */
+async function eventually(
+  page: Page,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) {
+      await page.screenshot({
+        path: join(tmpdir(), `journey-timeout-${what.replace(/\W+/g, '-')}.png`),
+        fullPage: true,
+      });
+      throw new Error(`timed out waiting for ${what} (screenshot in ${tmpdir()})`);
+    }
+    await page.waitForTimeout(1500);
+    await page.reload();
+  }
+}
+
+describe('the attendance team’s journey in a browser', () => {
+  it('signs in, imports the demo school, sweeps, approves a letter, sees it sent, opens the case and reads the dashboard', async () => {
+    const page = await newPage();
+
+    // 1. Sign in (administrator from ADMIN_EMAIL / ADMIN_PASSWORD).
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot(page, 'login');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/do not match/);
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await expect.poll(() => page.url()).toMatch(/\/imports$/);
+
+    // Files with mistakes are refused whole, every bad row listed.
+    const calendar = JSON.stringify({
+      school: '100009',
+      name: 'Elm Primary',
+      lessonsPerDay: 5,
+      terms: [{ name: 'Autumn', start: '2026-09-07', end: '2026-12-18' }],
+      closures: [],
+    });
+    const roster =
+      'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags\nA123,Amy,,4,2016-02-30,,not-an-email,,,,,\n';
+    await page.getByLabel('School id (URN)').fill('100009');
+    await page
+      .getByLabel(/^Calendar/)
+      .setInputFiles({ name: 'calendar.json', mimeType: 'application/json', buffer: Buffer.from(calendar) });
+    await page
+      .getByLabel(/^Roster/)
+      .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText(/Nothing was imported: \d+ problems? found/).waitFor();
+    await shot(page, 'imports-errors');
+
+    // 2. Import the demo school.
+    await page.getByRole('button', { name: 'Import the demo school' }).click();
+    await page.locator('.demo-accounts').waitFor({ timeout: 120_000 });
+    for (const role of ['officer', 'manager']) {
+      accounts[role] = {
+        email: (await page.locator(`td[data-role="${role}"][data-field="email"]`).textContent())!.trim(),
+        password: (await page
+          .locator(`td[data-role="${role}"][data-field="password"]`)
+          .textContent())!.trim(),
+      };
+    }
+    await page.getByText(/Imported 600 pupils/).waitFor();
+
+    // 3. Run the sweep.
+    await page.getByRole('button', { name: 'Run the sweep' }).click();
+    await page.getByText(/Sweep finished: 600 pupils checked/).waitFor({ timeout: 240_000 });
+    const sweepText = await page.getByText(/Sweep finished/).textContent();
+    const opened = Number(/(\d+) cases? opened/.exec(sweepText ?? '')?.[1] ?? 0);
+    expect(opened).toBeGreaterThan(10);
+    await shot(page, 'imports');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Add a user' }).waitFor();
+    await shot(page, 'users');
+    await page.goto(`${base}/api/docs`);
+    await page.locator('.swagger-ui .opblock').first().waitFor();
+    await shot(page, 'api-docs');
+    await page.goto(`${base}/imports`);
+    await signOut(page);
+
+    // 4. Approve a letter, as the demo attendance officer.
+    await signIn(page, accounts.officer!.email, accounts.officer!.password);
+    await expect.poll(() => page.url()).toMatch(/\/approvals$/);
+    const letterItem = page.locator('.queue-list li[data-kind="letter"]').first();
+    await eventually(
+      page,
+      async () => (await letterItem.count()) > 0,
+      180_000,
+      'a letter waiting for approval',
+    );
+    await letterItem.locator('button.queue-item').click();
+    const title = (await letterItem.locator('.queue-title').textContent())!.trim();
+    const pupil = (await letterItem.locator('.queue-meta').first().textContent())!.split('·')[0]!.trim();
+    await page.getByRole('heading', { name: 'The letter, as it will be sent' }).waitFor();
+    const frame = page.frameLocator('iframe.letter-frame');
+    await expect.poll(() => frame.locator('body').textContent(), { timeout: 30_000 }).toContain('Dear');
+    await shot(page, 'approvals');
+    await page.getByRole('button', { name: /^Approve and send$/ }).click();
+    await page.getByText(`Approved: ${title} for ${pupil}.`).waitFor();
+
+    // 5. See it in the outbox, and caught by the SMTP server.
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    const sentRow = page
+      .locator('tbody tr.clickable', { hasText: title })
+      .filter({ has: page.locator('.pill-ok') });
+    await eventually(page, async () => (await sentRow.count()) > 0, 90_000, 'the letter sent, in the outbox');
+    // The SMTP server caught the email with the letter's PDF attached.
+    await expect
+      .poll(
+        () =>
+          smtp.messages.some(
+            (m) =>
+              (m.subject ?? '').includes(title) &&
+              (m.attachments ?? []).some((a) => a.contentType === 'application/pdf'),
+          ),
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    await sentRow.first().click();
+    await shot(page, 'outbox');
+
+    // 6. Open the case timeline.
+    await page.getByRole('link', { name: 'Cases' }).click();
+    await page.locator('table.table').waitFor();
+    await shot(page, 'cases');
+    await page.getByRole('searchbox').fill(pupil.split(' ')[0]!);
+    await page.getByRole('link', { name: pupil }).first().click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await eventually(
+      page,
+      async () => (await page.locator('.tl-letterSent').count()) > 0,
+      90_000,
+      'the letter on the case timeline',
+    );
+    await page.getByRole('heading', { name: 'Next scheduled action' }).waitFor();
+    await expect.poll(() => page.locator('.chart svg .threshold').count()).toBeGreaterThan(1);
+    await shot(page, 'case');
+
+    await page.getByRole('link', { name: 'Policies' }).click();
+    await page.locator('#policy-title').waitFor();
+    await page
+      .getByLabel('…or paste it')
+      .fill(
+        'id: Oakwood Policy\nname: Oakwood\nversion: 2\nstages:\n  - id: stage-one\n    name: Stage One\n    entry:\n      - attendance: { window: rolling10, below: 95 }\n',
+      );
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText(/problem\(s\):/).waitFor();
+    await shot(page, 'policies');
+    await signOut(page);
+
+    // 7. Read the dashboard, as the demo manager.
+    await signIn(page, accounts.manager!.email, accounts.manager!.password);
+    await expect.poll(() => page.url()).toMatch(/\/dashboard$/);
+    await page.getByText('Persistent absence').first().waitFor();
+    const openCases = Number(
+      await page.locator('.tile', { hasText: 'Open cases' }).locator('.tile-value').textContent(),
+    );
+    expect(openCases).toBeGreaterThan(10);
+    await page.getByRole('heading', { name: 'Cases by stage' }).waitFor();
+    await shot(page, 'dashboard');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('table').waitFor();
+    await shot(page, 'audit');
+    await page.context().close();
+  }, 600_000);
+
+  it('keeps an officer of school A out of school B (the demo school): 404 for its pupils and cases', async () => {
+    const page = await newPage();
+    await signIn(page, ADMIN.email, ADMIN.password);
+    const req = page.request;
+    const csrf = (await (await req.get(`${base}/api/auth/me`)).json()).csrfToken as string;
+    const calendar = {
+      school: '100001',
+      name: 'Alder Primary',
+      lessonsPerDay: 5,
+      terms: [{ name: 'Autumn', start: '2026-09-07', end: '2026-12-18' }],
+      closures: [],
+    };
+    expect(
+      (
+        await req.post(`${base}/api/imports?wait=true`, {
+          data: { schoolId: '100001', calendar },
+          headers: { 'x-csrf-token': csrf },
+        })
+      ).status(),
+    ).toBe(201);
+    const created = await req.post(`${base}/api/users`, {
+      data: {
+        email: 'officer.a@alder.example.org',
+        displayName: 'Officer A',
+        role: 'officer',
+        schoolIds: ['100001'],
+        password: 'officer a password',
+      },
+      headers: { 'x-csrf-token': csrf },
+    });
+    expect(created.status()).toBe(201);
+    const demoCase = (await (await req.get(`${base}/api/cases?pageSize=1`)).json()).cases[0];
+    expect(demoCase).toBeTruthy();
+    await page.context().close();
+
+    const officer = await newPage();
+    await signIn(officer, 'officer.a@alder.example.org', 'officer a password');
+    for (const url of [
+      `/api/pupils/${demoCase.pupil.id}`,
+      `/api/cases/${encodeURIComponent(demoCase.caseId)}`,
+      `/api/dashboard?schoolId=${demoCase.schoolId}`,
+      `/api/cases?schoolId=${demoCase.schoolId}`,
+    ]) {
+      const res = await officer.request.get(`${base}${url}`);
+      expect([403, 404], url).toContain(res.status());
+    }
+    const list = await (await officer.request.get(`${base}/api/cases`)).json();
+    expect(list.total).toBe(0);
+    await officer.goto(`${base}/cases/${encodeURIComponent(demoCase.caseId)}`);
+    await officer.getByText('This case cannot be shown.').waitFor();
+    await officer.context().close();
+  }, 120_000);
+});

@@ -1,0 +1,207 @@
+// The signed-in shell: a header with the school and the pages the user's role needs, and the page.
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api';
+import { Link, match, navigate, useLocation } from './router';
+import { SessionContext, type Session } from './session';
+import type { Me, Role } from './types';
+import { Loading } from './components/ui';
+import { LoginPage } from './pages/Login';
+import { SetupPage } from './pages/Setup';
+import { ApprovalsPage } from './pages/Approvals';
+import { CasesPage } from './pages/Cases';
+import { CasePage } from './pages/Case';
+import { DashboardPage } from './pages/Dashboard';
+import { ImportsPage } from './pages/Imports';
+import { PoliciesPage } from './pages/Policies';
+import { OutboxPage } from './pages/Outbox';
+import { UsersPage } from './pages/Users';
+import { AuditPage } from './pages/Audit';
+import { PupilPage } from './pages/Pupil';
+
+interface NavItem {
+  to: string;
+  label: string;
+  roles: Role[];
+}
+const NAV: NavItem[] = [
+  { to: '/approvals', label: 'Approvals', roles: ['officer', 'manager'] },
+  { to: '/cases', label: 'Cases', roles: ['officer', 'manager', 'admin'] },
+  { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'admin', 'officer'] },
+  { to: '/imports', label: 'Imports', roles: ['officer', 'manager', 'admin'] },
+  { to: '/outbox', label: 'Outbox', roles: ['officer', 'manager', 'admin'] },
+  { to: '/policies', label: 'Policies', roles: ['officer', 'manager', 'admin'] },
+  { to: '/audit', label: 'Audit log', roles: ['manager', 'admin'] },
+  { to: '/users', label: 'Users', roles: ['admin'] },
+];
+
+export function homeFor(role: Role): string {
+  return role === 'officer' ? '/approvals' : role === 'manager' ? '/dashboard' : '/imports';
+}
+
+const SCHOOL_KEY = 'attendance.school';
+
+export function App() {
+  const { path } = useLocation();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [schoolId, setSchoolIdState] = useState<string | null>(null);
+
+  const adopt = useCallback((m: Me | null) => {
+    setMe(m);
+    setCsrfToken(m?.csrfToken ?? null);
+    if (m) {
+      const saved = localStorage.getItem(SCHOOL_KEY);
+      const pick = m.schools.find((s) => s.id === saved)?.id ?? m.schools[0]?.id ?? null;
+      setSchoolIdState(pick);
+    }
+  }, []);
+
+  const refresh = useCallback(async () => {
+    try {
+      const m = await api.get<Me>('/api/auth/me');
+      adopt(m);
+      return m;
+    } catch {
+      adopt(null);
+      return null;
+    }
+  }, [adopt]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => setMe(null));
+    if (path === '/setup') setMe(null);
+    else void refresh();
+  }, []);
+
+  const session: Session | null = useMemo(
+    () =>
+      me
+        ? {
+            user: me.user,
+            schools: me.schools,
+            schoolId,
+            setSchoolId: (id: string) => {
+              localStorage.setItem(SCHOOL_KEY, id);
+              setSchoolIdState(id);
+            },
+            refresh,
+            signOut: async () => {
+              await api.post('/api/auth/logout').catch(() => undefined);
+              adopt(null);
+              navigate('/login');
+            },
+          }
+        : null,
+    [me, schoolId, refresh, adopt],
+  );
+
+  if (path === '/setup')
+    return (
+      <SetupPage
+        onSignedIn={(m) => {
+          adopt(m);
+          navigate(homeFor(m.user.role));
+        }}
+      />
+    );
+  if (me === undefined) return <Loading label="Starting…" />;
+  if (!session) {
+    return (
+      <LoginPage
+        onSignedIn={(m) => {
+          adopt(m);
+          navigate(path === '/' || path === '/login' ? homeFor(m.user.role) : path + location.search, true);
+        }}
+      />
+    );
+  }
+  if (path === '/' || path === '/login') {
+    navigate(homeFor(session.user.role), true);
+    return null;
+  }
+
+  let page: ReactElement;
+  let params: Record<string, string> | null;
+  if ((params = match('/cases/:caseId', path))) page = <CasePage caseId={params.caseId!} />;
+  else if ((params = match('/pupils/:pupilId', path))) page = <PupilPage pupilId={params.pupilId!} />;
+  else if (path === '/approvals') page = <ApprovalsPage />;
+  else if (path === '/cases') page = <CasesPage />;
+  else if (path === '/dashboard') page = <DashboardPage />;
+  else if (path === '/imports') page = <ImportsPage />;
+  else if (path === '/outbox') page = <OutboxPage />;
+  else if (path === '/policies') page = <PoliciesPage />;
+  else if (path === '/users') page = <UsersPage />;
+  else if (path === '/audit') page = <AuditPage />;
+  else
+    page = (
+      <div className="card">
+        <h1>Page not found</h1>
+        <p>
+          There is no page at <code>{path}</code>.{' '}
+          <Link to={homeFor(session.user.role)}>Go to your start page</Link>.
+        </p>
+      </div>
+    );
+
+  const nav = NAV.filter((n) => n.roles.includes(session.user.role));
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to={homeFor(session.user.role)} className="brand">
+            <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+              <rect width="32" height="32" rx="7" fill="currentColor" />
+              <path
+                d="M9 17l5 5 9-11"
+                stroke="white"
+                strokeWidth="3.5"
+                fill="none"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
+            </svg>
+            Attendance
+          </Link>
+          <nav aria-label="Main" className="mainnav">
+            {nav.map((n) => (
+              <Link
+                key={n.to}
+                to={n.to}
+                className={path === n.to || path.startsWith(`${n.to}/`) ? 'active' : ''}
+                aria-current={path === n.to ? 'page' : undefined}
+              >
+                {n.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="topbar-right">
+            {session.schools.length > 1 && (
+              <label className="school-picker">
+                <span className="visually-hidden">School</span>
+                <select value={session.schoolId ?? ''} onChange={(e) => session.setSchoolId(e.target.value)}>
+                  {session.schools.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {session.schools.length === 1 && <span className="school-name">{session.schools[0]!.name}</span>}
+            <span className="who" title={session.user.email}>
+              {session.user.displayName} · <span className="role">{session.user.role}</span>
+            </span>
+            <button type="button" className="btn btn-quiet btn-small" onClick={() => void session.signOut()}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="content">
+        {page}
+      </main>
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,405 @@
+// What to approve today. Each step is previewed exactly as it will be sent (the server renders it
+// with the same function the send uses); approve, reject with a reason, or amend the text. Several
+// can be approved at once.
+import { useEffect, useMemo, useState } from 'react';
+import { api, ApiError, qs } from '../api';
+import { Link } from '../router';
+import { useSession } from '../session';
+import type { ApprovalItem, Preview } from '../types';
+import { Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
+import { fmtDate, fmtDateTime, plural, pupilName, yearLabel } from '../format';
+
+type Filter = 'mine' | 'all' | 'overdue';
+const key = (i: { caseId: string; proposalId: string }) => `${i.caseId}/${i.proposalId}`;
+
+export function ApprovalsPage() {
+  const { schoolId, user } = useSession();
+  const [filter, setFilter] = useState<Filter>('mine');
+  const list = useAsync(
+    () =>
+      api.get<{ total: number; overdue: number; items: ApprovalItem[] }>(
+        `/api/approvals${qs({ schoolId, mine: filter === 'mine' ? true : undefined, overdue: filter === 'overdue' ? true : undefined })}`,
+      ),
+    [schoolId, filter],
+  );
+  const [done, setDone] = useState<Set<string>>(new Set());
+  const items = useMemo(() => (list.data?.items ?? []).filter((i) => !done.has(key(i))), [list.data, done]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const [notice, setNotice] = useState<string | null>(null);
+  const [bulkError, setBulkError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!items.some((i) => key(i) === selected)) setSelected(items[0] ? key(items[0]) : null);
+  }, [items, selected]);
+
+  const current = items.find((i) => key(i) === selected) ?? null;
+  const decidable = items.filter((i) => i.canDecide);
+
+  function markDone(k: string[], message: string) {
+    setDone((d) => new Set([...d, ...k]));
+    setChecked((c) => new Set([...c].filter((x) => !k.includes(x))));
+    setNotice(message);
+    // The case updates its summary a moment after the decision: refresh the list shortly.
+    setTimeout(() => list.reload(), 1500);
+  }
+
+  async function bulkApprove() {
+    setBulkError(null);
+    const chosen = items.filter((i) => checked.has(key(i)));
+    try {
+      const res = await api.post<{
+        approved: number;
+        failed: number;
+        results: { caseId: string; proposalId: string; ok: boolean; error?: string }[];
+      }>('/api/approvals/bulk', {
+        decision: 'approve',
+        items: chosen.map((i) => ({ caseId: i.caseId, proposalId: i.proposalId })),
+      });
+      const ok = res.results.filter((r) => r.ok).map(key);
+      markDone(
+        ok,
+        `${plural(res.approved, 'step')} approved.${
+          res.failed
+            ? ` ${plural(res.failed, 'step')} could not be approved: ${res.results
+                .filter((r) => !r.ok)
+                .map((r) => r.error)
+                .join('; ')}`
+            : ''
+        }`,
+      );
+    } catch (err) {
+      setBulkError(err);
+    }
+  }
+
+  return (
+    <>
+      <PageHeader title="Approvals">
+        <div className="segmented" role="group" aria-label="Show">
+          {(
+            [
+              ['mine', 'Mine to decide'],
+              ['overdue', 'Overdue'],
+              ['all', 'All waiting'],
+            ] as const
+          ).map(([f, label]) => (
+            <button
+              key={f}
+              type="button"
+              className={filter === f ? 'on' : ''}
+              aria-pressed={filter === f}
+              onClick={() => setFilter(f)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      </PageHeader>
+      <p className="lead">
+        {user.role === 'manager'
+          ? 'You can decide every step, including those the policy reserves for managers.'
+          : 'You decide the team’s steps; steps marked “Manager” wait for a manager.'}{' '}
+        {list.data &&
+          `${plural(items.length, 'step')} waiting${list.data.overdue ? `, ${list.data.overdue} overdue` : ''}.`}
+      </p>
+      <div aria-live="polite">{notice && <p className="notice">{notice}</p>}</div>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={bulkError} />
+      {list.loading && !list.data && <Loading />}
+      {list.data && items.length === 0 && (
+        <Empty title={filter === 'overdue' ? 'Nothing is overdue.' : 'Nothing is waiting for you.'}>
+          <p>
+            When the daily sweep proposes a letter, meeting or referral that needs a person’s approval, it
+            appears here with a preview.
+          </p>
+          <p>
+            <Link to="/cases">See all cases</Link>
+          </p>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <div className="split">
+          <section className="queue" aria-label="Steps waiting">
+            <div className="queue-tools">
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={decidable.length > 0 && decidable.every((i) => checked.has(key(i)))}
+                  onChange={(e) => setChecked(e.target.checked ? new Set(decidable.map(key)) : new Set())}
+                />
+                Select all I can decide
+              </label>
+              <button
+                type="button"
+                className="btn btn-primary btn-small"
+                disabled={checked.size === 0}
+                onClick={() => void bulkApprove()}
+              >
+                Approve {checked.size > 0 ? checked.size : ''} selected
+              </button>
+            </div>
+            <ul className="queue-list">
+              {items.map((i) => (
+                <li
+                  key={key(i)}
+                  data-kind={i.step.kind}
+                  className={`${key(i) === selected ? 'selected' : ''} ${i.overdue ? 'overdue' : ''}`}
+                >
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${i.step.title} for ${pupilName(i.pupil)}`}
+                    disabled={!i.canDecide}
+                    checked={checked.has(key(i))}
+                    onChange={(e) =>
+                      setChecked((c) => {
+                        const n = new Set(c);
+                        if (e.target.checked) n.add(key(i));
+                        else n.delete(key(i));
+                        return n;
+                      })
+                    }
+                  />
+                  <button
+                    type="button"
+                    className="queue-item"
+                    onClick={() => setSelected(key(i))}
+                    aria-current={key(i) === selected}
+                  >
+                    <span className="queue-title">{i.step.title}</span>
+                    <span className="queue-meta">
+                      {pupilName(i.pupil)} · {yearLabel(i.pupil.yearGroup)} · {i.stageName}
+                    </span>
+                    <span className="queue-meta">
+                      Proposed {fmtDate(i.proposedOn)}
+                      {i.overdue && <span className="pill pill-bad">overdue</span>}
+                      {i.approver === 'manager' && <span className="pill pill-info">Manager</span>}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {current && (
+            <Decision key={key(current)} item={current} onDone={(m) => markDone([key(current)], m)} />
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string): void }) {
+  const preview = useAsync(
+    () =>
+      api.get<{ preview: Preview }>(
+        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/preview`,
+      ),
+    [item.caseId, item.proposalId],
+  );
+  const [mode, setMode] = useState<'view' | 'reject' | 'amend'>('view');
+  const [reason, setReason] = useState('');
+  const [text, setText] = useState('');
+  const [amended, setAmended] = useState<Preview | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const p = amended ?? preview.data?.preview ?? null;
+
+  async function decide(decision: 'approve' | 'reject' | 'amend') {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(
+        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/decision`,
+        {
+          decision,
+          ...(decision === 'reject' ? { reason } : {}),
+          ...(decision === 'amend' ? { amendedText: text } : {}),
+        },
+      );
+      const verb =
+        decision === 'approve' ? 'Approved' : decision === 'reject' ? 'Rejected' : 'Amended and approved';
+      onDone(`${verb}: ${item.step.title} for ${pupilName(item.pupil)}.`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function previewAmended() {
+    setError(null);
+    try {
+      const r = await api.post<{ preview: Preview }>(
+        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/preview`,
+        { amendedText: text },
+      );
+      setAmended(r.preview);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <section className="card decision" aria-labelledby="decision-title">
+      <div className="decision-head">
+        <div>
+          <h2 id="decision-title">{item.step.title}</h2>
+          <p className="muted">
+            <Link to={`/cases/${encodeURIComponent(item.caseId)}`}>{pupilName(item.pupil)}</Link> ·{' '}
+            {yearLabel(item.pupil.yearGroup)} · {item.stageName} · proposed {fmtDateTime(item.proposedAt)}
+          </p>
+          <Flags flags={item.pupil.flags} />
+        </div>
+      </div>
+      <h3>Why</h3>
+      <ul className="reasons">
+        {[...(item.stageReasons ?? []), ...item.step.reasons]
+          .filter((r, n, all) => all.findIndex((x) => x.text === r.text) === n)
+          .map((r, n) => (
+            <li key={`${r.rule}-${n}`}>{r.text}</li>
+          ))}
+      </ul>
+      <h3>
+        {p?.kind === 'letter'
+          ? 'The letter, as it will be sent'
+          : p?.kind === 'message'
+            ? 'The message, as it will be sent'
+            : 'What happens'}
+      </h3>
+      {preview.loading && !p && <Loading label="Preparing the preview…" />}
+      <ErrorBox error={preview.error} title="The preview could not be prepared." />
+      {p && (
+        <>
+          {p.recipients.length > 0 && (
+            <p className="small muted">
+              To{' '}
+              {p.recipients
+                .map((r) => `${r.name} (${r.channel === 'post' ? 'print and post' : r.channel})`)
+                .join(', ')}
+              {p.templateSource === 'fallback' &&
+                ' · the policy’s template is missing, so the generic letter is used'}
+            </p>
+          )}
+          {p.html ? (
+            // No scripts run in the frame (no allow-scripts); same origin only so it paints in-process.
+            <iframe
+              className="letter-frame"
+              title={`Preview: ${p.subject}`}
+              sandbox="allow-same-origin"
+              srcDoc={p.html}
+            />
+          ) : (
+            <pre className="message-preview">
+              {p.subject ? `${p.subject}\n\n` : ''}
+              {p.text}
+            </pre>
+          )}
+          {amended && (
+            <p className="notice small">Showing your amended text. It is sent exactly as written.</p>
+          )}
+        </>
+      )}
+      <ErrorBox error={error} />
+      {!item.canDecide ? (
+        <p className="notice">
+          {item.approver === 'manager'
+            ? 'The policy reserves this step for a manager.'
+            : 'Your role cannot decide steps.'}
+        </p>
+      ) : mode === 'view' ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy || !p}
+            onClick={() => void decide('approve')}
+          >
+            Approve{p?.kind === 'letter' ? ' and send' : ''}
+          </button>
+          {p && p.kind !== 'other' && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setText(p.body);
+                setMode('amend');
+              }}
+            >
+              Amend…
+            </button>
+          )}
+          <button type="button" className="btn btn-danger-quiet" onClick={() => setMode('reject')}>
+            Reject…
+          </button>
+        </div>
+      ) : mode === 'reject' ? (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void decide('reject');
+          }}
+        >
+          <label>
+            Why is this step rejected? <span className="muted small">(kept in the case’s record)</span>
+            <textarea
+              required
+              rows={3}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              autoFocus
+            />
+          </label>
+          <div className="actions">
+            <button type="submit" className="btn btn-danger" disabled={busy || !reason.trim()}>
+              Reject
+            </button>
+            <button type="button" className="btn btn-quiet" onClick={() => setMode('view')}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void decide('amend');
+          }}
+        >
+          <label>
+            Letter text{' '}
+            <span className="muted small">
+              (paragraphs separated by a blank line; lines starting “- ” become a list)
+            </span>
+            <textarea rows={12} value={text} onChange={(e) => setText(e.target.value)} autoFocus />
+          </label>
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => void previewAmended()}>
+              Preview amended
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
+              Send amended
+            </button>
+            <button
+              type="button"
+              className="btn btn-quiet"
+              onClick={() => {
+                setMode('view');
+                setAmended(null);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {error instanceof ApiError && error.status === 409 && (
+        <p className="small muted">
+          Someone may have decided this step already; the list refreshes in a moment.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,403 @@
+// One case: where it stands, what happens next and why, the attendance chart with the policy's
+// thresholds, the timeline (the evidence), letters and meetings, and forms to record what happened.
+import { useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { Link } from '../router';
+import type { CaseDetail, TimelineEvent } from '../types';
+import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../components/ui';
+import { AttendanceChart } from '../components/charts';
+import { fmtDate, fmtDateTime, fmtPct, outcomeName, plural, yearLabel } from '../format';
+
+export function CasePage({ caseId }: { caseId: string }) {
+  const data = useAsync(() => api.get<CaseDetail>(`/api/cases/${encodeURIComponent(caseId)}`), [caseId]);
+  if (data.loading && !data.data) return <Loading />;
+  if (!data.data) return <ErrorBox error={data.error} title="This case cannot be shown." />;
+  const d = data.data;
+  const c = d.case;
+  const rank = d.policy ? d.policy.stages.findIndex((s) => s.id === c.stageId) + 1 : null;
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/cases">Cases</Link> /
+      </p>
+      <div className="case-head">
+        <div>
+          <h1>
+            {d.pupil.givenName} {d.pupil.familyName}
+          </h1>
+          <p className="muted">
+            {yearLabel(d.pupil.yearGroup)} · UPN {d.pupil.upn} · case opened {fmtDate(c.openedOn)}
+            {d.policy && ` · ${d.policy.name} (version ${d.policy.version})`}
+          </p>
+          <Flags flags={d.pupil.flags} />
+        </div>
+        <div className="case-state">
+          <StageBadge name={c.stageName} rank={rank} />
+          <StatusBadge status={c.status} />
+        </div>
+      </div>
+      {d.source === 'projection' && c.status !== 'closed' && (
+        <p className="small muted">Shown as last saved (the case was busy); reload for the latest.</p>
+      )}
+
+      <div className="cards3">
+        <section className="card" aria-labelledby="next-title">
+          <h2 id="next-title">Next scheduled action</h2>
+          {c.status === 'closed' ? (
+            <p>Closed{c.closedReason ? `: ${c.closedReason}` : ''}.</p>
+          ) : (
+            <>
+              <p className="big">{fmtDate(c.next.on)}</p>
+              <p>{c.next.action}</p>
+              {c.next.reasons.length > 0 && (
+                <ul className="reasons small">
+                  {c.next.reasons.map((r) => (
+                    <li key={r.rule}>{r.text}</li>
+                  ))}
+                </ul>
+              )}
+              {c.monitoringUntil && (
+                <p className="small muted">Monitoring window ends {fmtDate(c.monitoringUntil)}.</p>
+              )}
+            </>
+          )}
+        </section>
+        <section className="card" aria-labelledby="figures-title">
+          <h2 id="figures-title">Latest figures</h2>
+          {c.latestFacts ? (
+            <dl className="figures">
+              <div>
+                <dt>Attendance</dt>
+                <dd
+                  className={
+                    c.latestFacts.attendancePct !== null && c.latestFacts.attendancePct < 90 ? 'low' : ''
+                  }
+                >
+                  {fmtPct(c.latestFacts.attendancePct)}
+                </dd>
+              </div>
+              <div>
+                <dt>Unauthorised</dt>
+                <dd>{c.latestFacts.unauthorised}</dd>
+              </div>
+              <div>
+                <dt>Unexplained (N)</dt>
+                <dd>{c.latestFacts.unexplained}</dd>
+              </div>
+              <div>
+                <dt>Lates</dt>
+                <dd>{c.latestFacts.lates}</dd>
+              </div>
+            </dl>
+          ) : (
+            <p className="muted">Not yet evaluated.</p>
+          )}
+          {c.latestFacts && (
+            <p className="small muted">
+              Rolling 10 school weeks, as of {fmtDate(c.latestFacts.asOf)}. Sessions, not days.
+            </p>
+          )}
+        </section>
+        <section className="card" aria-labelledby="waiting-title">
+          <h2 id="waiting-title">Waiting for approval</h2>
+          {c.pending.length === 0 ? (
+            <p className="muted">Nothing.</p>
+          ) : (
+            <ul className="plain">
+              {c.pending.map((p) => (
+                <li key={p.proposalId}>
+                  <strong>{p.step.title}</strong>{' '}
+                  <span className="small muted">since {fmtDate(p.proposedOn)}</span>
+                  {p.approver === 'manager' && <span className="pill pill-info">Manager</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          {c.pending.length > 0 && <Link to="/approvals">Open approvals →</Link>}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="chart-title">
+        <h2 id="chart-title">Attendance this school year</h2>
+        <AttendanceChart series={d.series} thresholds={d.thresholds} />
+      </section>
+
+      <div className="two-col">
+        <section className="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Timeline</h2>
+          <Timeline events={c.timeline} />
+        </section>
+        <div className="stack">
+          {d.permissions.recordEvents && <RecordForms detail={d} onRecorded={data.reload} />}
+          <section className="card" aria-labelledby="letters-title">
+            <h2 id="letters-title">Letters</h2>
+            {d.letters.length === 0 ? (
+              <p className="muted">No letters yet.</p>
+            ) : (
+              <ul className="plain">
+                {d.letters.map((l) => (
+                  <li key={l.id}>
+                    <a href={`/api/letters/${encodeURIComponent(l.id)}/pdf`} download>
+                      {l.subject}
+                    </a>{' '}
+                    <span className="small muted">
+                      {fmtDate(l.sentOn)} · {plural(l.recipients.length, 'recipient')}
+                      {l.amended && ' · amended'}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section className="card" aria-labelledby="meetings-title">
+            <h2 id="meetings-title">Meetings and visits</h2>
+            {d.meetings.length === 0 ? (
+              <p className="muted">None booked.</p>
+            ) : (
+              <ul className="plain">
+                {d.meetings.map((m) => (
+                  <li key={m.id}>
+                    <strong>{m.title}</strong> <StatusBadge status={m.status} />
+                    <div className="small muted">
+                      {fmtDateTime(m.startsAt)} with {m.staffName}, {m.location}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          {d.tasks.length > 0 && (
+            <section className="card" aria-labelledby="tasks-title">
+              <h2 id="tasks-title">Tasks for the team</h2>
+              <ul className="plain">
+                {d.tasks.map((t) => (
+                  <li key={t.id}>
+                    {t.title} <span className="small muted">due {fmtDate(t.dueOn)}</span>{' '}
+                    <StatusBadge status={t.status} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section className="card" aria-labelledby="contacts-title">
+            <h2 id="contacts-title">Parents and carers</h2>
+            <ul className="plain">
+              {d.pupil.contacts.map((ct, i) => (
+                <li key={i}>
+                  <strong>{ct.name || 'Unnamed contact'}</strong>
+                  <div className="small muted">
+                    {[ct.email, ct.phone].filter(Boolean).join(' · ') ||
+                      'No email or phone: letters are printed and posted'}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}
+
+const TYPE_LABEL: Record<string, string> = {
+  opened: 'Opened',
+  stageChanged: 'Stage',
+  proposed: 'Proposed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  amended: 'Amended',
+  reminderSent: 'Reminder',
+  escalatedToManager: 'Escalated',
+  letterSent: 'Letter',
+  messageSent: 'Message',
+  meetingBooked: 'Meeting',
+  taskCreated: 'Task',
+  councilNotified: 'Council',
+  outcomeRecorded: 'Outcome',
+  paused: 'Paused',
+  resumed: 'Resumed',
+  note: 'Note',
+  check: 'Check',
+  closed: 'Closed',
+};
+
+function Timeline({ events }: { events: TimelineEvent[] }) {
+  if (events.length === 0) return <p className="muted">Nothing has happened yet.</p>;
+  return (
+    <ol className="timeline">
+      {[...events].reverse().map((e, i) => (
+        <li key={`${e.at}-${i}`} className={`tl tl-${e.type}`}>
+          <div className="tl-when">
+            <span>{fmtDate(e.date)}</span>
+            <span className={`tl-type tl-type-${e.type}`}>{TYPE_LABEL[e.type] ?? e.type}</span>
+          </div>
+          <div className="tl-what">
+            {e.text}
+            {e.actor && <span className="small muted"> · by {e.actor.role}</span>}
+            {e.type === 'letterSent' && e.ref && (
+              <>
+                {' '}
+                · <a href={`/api/letters/${encodeURIComponent(e.ref)}/pdf`}>PDF</a>
+              </>
+            )}
+            {e.reasons && e.reasons.length > 0 && (
+              <ul className="reasons small">
+                {e.reasons.map((r) => (
+                  <li key={r.rule}>{r.text}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+type Kind = 'outcome' | 'note' | 'pause' | 'resume' | 'close';
+
+function RecordForms({ detail, onRecorded }: { detail: CaseDetail; onRecorded(): void }) {
+  const c = detail.case;
+  const [kind, setKind] = useState<Kind>('outcome');
+  const [outcome, setOutcome] = useState(detail.outcomeKinds[0] ?? '');
+  const [meeting, setMeeting] = useState('');
+  const [on, setOn] = useState('');
+  const [text, setText] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const meetingOutcome = outcome === 'meetingAttended' || outcome === 'meetingMissed';
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    const body =
+      kind === 'outcome'
+        ? {
+            type: 'outcome',
+            outcome,
+            ...(meetingOutcome && meeting ? { stepId: meeting } : {}),
+            ...(on ? { on } : {}),
+            ...(text ? { note: text } : {}),
+          }
+        : kind === 'note'
+          ? { type: 'note', note: text, ...(on ? { on } : {}) }
+          : kind === 'resume'
+            ? { type: 'resume', ...(text ? { note: text } : {}) }
+            : { type: kind, reason: text };
+    try {
+      await api.post(`/api/cases/${encodeURIComponent(c.caseId)}/events`, body);
+      setNotice(
+        kind === 'outcome'
+          ? `Recorded: ${outcomeName(outcome)}.`
+          : kind === 'note'
+            ? 'Note added.'
+            : kind === 'pause'
+              ? 'Case paused.'
+              : kind === 'resume'
+                ? 'Case resumed.'
+                : 'Case closed.',
+      );
+      setText('');
+      onRecorded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const kinds: [Kind, string][] = [
+    ['outcome', 'Outcome'],
+    ['note', 'Note'],
+    c.status === 'paused' ? ['resume', 'Resume'] : ['pause', 'Pause'],
+    ['close', 'Close'],
+  ];
+  return (
+    <section className="card" aria-labelledby="record-title">
+      <h2 id="record-title">Record what happened</h2>
+      <div className="segmented" role="group" aria-label="What to record">
+        {kinds.map(([k, label]) => (
+          <button
+            key={k}
+            type="button"
+            className={kind === k ? 'on' : ''}
+            aria-pressed={kind === k}
+            onClick={() => setKind(k)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <form className="stack" onSubmit={submit}>
+        {kind === 'outcome' && (
+          <>
+            <label>
+              Outcome
+              <select value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+                {detail.outcomeKinds.map((k) => (
+                  <option key={k} value={k}>
+                    {outcomeName(k)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {meetingOutcome && detail.meetings.length > 0 && (
+              <label>
+                Which meeting
+                <select value={meeting} onChange={(e) => setMeeting(e.target.value)}>
+                  <option value="">Not linked to a meeting</option>
+                  {detail.meetings.map((m) => (
+                    <option key={m.id} value={m.stepId}>
+                      {m.title}, {fmtDateTime(m.startsAt)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </>
+        )}
+        {(kind === 'outcome' || kind === 'note') && (
+          <label>
+            On <span className="muted small">(defaults to today)</span>
+            <input type="date" value={on} onChange={(e) => setOn(e.target.value)} />
+          </label>
+        )}
+        <label>
+          {kind === 'pause'
+            ? 'Why pause?'
+            : kind === 'close'
+              ? 'Why close the case?'
+              : kind === 'note'
+                ? 'Note'
+                : 'Note (optional)'}
+          <textarea
+            rows={3}
+            value={text}
+            required={kind === 'pause' || kind === 'close' || kind === 'note'}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <ErrorBox error={error} />
+        <div aria-live="polite">{notice && <p className="notice small">{notice}</p>}</div>
+        <button
+          type="submit"
+          className={`btn ${kind === 'close' ? 'btn-danger' : 'btn-primary'}`}
+          disabled={busy}
+        >
+          {kind === 'outcome'
+            ? 'Record outcome'
+            : kind === 'note'
+              ? 'Add note'
+              : kind === 'pause'
+                ? 'Pause case'
+                : kind === 'resume'
+                  ? 'Resume case'
+                  : 'Close case'}
+        </button>
+      </form>
+    </section>
+  );
+}
