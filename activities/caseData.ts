@@ -53,7 +53,16 @@ export function caseIdFor(schoolId: string, pupilId: string, openedOn: IsoDate):
 export function factsDigest(f: PupilFacts): string {
   const w = (k: keyof PupilFacts['windows']) => {
     const s = f.windows[k];
-    return [s.possible, s.present, s.approvedActivity, s.authorised, s.unauthorised, s.unexplained, s.lateBeforeClose, s.lateAfterClose];
+    return [
+      s.possible,
+      s.present,
+      s.approvedActivity,
+      s.authorised,
+      s.unauthorised,
+      s.unexplained,
+      s.lateBeforeClose,
+      s.lateAfterClose,
+    ];
   };
   const material = JSON.stringify([
     f.flags,
@@ -81,12 +90,27 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
     },
 
     /** The pupil's figures as of a date (marks after it are not looked at). Null when unknown. */
-    async loadPupilFacts({ schoolId, pupilId, asOf }: { schoolId: string; pupilId: string; asOf: IsoDate }): Promise<PupilFacts | null> {
+    async loadPupilFacts({
+      schoolId,
+      pupilId,
+      asOf,
+    }: {
+      schoolId: string;
+      pupilId: string;
+      asOf: IsoDate;
+    }): Promise<PupilFacts | null> {
       const [school, pupil] = await Promise.all([getSchool(db, schoolId), getPupil(db, pupilId)]);
       if (!school || !pupil || pupil.schoolId !== schoolId) return null;
       const grid = await loadMarkGrid(db, pupilId);
       return computePupilFacts({
-        pupil: { pupilId: pupil.id, upn: pupil.upn, yearGroup: pupil.yearGroup, flags: pupil.flags, startDate: pupil.startDate, leftOn: pupil.leftOn },
+        pupil: {
+          pupilId: pupil.id,
+          upn: pupil.upn,
+          yearGroup: pupil.yearGroup,
+          flags: pupil.flags,
+          startDate: pupil.startDate,
+          leftOn: pupil.leftOn,
+        },
         grid,
         calendar: buildCalendar(school.calendar),
         asOf,
@@ -94,7 +118,13 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
     },
 
     /** Writes the case's latest view to the `cases` table and appends new timeline events. */
-    async projectCase({ view, searchable }: { view: CaseView; searchable: CaseSummaryFields }): Promise<void> {
+    async projectCase({
+      view,
+      searchable,
+    }: {
+      view: CaseView;
+      searchable: CaseSummaryFields;
+    }): Promise<void> {
       await db.transaction(async (tx) => {
         await tx.query(
           `INSERT INTO cases (case_id, school_id, pupil_id, policy_id, policy_version, status, stage_id, stage_name, stage_rank,
@@ -129,7 +159,10 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           ],
         );
         // Append-only: events already projected keep their row (seq = index in the timeline).
-        const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM case_events WHERE case_id = $1', [view.caseId]);
+        const { rows } = await tx.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM case_events WHERE case_id = $1',
+          [view.caseId],
+        );
         const from = rows[0]?.n ?? 0;
         for (let seq = from; seq < view.timeline.length; seq++) {
           const e = view.timeline[seq]!;
@@ -150,14 +183,18 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
     async sweepSchool({ schoolId, asOf }: { schoolId: string; asOf: IsoDate }): Promise<SweepResult> {
       const { temporal, taskQueue, caseSettings, policyForSchool } = deps;
       if (!temporal || !taskQueue || !caseSettings || !policyForSchool) {
-        throw new Error('sweepSchool needs a Temporal client, a task queue, case settings and a policy resolver');
+        throw new Error(
+          'sweepSchool needs a Temporal client, a task queue, case settings and a policy resolver',
+        );
       }
       const snapshot = await loadSchoolSnapshot(db, schoolId);
       if (!snapshot) throw new Error(`school ${schoolId} not found`);
       const policy = await policyForSchool(schoolId);
       // Meetings need someone to meet: a school that has not set staff availability gets the default.
       await seedDefaultAvailability(db, schoolId);
-      const prepared = getPreparedEvaluation(snapshot.calendar, asOf, { penaltyCodes: policy.penaltyNotice.countingCodes });
+      const prepared = getPreparedEvaluation(snapshot.calendar, asOf, {
+        penaltyCodes: policy.penaltyNotice.countingCodes,
+      });
 
       const open = await db.query<{ case_id: string; pupil_id: string }>(
         `SELECT case_id, pupil_id::text AS pupil_id FROM cases WHERE school_id = $1 AND status <> 'closed'`,
@@ -174,7 +211,10 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       const closedState = new Map(
         closed.rows
           .filter((r) => r.state)
-          .map((r) => [r.pupil_id, { ...r.state!, stageId: null, closedOn: r.state!.closedOn ?? r.closed_on }]),
+          .map((r) => [
+            r.pupil_id,
+            { ...r.state!, stageId: null, closedOn: r.state!.closedOn ?? r.closed_on },
+          ]),
       );
       const sent = await db.query<{ pupil_id: string; digest: string }>(
         'SELECT pupil_id::text AS pupil_id, digest FROM sweep_digests WHERE school_id = $1',
@@ -186,7 +226,14 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       for (const pupil of snapshot.pupils) {
         const facts = evaluatePupil(
           prepared,
-          { pupilId: pupil.id, upn: pupil.upn, yearGroup: pupil.yearGroup, flags: pupil.flags, startDate: pupil.startDate, leftOn: pupil.leftOn },
+          {
+            pupilId: pupil.id,
+            upn: pupil.upn,
+            yearGroup: pupil.yearGroup,
+            flags: pupil.flags,
+            startDate: pupil.startDate,
+            leftOn: pupil.leftOn,
+          },
           snapshot.grids.get(pupil.id)!,
         );
         result.evaluated++;
@@ -222,7 +269,13 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           [pupil.id, schoolId, digest, asOf],
         );
       }
-      log.info('sweep finished', { schoolId, asOf, evaluated: result.evaluated, opened: result.opened, updated: result.updated });
+      log.info('sweep finished', {
+        schoolId,
+        asOf,
+        evaluated: result.evaluated,
+        opened: result.opened,
+        updated: result.updated,
+      });
       return result;
     },
   };

@@ -29,7 +29,11 @@ export interface BuildActivitiesOptions {
 
 export function buildActivities(opts: BuildActivitiesOptions) {
   const mailer =
-    opts.mailer !== undefined ? opts.mailer : opts.smtpUrl ? new SmtpMailer({ url: opts.smtpUrl, from: opts.mailFrom }) : null;
+    opts.mailer !== undefined
+      ? opts.mailer
+      : opts.smtpUrl
+        ? new SmtpMailer({ url: opts.smtpUrl, from: opts.mailFrom })
+        : null;
   return createActivities({
     db: opts.db,
     mailer,

@@ -19,7 +19,9 @@ export async function startEmbeddedWorker({
   temporalClient,
 }: EmbeddedWorkerOptions): Promise<{ shutdown(): Promise<void> }> {
   try {
-    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+    Runtime.install({
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    });
   } catch {
     // Already installed in this process (tests): keep it.
   }

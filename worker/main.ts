@@ -10,7 +10,9 @@ import { activitiesFromConfig, ensureSweepSchedules } from './services';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) {
-    throw new Error('A standalone worker needs DATABASE_URL (on the embedded database the API process runs the worker).');
+    throw new Error(
+      'A standalone worker needs DATABASE_URL (on the embedded database the API process runs the worker).',
+    );
   }
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   const db = await openDbFromEnv();

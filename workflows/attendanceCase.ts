@@ -134,7 +134,8 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   // -------------------------------------------------------------------------------------------
   // Inspection and messages
 
-  const stageName = (id: string | null): string | null => policy.stages.find((s) => s.id === id)?.name ?? null;
+  const stageName = (id: string | null): string | null =>
+    policy.stages.find((s) => s.id === id)?.name ?? null;
   const view = (): CaseView => ({
     caseId: input.caseId,
     schoolId: input.schoolId,
@@ -164,7 +165,12 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   });
 
   const log = (e: Omit<TimelineEvent, 'at' | 'date' | 'stageId'> & { stageId?: string | null }): number => {
-    rt.timeline.push({ at: new Date(nowMs()).toISOString(), date: today(), stageId: rt.caseState.stageId, ...e });
+    rt.timeline.push({
+      at: new Date(nowMs()).toISOString(),
+      date: today(),
+      stageId: rt.caseState.stageId,
+      ...e,
+    });
     return rt.timeline.length - 1;
   };
 
@@ -202,7 +208,8 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       // rejected here and never applied twice.
       validator: (d: StepDecision) => {
         const proposal = rt.pending.find((p) => p.proposalId === d.proposalId);
-        if (!proposal) throw new Error(`proposal ${d.proposalId} is not pending on this case (already decided or stale)`);
+        if (!proposal)
+          throw new Error(`proposal ${d.proposalId} is not pending on this case (already decided or stale)`);
         if (rt.decisions[d.proposalId]) throw new Error(`proposal ${d.proposalId} has already been decided`);
         if (proposal.approver === 'manager' && d.actor.role === 'officer') {
           throw new Error('this step is reserved for a manager');
@@ -227,7 +234,12 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       switch (e.event.type) {
         case 'outcome': {
           rt.caseState = recordOutcome(rt.caseState, { kind: e.event.outcome, on, stepId: e.event.stepId });
-          index = log({ type: 'outcomeRecorded', text: outcomeText(e.event.outcome, e.note), stepId: e.event.stepId, actor });
+          index = log({
+            type: 'outcomeRecorded',
+            text: outcomeText(e.event.outcome, e.note),
+            stepId: e.event.stepId,
+            actor,
+          });
           const meetingRef = meetingRefFor(e.event.stepId);
           if (meetingRef && (e.event.outcome === 'meetingAttended' || e.event.outcome === 'meetingMissed')) {
             await data.recordMeetingOutcome({
@@ -250,7 +262,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         case 'close':
           rt.status = 'closed';
           rt.closedReason = e.event.reason;
-          index = log({ type: 'closed', text: `Case closed by the attendance team: ${e.event.reason}`, actor });
+          index = log({
+            type: 'closed',
+            text: `Case closed by the attendance team: ${e.event.reason}`,
+            actor,
+          });
           break;
         case 'note':
           index = log({ type: 'note', text: e.note ?? '', actor });
@@ -263,10 +279,12 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     {
       validator: (e: HumanEvent) => {
         if (rt.status === 'closed') throw new Error('this case is closed');
-        if (e.on !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(e.on)) throw new Error('`on` must be a date, YYYY-MM-DD');
+        if (e.on !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(e.on))
+          throw new Error('`on` must be a date, YYYY-MM-DD');
         switch (e.event.type) {
           case 'outcome':
-            if (!OUTCOME_KINDS.includes(e.event.outcome)) throw new Error(`unknown outcome "${e.event.outcome}"`);
+            if (!OUTCOME_KINDS.includes(e.event.outcome))
+              throw new Error(`unknown outcome "${e.event.outcome}"`);
             break;
           case 'pause':
             if (rt.status === 'paused') throw new Error('the case is already paused');
@@ -297,7 +315,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   function summary() {
     const nextOn = rt.next.on;
     return {
-      stageRank: rt.caseState.stageId ? policy.stages.findIndex((s) => s.id === rt.caseState.stageId) + 1 : null,
+      stageRank: rt.caseState.stageId
+        ? policy.stages.findIndex((s) => s.id === rt.caseState.stageId) + 1
+        : null,
       pendingApprovals: rt.pending.length,
       oldestPendingAt: rt.pending[0]?.proposedAt ?? null,
       nextActionOn: nextOn,
@@ -312,7 +332,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       { key: PENDING_APPROVALS, value: rt.pending.length },
       {
         key: NEXT_ACTION_DATE,
-        value: rt.next.on ? new Date(instantOfSchoolTime(rt.next.on, settings.checkTime, settings.timeZone)) : null,
+        value: rt.next.on
+          ? new Date(instantOfSchoolTime(rt.next.on, settings.checkTime, settings.timeZone))
+          : null,
       },
     ]);
   }
@@ -344,7 +366,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         subject: `Reminder: "${proposal.step.title}" is waiting for approval`,
         text: `Case ${input.caseId} has a step waiting since ${proposal.proposedOn}: ${proposal.step.title}.`,
       });
-      log({ type: 'reminderSent', text: `Reminder sent: "${proposal.step.title}" is waiting for approval`, proposalId: proposal.proposalId });
+      log({
+        type: 'reminderSent',
+        text: `Reminder sent: "${proposal.step.title}" is waiting for approval`,
+        proposalId: proposal.proposalId,
+      });
       await publish();
       if (!(await condition(decided, until(settings.escalateAfterSchoolDays)))) {
         proposal.escalatedAt = new Date(nowMs()).toISOString();
@@ -357,7 +383,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
           subject: `Overdue approval: "${proposal.step.title}"`,
           text: `Case ${input.caseId}: "${proposal.step.title}" has waited since ${proposal.proposedOn} and now needs a manager.`,
         });
-        log({ type: 'escalatedToManager', text: `Approval overdue: "${proposal.step.title}" passed to a manager`, proposalId: proposal.proposalId });
+        log({
+          type: 'escalatedToManager',
+          text: `Approval overdue: "${proposal.step.title}" passed to a manager`,
+          proposalId: proposal.proposalId,
+        });
         await publish();
         await condition(decided);
       }
@@ -378,7 +408,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       };
       rt.pending.push(proposal);
       // Until someone decides, the next action is the team's: approve or reject this step.
-      rt.next = { on: proposal.proposedOn, action: `Waiting for approval: ${step.title}`, reasons: step.reasons };
+      rt.next = {
+        on: proposal.proposedOn,
+        action: `Waiting for approval: ${step.title}`,
+        reasons: step.reasons,
+      };
       log({
         type: 'proposed',
         text: `Proposed: ${step.title} (needs ${proposal.approver === 'manager' ? 'a manager' : 'the attendance team'})`,
@@ -403,7 +437,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
    * A service that fails for good (no meeting slot, no contact details) must not end the case:
    * the step becomes a task for a person, and the timeline says why.
    */
-  async function perform(step: ProposedStep, facts: PupilFacts, decision: StepDecision | null): Promise<void> {
+  async function perform(
+    step: ProposedStep,
+    facts: PupilFacts,
+    decision: StepDecision | null,
+  ): Promise<void> {
     try {
       await performWith(step, facts, decision);
     } catch (err) {
@@ -420,16 +458,33 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         title: `Do by hand: ${step.title} (the system could not: ${why})`,
         dueOn: calendar.addSchoolDays(today(), 1),
       });
-      log({ type: 'stepFailed', text: `${step.title} could not be done automatically (${why}); a task was created`, stepId: step.stepId, ref: res.taskId });
+      log({
+        type: 'stepFailed',
+        text: `${step.title} could not be done automatically (${why}); a task was created`,
+        stepId: step.stepId,
+        ref: res.taskId,
+      });
     }
   }
 
-  async function performWith(step: ProposedStep, facts: PupilFacts, decision: StepDecision | null): Promise<void> {
+  async function performWith(
+    step: ProposedStep,
+    facts: PupilFacts,
+    decision: StepDecision | null,
+  ): Promise<void> {
     const day = today();
-    const base = { caseId: input.caseId, schoolId: input.schoolId, pupilId: input.pupilId, stageId: step.stageId, stepId: step.stepId };
+    const base = {
+      caseId: input.caseId,
+      schoolId: input.schoolId,
+      pupilId: input.pupilId,
+      stageId: step.stageId,
+      stepId: step.stepId,
+    };
     const figures = letterFigures(facts);
     const reasons = step.reasons.map((r) => r.text);
-    const written = step.kind === 'letter' || (step.kind === 'message' && ['email', 'sms', 'app', 'letter'].includes(step.channel));
+    const written =
+      step.kind === 'letter' ||
+      (step.kind === 'message' && ['email', 'sms', 'app', 'letter'].includes(step.channel));
     if (written) {
       const send = step.kind === 'letter' ? sends.sendLetter : sends.sendMessage;
       const res = await send({
@@ -446,7 +501,10 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       const to = res.recipients === 1 ? '1 parent/carer' : `${res.recipients} parents/carers`;
       log({
         type: step.kind === 'letter' ? 'letterSent' : 'messageSent',
-        text: res.recipients > 0 ? `${step.title} sent to ${to}` : `${step.title} kept on file: no parent/carer has contact details`,
+        text:
+          res.recipients > 0
+            ? `${step.title} sent to ${to}`
+            : `${step.title} kept on file: no parent/carer has contact details`,
         stepId: step.stepId,
         template: step.template,
         ref: res.letterId,
@@ -486,7 +544,10 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       dueOn: calendar.addSchoolDays(day, Math.max(1, step.noticeSchoolDays ?? 2)),
     });
     log({
-      type: step.kind === 'councilNotification' || step.kind === 'statutoryInterventionRequest' ? 'councilNotified' : 'taskCreated',
+      type:
+        step.kind === 'councilNotification' || step.kind === 'statutoryInterventionRequest'
+          ? 'councilNotified'
+          : 'taskCreated',
       text: `${step.title}: task created for the attendance team`,
       stepId: step.stepId,
       ref: res.taskId,
@@ -563,17 +624,27 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       const step = { ...due, reasons: uniqueReasons([...due.reasons, ...decision.reasons]) };
       const result = await runStep(step, facts);
       if (result === 'abandoned') break;
-      rt.caseState = completeStep(policy, rt.caseState, { stepId: step.stepId, result, on: today() }, facts, calendar);
+      rt.caseState = completeStep(
+        policy,
+        rt.caseState,
+        { stepId: step.stepId, result, on: today() },
+        facts,
+        calendar,
+      );
       if (step.waitAfterSchoolDays > 0) break; // decide() makes the next step due when the wait is over
     }
     if ((rt.status as CaseRuntime['status']) === 'closed') break; // closed by the team during a step
 
     // What happens next, and why: the next check date comes from the policy's cadence and windows.
     const after = decide(policy, rt.caseState, facts, today(), calendar);
-    const nextOn = after.stepsDue.length > 0 ? today() : (after.nextCheckOn ?? calendar.addSchoolDays(today(), 5));
+    const nextOn =
+      after.stepsDue.length > 0 ? today() : (after.nextCheckOn ?? calendar.addSchoolDays(today(), 5));
     rt.next = {
       on: nextOn,
-      action: after.stepsDue.length > 0 ? after.stepsDue.map((s) => s.title).join(', ') : `check the figures (${stageName(rt.caseState.stageId)})`,
+      action:
+        after.stepsDue.length > 0
+          ? after.stepsDue.map((s) => s.title).join(', ')
+          : `check the figures (${stageName(rt.caseState.stageId)})`,
       reasons: after.stepsDue.length > 0 ? after.stepsDue.flatMap((s) => s.reasons) : after.reasons,
     };
     await publish();
@@ -620,7 +691,8 @@ function outcomeText(outcome: OutcomeKind, note?: string): string {
 /** Rejects a malformed start input inside the workflow, without a thrown ZodError. */
 export function assertCaseInput(input: AttendanceCaseInput): void {
   if (!input?.caseId || !input.schoolId || !input.pupilId || !input.policy?.stages?.length) {
-    throw ApplicationFailure.nonRetryable('attendanceCase needs caseId, schoolId, pupilId and a policy with stages');
+    throw ApplicationFailure.nonRetryable(
+      'attendanceCase needs caseId, schoolId, pupilId and a policy with stages',
+    );
   }
 }
-

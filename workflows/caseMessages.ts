@@ -126,7 +126,13 @@ export interface CaseView {
   monitoringUntil: IsoDate | null;
   pending: PendingProposal[];
   next: { on: IsoDate | null; action: string; reasons: Reason[] };
-  latestFacts: { asOf: IsoDate; attendancePct: number | null; unauthorised: number; unexplained: number; lates: number } | null;
+  latestFacts: {
+    asOf: IsoDate;
+    attendancePct: number | null;
+    unauthorised: number;
+    unexplained: number;
+    lates: number;
+  } | null;
   timeline: TimelineEvent[];
   closedReason?: string;
   /** The policy engine's state (stage, windows, steps done, outcomes): for inspection and the sweep. */

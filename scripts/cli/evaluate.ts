@@ -11,10 +11,16 @@ import { defaultAsOf, parseIsoDateOption } from './options';
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
-    .description("Evaluate every pupil of a school against a policy: figures, stage, triggered rules, next steps")
+    .description(
+      'Evaluate every pupil of a school against a policy: figures, stage, triggered rules, next steps',
+    )
     .requiredOption('--school <id>', 'school id (URN or code)')
     .requiredOption('--policy <name|file>', 'a policy name in policies/ or a path to a policy file')
-    .option('--on <date>', 'evaluate as of this date (YYYY-MM-DD); default: the last school day up to today', parseIsoDateOption)
+    .option(
+      '--on <date>',
+      'evaluate as of this date (YYYY-MM-DD); default: the last school day up to today',
+      parseIsoDateOption,
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { school: string; policy: string; on?: string; json?: boolean }) => {
       const policy = await loadPolicyFile(opts.policy);
@@ -23,11 +29,20 @@ export function registerEvaluateCommand(program: Command): void {
         const snapshot = await loadSchoolSnapshot(db, opts.school);
         if (!snapshot) throw new Error(`school ${opts.school} is not in the store: import it first`);
         const asOf = opts.on ?? defaultAsOf(snapshot.calendar);
-        const prepared = getPreparedEvaluation(snapshot.calendar, asOf, { penaltyCodes: policy.penaltyNotice.countingCodes });
+        const prepared = getPreparedEvaluation(snapshot.calendar, asOf, {
+          penaltyCodes: policy.penaltyNotice.countingCodes,
+        });
         const facts = snapshot.pupils.map((p) =>
           evaluatePupil(
             prepared,
-            { pupilId: p.id, upn: p.upn, yearGroup: p.yearGroup, flags: p.flags, startDate: p.startDate, leftOn: p.leftOn },
+            {
+              pupilId: p.id,
+              upn: p.upn,
+              yearGroup: p.yearGroup,
+              flags: p.flags,
+              startDate: p.startDate,
+              leftOn: p.leftOn,
+            },
             snapshot.grids.get(p.id)!,
           ),
         );
@@ -44,7 +59,8 @@ export function registerEvaluateCommand(program: Command): void {
           for (const s of r.nextSteps) console.log(`    next: ${s.title} (${s.kind})`);
         }
         const byStage = new Map<string, number>();
-        for (const r of rows) byStage.set(r.stageName ?? 'no stage', (byStage.get(r.stageName ?? 'no stage') ?? 0) + 1);
+        for (const r of rows)
+          byStage.set(r.stageName ?? 'no stage', (byStage.get(r.stageName ?? 'no stage') ?? 0) + 1);
         console.log(`\n${rows.length} pupils: ${[...byStage].map(([s, n]) => `${s} ${n}`).join(', ')}`);
       } finally {
         await db.close();

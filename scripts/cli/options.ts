@@ -11,7 +11,10 @@ export function parseIsoDateOption(value: string): IsoDate {
 }
 
 /** Today when it is a school day, else the last school day before it (clamped to the calendar). */
-export function defaultAsOf(calendar: SchoolCalendar, today: IsoDate = new Date().toISOString().slice(0, 10)): IsoDate {
+export function defaultAsOf(
+  calendar: SchoolCalendar,
+  today: IsoDate = new Date().toISOString().slice(0, 10),
+): IsoDate {
   if (today > calendar.lastSchoolDay) return calendar.lastSchoolDay;
   if (today < calendar.firstSchoolDay) return calendar.firstSchoolDay;
   return calendar.isSchoolDay(today) ? today : (calendar.previousSchoolDay(today) ?? calendar.firstSchoolDay);

@@ -15,45 +15,69 @@ export function registerSimulateCommand(program: Command): void {
     .requiredOption('--policy <name|file>', 'a policy name in policies/ or a path to a policy file')
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
-    .option('--approve <all|none>', 'approve every proposed step, or none', (v: string) => {
-      if (v !== 'all' && v !== 'none') throw new InvalidArgumentError('use --approve all or --approve none');
-      return v;
-    }, 'all')
+    .option(
+      '--approve <all|none>',
+      'approve every proposed step, or none',
+      (v: string) => {
+        if (v !== 'all' && v !== 'none')
+          throw new InvalidArgumentError('use --approve all or --approve none');
+        return v;
+      },
+      'all',
+    )
     .option('--json', 'print JSON: [{ upn, events: [{ date, type, stage, template? }] }]')
-    .action(async (opts: { school: string; policy: string; from: string; to: string; approve: 'all' | 'none'; json?: boolean }) => {
-      if (opts.from > opts.to) throw new Error('--from must not be after --to');
-      const policy = await loadPolicyFile(opts.policy);
-      const source = await openDbFromEnv();
-      try {
-        const result = await runSimulation({
-          source,
-          schoolId: opts.school,
-          policy,
-          from: opts.from,
-          to: opts.to,
-          approve: opts.approve,
-          onDay: opts.json || !process.stderr.isTTY ? undefined : (d, i, n) => process.stderr.write(`\rsimulating ${d} (${i + 1}/${n})`),
-        });
-        if (!opts.json) process.stderr.write('\n');
-        if (opts.json) {
-          const out = result.cases.map((c) => ({
-            upn: c.upn,
-            caseId: c.caseId,
-            status: c.status,
-            events: c.events.map((e) => ({ date: e.date, type: e.type, stage: e.stageId, ...(e.template ? { template: e.template } : {}), text: e.text })),
-          }));
-          console.log(JSON.stringify(out, null, 2));
-          return;
+    .action(
+      async (opts: {
+        school: string;
+        policy: string;
+        from: string;
+        to: string;
+        approve: 'all' | 'none';
+        json?: boolean;
+      }) => {
+        if (opts.from > opts.to) throw new Error('--from must not be after --to');
+        const policy = await loadPolicyFile(opts.policy);
+        const source = await openDbFromEnv();
+        try {
+          const result = await runSimulation({
+            source,
+            schoolId: opts.school,
+            policy,
+            from: opts.from,
+            to: opts.to,
+            approve: opts.approve,
+            onDay:
+              opts.json || !process.stderr.isTTY
+                ? undefined
+                : (d, i, n) => process.stderr.write(`\rsimulating ${d} (${i + 1}/${n})`),
+          });
+          if (!opts.json) process.stderr.write('\n');
+          if (opts.json) {
+            const out = result.cases.map((c) => ({
+              upn: c.upn,
+              caseId: c.caseId,
+              status: c.status,
+              events: c.events.map((e) => ({
+                date: e.date,
+                type: e.type,
+                stage: e.stageId,
+                ...(e.template ? { template: e.template } : {}),
+                text: e.text,
+              })),
+            }));
+            console.log(JSON.stringify(out, null, 2));
+            return;
+          }
+          for (const c of result.cases) {
+            console.log(`\n${c.upn}  (${c.status}${c.stage ? `, ${c.stage}` : ''})`);
+            for (const e of c.events) console.log(`  ${e.date}  ${e.type.padEnd(18)} ${e.text}`);
+          }
+          console.log(
+            `\n${result.cases.length} cases for ${result.pupils} pupils over ${result.schoolDays} school days (${result.from} to ${result.to}) in ${result.wallSeconds.toFixed(1)} s`,
+          );
+        } finally {
+          await source.close();
         }
-        for (const c of result.cases) {
-          console.log(`\n${c.upn}  (${c.status}${c.stage ? `, ${c.stage}` : ''})`);
-          for (const e of c.events) console.log(`  ${e.date}  ${e.type.padEnd(18)} ${e.text}`);
-        }
-        console.log(
-          `\n${result.cases.length} cases for ${result.pupils} pupils over ${result.schoolDays} school days (${result.from} to ${result.to}) in ${result.wallSeconds.toFixed(1)} s`,
-        );
-      } finally {
-        await source.close();
-      }
-    });
+      },
+    );
 }

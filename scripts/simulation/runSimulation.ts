@@ -53,7 +53,14 @@ async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map
   if (!school) throw new Error(`school ${schoolId} is not in the store: import it first`);
   await target.query(
     `INSERT INTO schools (id, name, calendar, lessons_per_day, policy_id, policy_version) VALUES ($1,$2,$3,$4,$5,$6)`,
-    [school.id, school.name, JSON.stringify(school.calendar), school.lessonsPerDay, school.policyId, school.policyVersion],
+    [
+      school.id,
+      school.name,
+      JSON.stringify(school.calendar),
+      school.lessonsPerDay,
+      school.policyId,
+      school.policyVersion,
+    ],
   );
   const pupils = await listPupils(source, schoolId);
   const upnById = new Map<string, string>();
@@ -62,13 +69,29 @@ async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map
     await target.query(
       `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, date_of_birth, start_date, left_on, flags, contacts)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [p.id, schoolId, p.upn, p.givenName, p.familyName, p.yearGroup, p.dateOfBirth, p.startDate, p.leftOn, p.flags, JSON.stringify(p.contacts)],
+      [
+        p.id,
+        schoolId,
+        p.upn,
+        p.givenName,
+        p.familyName,
+        p.yearGroup,
+        p.dateOfBirth,
+        p.startDate,
+        p.leftOn,
+        p.flags,
+        JSON.stringify(p.contacts),
+      ],
     );
   }
   const grids = await loadMarkGrids(source, schoolId);
   for (const [pupilId, grid] of grids) {
     for (const blob of grid.toBlobs()) {
-      await target.query(`INSERT INTO pupil_marks (pupil_id, year_start, codes) VALUES ($1,$2,$3)`, [pupilId, blob.yearStart, blob.codes]);
+      await target.query(`INSERT INTO pupil_marks (pupil_id, year_start, codes) VALUES ($1,$2,$3)`, [
+        pupilId,
+        blob.yearStart,
+        blob.codes,
+      ]);
     }
   }
   return upnById;
@@ -129,14 +152,26 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
     });
 
-    const { rows } = await db.query<{ case_id: string; pupil_id: string; stage_id: string | null; status: string }>(
-      `SELECT case_id, pupil_id::text AS pupil_id, stage_id, status FROM cases ORDER BY opened_on, case_id`,
-    );
+    const { rows } = await db.query<{
+      case_id: string;
+      pupil_id: string;
+      stage_id: string | null;
+      status: string;
+    }>(`SELECT case_id, pupil_id::text AS pupil_id, stage_id, status FROM cases ORDER BY opened_on, case_id`);
     const cases: SimulatedCase[] = rows.map((r) => {
-      return { upn: upnById.get(r.pupil_id) ?? '?', caseId: r.case_id, stage: r.stage_id, status: r.status, events: [] };
+      return {
+        upn: upnById.get(r.pupil_id) ?? '?',
+        caseId: r.case_id,
+        stage: r.stage_id,
+        status: r.status,
+        events: [],
+      };
     });
     for (const c of cases) {
-      const { rows: v } = await db.query<{ view: { timeline: TimelineEvent[] } }>('SELECT view FROM cases WHERE case_id = $1', [c.caseId]);
+      const { rows: v } = await db.query<{ view: { timeline: TimelineEvent[] } }>(
+        'SELECT view FROM cases WHERE case_id = $1',
+        [c.caseId],
+      );
       c.events = v[0]?.view.timeline ?? [];
     }
     return {
@@ -155,14 +190,22 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 }
 
 async function approveEverything(db: Db, client: import('@temporalio/client').Client): Promise<void> {
-  const { rows } = await db.query<{ case_id: string }>(`SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`);
+  const { rows } = await db.query<{ case_id: string }>(
+    `SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`,
+  );
   for (const { case_id } of rows) {
     const handle = client.workflow.getHandle(case_id);
     const view = await handle.query(getCaseView);
     for (const p of view.pending) {
       await handle
         .executeUpdate(decideStep, {
-          args: [{ proposalId: p.proposalId, decision: 'approve', actor: { userId: 'simulation', role: 'manager' } }],
+          args: [
+            {
+              proposalId: p.proposalId,
+              decision: 'approve',
+              actor: { userId: 'simulation', role: 'manager' },
+            },
+          ],
         })
         .catch(() => undefined); // decided meanwhile: nothing to do
     }

@@ -40,7 +40,13 @@ describe('approving, rejecting and amending proposed steps', () => {
           mark: stageTwo,
         },
         { key: 'rex', givenName: 'Rex', familyName: 'Bell', mark: stageTwo },
-        { key: 'pia', givenName: 'Pia', familyName: 'Cole', contacts: [{ name: 'Jo Cole', email: 'jo.cole@example.org' }], mark: dropping },
+        {
+          key: 'pia',
+          givenName: 'Pia',
+          familyName: 'Cole',
+          contacts: [{ name: 'Jo Cole', email: 'jo.cole@example.org' }],
+          mark: dropping,
+        },
       ],
     });
     await h.sweep();
@@ -52,12 +58,18 @@ describe('approving, rejecting and amending proposed steps', () => {
   it('rejects a step with a reason, and refuses a repeated or reason-less decision', async () => {
     const [proposal] = await h.pending('rita');
     expect(proposal?.step.stepId).toBe('make-parents-aware');
-    expect(await refused(h.decide('rita', { proposalId: proposal!.proposalId, decision: 'reject' }))).toMatch(/needs a reason/);
-
-    await h.decide('rita', { proposalId: proposal!.proposalId, decision: 'reject', reason: 'Mum rang in: family bereavement' });
-    expect(await refused(h.decide('rita', { proposalId: proposal!.proposalId, decision: 'approve' }))).toMatch(
-      /not pending|already been decided/,
+    expect(await refused(h.decide('rita', { proposalId: proposal!.proposalId, decision: 'reject' }))).toMatch(
+      /needs a reason/,
     );
+
+    await h.decide('rita', {
+      proposalId: proposal!.proposalId,
+      decision: 'reject',
+      reason: 'Mum rang in: family bereavement',
+    });
+    expect(
+      await refused(h.decide('rita', { proposalId: proposal!.proposalId, decision: 'approve' })),
+    ).toMatch(/not pending|already been decided/);
     const v = await h.view('rita');
     const rejected = v.timeline.find((t) => t.type === 'rejected')!;
     expect(rejected.text).toContain('family bereavement');
@@ -83,8 +95,13 @@ describe('approving, rejecting and amending proposed steps', () => {
     const v = await h.view('pia');
     expect(v.stageId).toBe('early-reminder');
     expect(v.timeline.some((t) => t.type === 'proposed')).toBe(false);
-    expect(v.timeline.some((t) => t.type === 'messageSent' && t.stepId === 'dropping-towards-95-message')).toBe(true);
-    const { rows } = await h.db.query<{ to_address: string }>(`SELECT to_address FROM outbox WHERE case_id = $1`, [v.caseId]);
+    expect(
+      v.timeline.some((t) => t.type === 'messageSent' && t.stepId === 'dropping-towards-95-message'),
+    ).toBe(true);
+    const { rows } = await h.db.query<{ to_address: string }>(
+      `SELECT to_address FROM outbox WHERE case_id = $1`,
+      [v.caseId],
+    );
     expect(rows.map((r) => r.to_address)).toContain('jo.cole@example.org');
   });
 
@@ -101,12 +118,20 @@ describe('approving, rejecting and amending proposed steps', () => {
     expect(v.timeline.some((t) => t.type === 'escalatedToManager')).toBe(true);
     expect(v.pending[0]?.approver).toBe('manager');
 
-    const { rows } = await h.db.query<{ subject: string }>(`SELECT subject FROM outbox WHERE case_id = $1 ORDER BY id`, [v.caseId]);
+    const { rows } = await h.db.query<{ subject: string }>(
+      `SELECT subject FROM outbox WHERE case_id = $1 ORDER BY id`,
+      [v.caseId],
+    );
     expect(rows.map((r) => r.subject)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Reminder/), expect.stringMatching(/^Overdue approval/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^Reminder/),
+        expect.stringMatching(/^Overdue approval/),
+      ]),
     );
     // Now only a manager may decide it.
-    expect(await refused(h.decide('rex', { proposalId: proposal!.proposalId, decision: 'approve' }))).toMatch(/manager/);
+    expect(await refused(h.decide('rex', { proposalId: proposal!.proposalId, decision: 'approve' }))).toMatch(
+      /manager/,
+    );
     await h.decide('rex', { proposalId: proposal!.proposalId, decision: 'approve', actor: MANAGER });
     await h.advanceSchoolDays(1);
     v = await h.view('rex');
@@ -116,11 +141,15 @@ describe('approving, rejecting and amending proposed steps', () => {
   it('pauses a case (a hospital stay) and resumes it, and closes it with a reason', async () => {
     await h.record('rita', { event: { type: 'pause', reason: 'hospital stay' } });
     expect((await h.view('rita')).status).toBe('paused');
-    expect(await refused(h.record('rita', { event: { type: 'pause', reason: 'again' } }))).toMatch(/already paused/);
+    expect(await refused(h.record('rita', { event: { type: 'pause', reason: 'again' } }))).toMatch(
+      /already paused/,
+    );
     await h.advanceSchoolDays(5);
     let v = await h.view('rita');
     const since = v.timeline.findIndex((t) => t.type === 'paused');
-    expect(v.timeline.slice(since + 1).some((t) => t.type === 'proposed' || t.type === 'letterSent')).toBe(false);
+    expect(v.timeline.slice(since + 1).some((t) => t.type === 'proposed' || t.type === 'letterSent')).toBe(
+      false,
+    );
     await h.record('rita', { event: { type: 'resume' } });
     await h.record('rita', { event: { type: 'close', reason: 'Family moved abroad; off roll next week' } });
     v = await h.view('rita');

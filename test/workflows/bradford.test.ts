@@ -7,11 +7,15 @@ import { MANAGER, markPattern, startHarness, type Harness } from './harness';
 const START = '2025-11-17'; // ten school weeks into the year: rolling figures are meaningful
 
 /** A pupil absent (unauthorised, O) on every sixth day before START and every third day after. */
-const falling = markPattern((date, s, i) => (date < START ? (i % 6 === 0 && s === 'AM' ? 'O' : null) : i % 3 === 0 ? 'O' : null));
+const falling = markPattern((date, s, i) =>
+  date < START ? (i % 6 === 0 && s === 'AM' ? 'O' : null) : i % 3 === 0 ? 'O' : null,
+);
 /** About 92% before START, then full attendance. */
 const recovering = markPattern((date, s, i) => (date < START && i % 6 === 0 && s === 'AM' ? 'O' : null));
 /** About 86%: straight into Stage Two, then steady. */
-const belowNinety = markPattern((_date, s, i) => (i % 7 === 0 ? 'O' : i % 11 === 0 && s === 'PM' ? 'O' : null));
+const belowNinety = markPattern((_date, s, i) =>
+  i % 7 === 0 ? 'O' : i % 11 === 0 && s === 'PM' ? 'O' : null,
+);
 /** Below 50%: absent three days in four. */
 const severe = markPattern((_date, _s, i) => (i % 4 !== 0 ? 'O' : null));
 
@@ -53,9 +57,14 @@ describe('Bradford staged intervention, case by case', () => {
       await h.approveAll();
       if (!cleoMissed) {
         const cleo = await h.view('cleo');
-        const booked = find(cleo, (t) => t.type === 'meetingBooked' && t.stepId === 'attendance-panel-meeting');
+        const booked = find(
+          cleo,
+          (t) => t.type === 'meetingBooked' && t.stepId === 'attendance-panel-meeting',
+        );
         if (booked) {
-          await h.record('cleo', { event: { type: 'outcome', outcome: 'meetingMissed', stepId: 'attendance-panel-meeting' } });
+          await h.record('cleo', {
+            event: { type: 'outcome', outcome: 'meetingMissed', stepId: 'attendance-panel-meeting' },
+          });
           cleoMissed = true;
         }
       }
@@ -70,7 +79,9 @@ describe('Bradford staged intervention, case by case', () => {
 
   it('takes a falling pupil from Stage One through Stage Two to the Stage Three request', () => {
     const v = views.get('amira')!;
-    const stages = v.timeline.filter((t) => t.type === 'opened' || t.type === 'stageChanged').map((t) => t.stageId);
+    const stages = v.timeline
+      .filter((t) => t.type === 'opened' || t.type === 'stageChanged')
+      .map((t) => t.stageId);
     expect(stages).toEqual(['stage-one', 'stage-two', 'stage-three']);
     const opened = find(v, (t) => t.type === 'opened')!;
     expect(opened.reasons?.[0]?.text).toMatch(/attendance \d+\.\d\d% over the 10 school weeks to 2025-11-17/);
@@ -78,16 +89,22 @@ describe('Bradford staged intervention, case by case', () => {
     // Warning Letter 1, then the Final Warning Letter and the Statutory Intervention Request.
     const sent = v.timeline.filter((t) => t.type === 'letterSent').map((t) => t.stepId);
     expect(sent).toEqual(expect.arrayContaining(['warning-letter-1', 'final-warning-letter']));
-    expect(find(v, (t) => t.type === 'councilNotified' && t.stepId === 'statutory-intervention-request')).toBeTruthy();
+    expect(
+      find(v, (t) => t.type === 'councilNotified' && t.stepId === 'statutory-intervention-request'),
+    ).toBeTruthy();
     expect(v.stageId).toBe('stage-three');
   });
 
   it('sends each letter to both parents, with the letter attached as a PDF', () => {
-    const warning = h.smtp.messages.filter((m) => /Warning Letter 1/i.test(m.subject ?? '') && /Amira/.test(m.subject ?? ''));
-    const to = warning.map((m) => m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined).sort();
+    const warning = h.smtp.messages.filter(
+      (m) => /Warning Letter 1/i.test(m.subject ?? '') && /Amira/.test(m.subject ?? ''),
+    );
+    const to = warning.map((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined)).sort();
     expect(to).toEqual(['omar.khan@example.org', 'sara.khan@example.org']);
     for (const m of warning) {
-      expect(m.attachments.some((a) => a.contentType === 'application/pdf' && a.content.length > 1000)).toBe(true);
+      expect(m.attachments.some((a) => a.contentType === 'application/pdf' && a.content.length > 1000)).toBe(
+        true,
+      );
       expect(m.text).toContain('Amira');
     }
   });
@@ -116,7 +133,10 @@ describe('Bradford staged intervention, case by case', () => {
     expect(v.timeline[0]?.stageId).toBe('stage-two');
     const missed = find(v, (t) => t.type === 'outcomeRecorded')!;
     expect(missed.text).toMatch(/did not attend/);
-    const visit = find(v, (t) => t.stepId === 'contract-home-visit' && (t.type === 'proposed' || t.type === 'taskCreated'));
+    const visit = find(
+      v,
+      (t) => t.stepId === 'contract-home-visit' && (t.type === 'proposed' || t.type === 'taskCreated'),
+    );
     expect(visit).toBeTruthy();
     expect(visit!.date >= missed.date).toBe(true);
   });

@@ -75,11 +75,15 @@ describe('a worker killed in the middle of a send', () => {
     }
     await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to arrive, were there one
 
-    const recipients = h.smtp.messages.map((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : '')).sort();
+    const recipients = h.smtp.messages
+      .map((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : ''))
+      .sort();
     expect(recipients).toEqual(['asha.grant@example.org', 'rob.grant@example.org']);
     const { rows: letters } = await h.db.query(`SELECT id FROM letters WHERE step_id = 'warning-letter-1'`);
     expect(letters).toHaveLength(1);
-    const { rows: outbox } = await h.db.query<{ status: string }>(`SELECT status FROM outbox WHERE channel = 'email' ORDER BY id`);
+    const { rows: outbox } = await h.db.query<{ status: string }>(
+      `SELECT status FROM outbox WHERE channel = 'email' ORDER BY id`,
+    );
     expect(outbox.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(v.timeline.filter((t) => t.type === 'letterSent')).toHaveLength(1);
   });

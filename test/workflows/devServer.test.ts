@@ -30,14 +30,34 @@ describe('cases on the dev server', () => {
     env = await startDevServer();
     db = await openDb({ inMemory: true });
     const calendar = buildCalendar(CALENDAR);
-    const marks = calendar.schoolDaysBetween(calendar.firstSchoolDay, START).flatMap((date, i) =>
-      (['AM', 'PM'] as const).map((session) => ({ upn: UPN, date, session, code: i % 5 === 0 ? 'O' : session === 'AM' ? '/' : '\\' })),
-    );
+    const marks = calendar
+      .schoolDaysBetween(calendar.firstSchoolDay, START)
+      .flatMap((date, i) =>
+        (['AM', 'PM'] as const).map((session) => ({
+          upn: UPN,
+          date,
+          session,
+          code: i % 5 === 0 ? 'O' : session === 'AM' ? '/' : '\\',
+        })),
+      );
     await runImport(db, {
       schoolId: SCHOOL_ID,
       calendar: CALENDAR,
       roster: rowsFromObjects([
-        { upn: UPN, given_name: 'Zara', family_name: 'Quinn', year_group: '6', date_of_birth: '2014-09-09', contact1_name: 'Mo Quinn', contact1_email: 'mo.quinn@example.org', contact1_phone: '', contact2_name: '', contact2_email: '', contact2_phone: '', flags: 'cp' },
+        {
+          upn: UPN,
+          given_name: 'Zara',
+          family_name: 'Quinn',
+          year_group: '6',
+          date_of_birth: '2014-09-09',
+          contact1_name: 'Mo Quinn',
+          contact1_email: 'mo.quinn@example.org',
+          contact1_phone: '',
+          contact2_name: '',
+          contact2_email: '',
+          contact2_phone: '',
+          flags: 'cp',
+        },
       ]),
       marks: rowsFromObjects(marks),
     });
@@ -65,7 +85,11 @@ describe('cases on the dev server', () => {
       }),
     });
     running = worker.run();
-    await env.client.workflow.execute('schoolSweep', { taskQueue, workflowId: `sweep-${randomUUID()}`, args: [{ schoolId: SCHOOL_ID, asOf: START }] });
+    await env.client.workflow.execute('schoolSweep', {
+      taskQueue,
+      workflowId: `sweep-${randomUUID()}`,
+      args: [{ schoolId: SCHOOL_ID, asOf: START }],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -81,7 +105,10 @@ describe('cases on the dev server', () => {
     for (let i = 0; i < 100 && found.length === 0; i++) {
       found = [];
       for await (const wf of env.client.workflow.list({ query })) {
-        found.push({ workflowId: wf.workflowId, searchAttributes: wf.typedSearchAttributes as unknown as Record<string, unknown> });
+        found.push({
+          workflowId: wf.workflowId,
+          searchAttributes: wf.typedSearchAttributes as unknown as Record<string, unknown>,
+        });
       }
       if (!found.length) await new Promise((r) => setTimeout(r, 200));
     }
@@ -92,8 +119,13 @@ describe('cases on the dev server', () => {
     for (const secret of [UPN, 'Zara', 'Quinn', 'mo.quinn', 'cp']) expect(exposed).not.toContain(secret);
 
     const desc = await env.client.workflow.getHandle(c!.workflowId).describe();
-    const names = desc.typedSearchAttributes.getAll().map((p) => p.key.name).sort();
-    expect(names).toEqual(expect.arrayContaining(['CaseStage', 'NextActionDate', 'PendingApprovals', 'SchoolId']));
+    const names = desc.typedSearchAttributes
+      .getAll()
+      .map((p) => p.key.name)
+      .sort();
+    expect(names).toEqual(
+      expect.arrayContaining(['CaseStage', 'NextActionDate', 'PendingApprovals', 'SchoolId']),
+    );
   });
 
   it('creates the daily sweep schedule once, after the registers close, on weekdays in school time', async () => {

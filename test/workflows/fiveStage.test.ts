@@ -23,7 +23,15 @@ describe('the five-stage escalation plan, from first lates to the local authorit
     h = await startHarness({
       policy: 'five-stage-escalation',
       start: START,
-      pupils: [{ key: 'kai', givenName: 'Kai', familyName: 'Ward', contacts: [{ name: 'Lee Ward', email: 'lee.ward@example.org' }], mark: lateAndLater }],
+      pupils: [
+        {
+          key: 'kai',
+          givenName: 'Kai',
+          familyName: 'Ward',
+          contacts: [{ name: 'Lee Ward', email: 'lee.ward@example.org' }],
+          mark: lateAndLater,
+        },
+      ],
     });
     await h.sweep();
     for (let day = 0; day < 70; day++) {
@@ -44,7 +52,9 @@ describe('the five-stage escalation plan, from first lates to the local authorit
   });
 
   it('climbs through the stages in order', () => {
-    const stages = v.timeline.filter((t) => t.type === 'opened' || t.type === 'stageChanged').map((t) => t.stageId);
+    const stages = v.timeline
+      .filter((t) => t.type === 'opened' || t.type === 'stageChanged')
+      .map((t) => t.stageId);
     expect(stages).toEqual(['stage-two', 'stage-three', 'stage-four', 'stage-five']);
     const opened = v.timeline.find((t) => t.type === 'opened')!;
     expect(opened.reasons!.map((r) => r.text).join(' ')).toMatch(/late/i);
@@ -53,10 +63,14 @@ describe('the five-stage escalation plan, from first lates to the local authorit
   it('sends the reminder letter by itself, and books the meeting in school', () => {
     const letter = v.timeline.find((t) => t.stepId === 'attendance-reminder-letter')!;
     expect(letter.type).toBe('letterSent');
-    expect(v.timeline.some((t) => t.type === 'proposed' && t.stepId === 'attendance-reminder-letter')).toBe(false);
+    expect(v.timeline.some((t) => t.type === 'proposed' && t.stepId === 'attendance-reminder-letter')).toBe(
+      false,
+    );
     const meeting = v.timeline.find((t) => t.type === 'meetingBooked' && t.stepId === 'attendance-meeting')!;
     expect(meeting).toBeTruthy();
-    const invite = h.smtp.messages.find((m) => m.attachments.some((a) => a.contentType.startsWith('text/calendar')));
+    const invite = h.smtp.messages.find((m) =>
+      m.attachments.some((a) => a.contentType.startsWith('text/calendar')),
+    );
     expect(invite).toBeTruthy();
   });
 

@@ -10,7 +10,11 @@ const stageOne = markPattern((_date, s, i) => (i % 6 === 0 && s === 'AM' ? 'O' :
 describe('a monitoring window across half term', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ policy: 'bradford-staged-intervention', start: START, pupils: [{ key: 'sam', givenName: 'Sam', familyName: 'Ray', mark: stageOne }] });
+    h = await startHarness({
+      policy: 'bradford-staged-intervention',
+      start: START,
+      pupils: [{ key: 'sam', givenName: 'Sam', familyName: 'Ray', mark: stageOne }],
+    });
     await h.sweep();
   }, 120_000);
   afterAll(async () => {

@@ -28,9 +28,24 @@ export const CALENDAR: SchoolCalendarFile = {
   name: 'Harbour Lane Primary',
   lessonsPerDay: 5,
   terms: [
-    { name: 'Autumn', start: '2025-09-03', end: '2025-12-19', halfTerm: { start: '2025-10-27', end: '2025-10-31' } },
-    { name: 'Spring', start: '2026-01-05', end: '2026-03-27', halfTerm: { start: '2026-02-16', end: '2026-02-20' } },
-    { name: 'Summer', start: '2026-04-13', end: '2026-07-22', halfTerm: { start: '2026-05-25', end: '2026-05-29' } },
+    {
+      name: 'Autumn',
+      start: '2025-09-03',
+      end: '2025-12-19',
+      halfTerm: { start: '2025-10-27', end: '2025-10-31' },
+    },
+    {
+      name: 'Spring',
+      start: '2026-01-05',
+      end: '2026-03-27',
+      halfTerm: { start: '2026-02-16', end: '2026-02-20' },
+    },
+    {
+      name: 'Summer',
+      start: '2026-04-13',
+      end: '2026-07-22',
+      halfTerm: { start: '2026-05-25', end: '2026-05-29' },
+    },
   ],
   closures: ['2025-11-14', '2026-05-04'],
 };
@@ -61,7 +76,10 @@ export interface Harness {
   caseIdOf(pupilKey: string): Promise<string | null>;
   view(pupilKey: string): Promise<CaseView>;
   pending(pupilKey: string): Promise<PendingProposal[]>;
-  decide(pupilKey: string, d: Omit<StepDecision, 'actor'> & { actor?: StepDecision['actor'] }): Promise<unknown>;
+  decide(
+    pupilKey: string,
+    d: Omit<StepDecision, 'actor'> & { actor?: StepDecision['actor'] },
+  ): Promise<unknown>;
   record(pupilKey: string, e: Omit<HumanEvent, 'actor'>): Promise<unknown>;
   /** Approves everything pending on every open case (officer, or manager for manager steps). */
   approveAll(): Promise<number>;
@@ -129,7 +147,9 @@ export async function startHarness(opts: {
   });
   const pupilIds = new Map<string, string>();
   for (const [i, p] of opts.pupils.entries()) {
-    const { rows } = await db.query<{ id: string }>('SELECT id::text AS id FROM pupils WHERE upn = $1', [upnFor(i + 1)]);
+    const { rows } = await db.query<{ id: string }>('SELECT id::text AS id FROM pupils WHERE upn = $1', [
+      upnFor(i + 1),
+    ]);
     pupilIds.set(p.key, rows[0]!.id);
   }
 
@@ -177,7 +197,9 @@ export async function startHarness(opts: {
 
   const simNow = async () => {
     const { instantOfSchoolTime, schoolDateAt } = await import('../../domain/time');
-    const ms = instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) + ((await env.currentTimeMs()) - realStartMs);
+    const ms =
+      instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) +
+      ((await env.currentTimeMs()) - realStartMs);
     return schoolDateAt(ms, settings.timeZone);
   };
   let todayCache = opts.start;
@@ -222,7 +244,9 @@ export async function startHarness(opts: {
       const target = calendar.addSchoolDays(todayCache, n);
       const { instantOfSchoolTime } = await import('../../domain/time');
       const targetMs = instantOfSchoolTime(target, settings.checkTime, settings.timeZone) + 60_000;
-      const nowMs = instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) + ((await env.currentTimeMs()) - realStartMs);
+      const nowMs =
+        instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) +
+        ((await env.currentTimeMs()) - realStartMs);
       if (targetMs > nowMs) await env.sleep(targetMs - nowMs);
       todayCache = await simNow();
       await settle();
@@ -242,19 +266,29 @@ export async function startHarness(opts: {
       return res;
     },
     async record(key, e) {
-      const res = await (await handleOf(key)).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] });
+      const res = await (
+        await handleOf(key)
+      ).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] });
       await settle();
       return res;
     },
     async approveAll() {
       let n = 0;
-      const { rows } = await db.query<{ case_id: string }>(`SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`);
+      const { rows } = await db.query<{ case_id: string }>(
+        `SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`,
+      );
       for (const { case_id } of rows) {
         const handle = env.client.workflow.getHandle(case_id);
         const view = await handle.query(getCaseView);
         for (const p of view.pending) {
           await handle.executeUpdate(decideStep, {
-            args: [{ proposalId: p.proposalId, decision: 'approve', actor: p.approver === 'manager' ? MANAGER : OFFICER }],
+            args: [
+              {
+                proposalId: p.proposalId,
+                decision: 'approve',
+                actor: p.approver === 'manager' ? MANAGER : OFFICER,
+              },
+            ],
           });
           n++;
         }
@@ -279,7 +313,9 @@ export async function startHarness(opts: {
 }
 
 /** Every school day present, except where `absent(date)` says which code to use. */
-export function markPattern(absent: (date: IsoDate, session: 'AM' | 'PM', dayIndex: number) => string | null) {
+export function markPattern(
+  absent: (date: IsoDate, session: 'AM' | 'PM', dayIndex: number) => string | null,
+) {
   return (date: IsoDate, session: 'AM' | 'PM', dayIndex: number): string =>
     absent(date, session, dayIndex) ?? (session === 'AM' ? '/' : '\\');
 }

@@ -24,7 +24,14 @@ describe('replaying case histories against the current workflow code', () => {
     h = await startHarness({
       policy: 'bradford-staged-intervention',
       start: START,
-      pupils: [{ key: 'ivy', givenName: 'Ivy', familyName: 'Lane', mark: markPattern((_d, s, i) => (i % 7 === 0 ? 'O' : null)) }],
+      pupils: [
+        {
+          key: 'ivy',
+          givenName: 'Ivy',
+          familyName: 'Lane',
+          mark: markPattern((_d, s, i) => (i % 7 === 0 ? 'O' : null)),
+        },
+      ],
     });
     await h.sweep();
     for (let d = 0; d < 8; d++) {
