@@ -71,7 +71,7 @@ describe('Bradford staged intervention, case by case', () => {
       await h.advanceSchoolDays(1);
     }
     for (const key of ['amira', 'ben', 'cleo', 'dan', 'evie']) views.set(key, await h.view(key));
-  }, 240_000);
+  }, 480_000);
 
   afterAll(async () => {
     await h?.shutdown();

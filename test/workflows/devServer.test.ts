@@ -30,16 +30,14 @@ describe('cases on the dev server', () => {
     env = await startDevServer();
     db = await openDb({ inMemory: true });
     const calendar = buildCalendar(CALENDAR);
-    const marks = calendar
-      .schoolDaysBetween(calendar.firstSchoolDay, START)
-      .flatMap((date, i) =>
-        (['AM', 'PM'] as const).map((session) => ({
-          upn: UPN,
-          date,
-          session,
-          code: i % 5 === 0 ? 'O' : session === 'AM' ? '/' : '\\',
-        })),
-      );
+    const marks = calendar.schoolDaysBetween(calendar.firstSchoolDay, START).flatMap((date, i) =>
+      (['AM', 'PM'] as const).map((session) => ({
+        upn: UPN,
+        date,
+        session,
+        code: i % 5 === 0 ? 'O' : session === 'AM' ? '/' : '\\',
+      })),
+    );
     await runImport(db, {
       schoolId: SCHOOL_ID,
       calendar: CALENDAR,

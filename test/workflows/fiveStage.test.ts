@@ -46,7 +46,7 @@ describe('the five-stage escalation plan, from first lates to the local authorit
       if (now.stageId === 'stage-five' && now.pending.length === 0) break;
     }
     v = await h.view('kai');
-  }, 240_000);
+  }, 480_000);
   afterAll(async () => {
     await h?.shutdown();
   });
