@@ -129,6 +129,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   // The calendar comes through an activity so that it is recorded in history (replay-safe). It is
   // loaded after the message handlers are registered: a query that arrives the moment a new run
   // starts (after continue-as-new) must find its handler.
+  // eslint-disable-next-line prefer-const -- assigned once, after the handlers are registered
   let calendar!: SchoolCalendar;
 
   // -------------------------------------------------------------------------------------------

@@ -5,9 +5,7 @@ import { letterFigures } from '../../domain/letterFigures';
 // team's amended text). Other steps (meetings, visits, tasks) are described instead.
 import { buildCalendar } from '../../domain/calendar';
 import { computePupilFacts } from '../../domain/stats';
-import type { PupilFacts } from '../../domain/types';
 import { composeLetter, composeMessage } from '../../letters/compose';
-import type { LetterFigures } from '../../letters/merge';
 import type { Db } from '../../store/db';
 import { loadMarkGrid } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
