@@ -5,7 +5,7 @@
 // Nothing leaves the simulation: it copies the school into an in-memory database, and every
 // letter and invitation stays in that copy's outbox.
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { buildCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
 import { instantOfSchoolTime } from '../../domain/time';
@@ -97,8 +97,24 @@ async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map
   return upnById;
 }
 
+/** Worker logs go to stderr, warnings and errors only: stdout is the simulation's own output (--json). */
+function quietRuntime(): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) =>
+        process.stderr.write(`[worker] ${entry.level} ${entry.message}\n`),
+      ),
+      // The native core logs to stdout unless forwarded to the logger above.
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+    });
+  } catch {
+    // A runtime is already installed in this process (tests): keep it.
+  }
+}
+
 export async function runSimulation(opts: SimulationOptions): Promise<SimulationResult> {
   const wallStart = Date.now();
+  quietRuntime();
   const db = await openDb({ inMemory: true });
   const env = await startTimeSkippingServer();
   try {

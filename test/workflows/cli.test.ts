@@ -1,0 +1,126 @@
+// The `attendance` command line end to end on a small school in a fresh data directory:
+// import the files, evaluate the pupils under a policy, and simulate a few school weeks of cases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCalendar } from '../../domain/calendar';
+import { upnCheckLetter } from '../../store/validate';
+import { CALENDAR, SCHOOL_ID } from './harness';
+
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const upn = (n: number) => upnCheckLetter(`82020030000${n}`) + `82020030000${n}`;
+
+function attendance(args: string[], dataDir: string) {
+  const r = spawnSync(process.execPath, [tsxCli, 'scripts/attendance.ts', ...args], {
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the attendance command line', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'attendance-cli-'));
+    const cal = buildCalendar(CALENDAR);
+    writeFileSync(join(dir, 'calendar.json'), JSON.stringify(CALENDAR));
+    writeFileSync(
+      join(dir, 'roster.csv'),
+      [
+        'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags',
+        `${upn(1)},Ada,Stone,5,2015-02-02,Kim Stone,kim.stone@example.org,,,,,`,
+        `${upn(2)},Bo,Reed,5,2015-03-03,Lu Reed,lu.reed@example.org,,,,,`,
+      ].join('\n'),
+    );
+    // Ada is absent (O) every fifth day; Bo attends every session.
+    const rows = ['upn,date,session,code'];
+    cal.schoolDaysBetween(cal.firstSchoolDay, '2025-12-05').forEach((d, i) => {
+      for (const s of ['AM', 'PM']) {
+        rows.push(`${upn(1)},${d},${s},${i % 5 === 0 ? 'O' : s === 'AM' ? '/' : '\\'}`);
+        rows.push(`${upn(2)},${d},${s},${s === 'AM' ? '/' : '\\'}`);
+      }
+    });
+    writeFileSync(join(dir, 'marks.csv'), rows.join('\n'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('imports, evaluates and simulates', () => {
+    const data = join(dir, 'data');
+    const imported = attendance(
+      [
+        'import',
+        '--school',
+        SCHOOL_ID,
+        '--calendar',
+        join(dir, 'calendar.json'),
+        '--roster',
+        join(dir, 'roster.csv'),
+        '--marks',
+        join(dir, 'marks.csv'),
+      ],
+      data,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+
+    const evaluated = attendance(
+      [
+        'evaluate',
+        '--school',
+        SCHOOL_ID,
+        '--policy',
+        'bradford-staged-intervention',
+        '--on',
+        '2025-11-17',
+        '--json',
+      ],
+      data,
+    );
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const rows = JSON.parse(evaluated.stdout) as {
+      upn: string;
+      stage: string | null;
+      attendance: number;
+      reasons: string[];
+    }[];
+    const ada = rows.find((r) => r.upn === upn(1))!;
+    const bo = rows.find((r) => r.upn === upn(2))!;
+    expect(ada.stage).toBe('stage-two'); // 80% attendance
+    expect(ada.attendance).toBe(80);
+    expect(ada.reasons.join(' ')).toMatch(/below 90%/);
+    expect(bo.stage).toBeNull();
+
+    const simulated = attendance(
+      [
+        'simulate',
+        '--school',
+        SCHOOL_ID,
+        '--policy',
+        'bradford-staged-intervention',
+        '--from',
+        '2025-11-17',
+        '--to',
+        '2025-12-05',
+        '--approve',
+        'all',
+        '--json',
+      ],
+      data,
+    );
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const cases = JSON.parse(simulated.stdout) as {
+      upn: string;
+      events: { date: string; type: string; stage: string | null; template?: string }[];
+    }[];
+    expect(cases.map((c) => c.upn)).toEqual([upn(1)]);
+    const events = cases[0]!.events;
+    expect(events[0]).toMatchObject({ date: '2025-11-17', type: 'opened', stage: 'stage-two' });
+    expect(events.find((e) => e.type === 'letterSent')).toMatchObject({
+      stage: 'stage-two',
+      template: 'bradford/warning-letter-1',
+    });
+  }, 300_000);
+});
