@@ -89,6 +89,17 @@ export class MarkGrid {
     return grid;
   }
 
+  /**
+   * Trusted fast path for the store: the blobs come from the store's own layout (right length,
+   * 1 August year starts, code ids already translated), so no byte is checked. Takes ownership of
+   * the arrays (often views into one shared buffer). Use `fromBlobs` for anything else.
+   */
+  static fromTrustedBlobs(blobs: readonly YearBlob[]): MarkGrid {
+    const grid = new MarkGrid();
+    for (const b of blobs) grid.years.set(toDayNumber(b.yearStart), b.codes);
+    return grid;
+  }
+
   static fromMarks(marks: Iterable<Mark>): MarkGrid {
     const grid = new MarkGrid();
     for (const m of marks) grid.set(m.date, m.session, m.code);
@@ -161,4 +172,51 @@ export class MarkGrid {
     const ys = academicYearStartDay(dayNumber);
     return this.codeIdAtIndex(ys, (dayNumber - ys) * 2 + pm);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session-major chunks (the store's whole-school layout, store/marks.ts `mark_chunks`)
+
+/**
+ * The marks of many pupils for one academic year, session-major: the byte of pupil i at slot
+ * `s` (= dayOffset*2 + pm) is `codes[(s - slotFrom) * pupils + i]`. A window of school weeks is then
+ * one contiguous byte range, which is what the store reads for a whole-school evaluation.
+ */
+export interface SessionMajorChunk {
+  yearStart: IsoDate;
+  /** First slot held (0 for a whole year) and how many slots are held. */
+  slotFrom: number;
+  slots: number;
+  pupils: number;
+  /** For each pupil of the chunk, its row in the caller's pupil list (-1: not in the list). */
+  rows: Int32Array;
+  codes: Uint8Array;
+}
+
+/** Pupil-major year blobs (each pupil's 732 bytes contiguous) from a whole-year session-major chunk. */
+export function chunkToPupilMajor(codes: Uint8Array, pupils: number): Uint8Array {
+  if (codes.length !== pupils * BYTES_PER_BLOB) throw new RangeError('chunk size does not match its pupils');
+  const out = new Uint8Array(codes.length);
+  for (let s = 0; s < BYTES_PER_BLOB; s++) {
+    let o = s;
+    const base = s * pupils;
+    for (let i = 0; i < pupils; i++, o += BYTES_PER_BLOB) out[o] = codes[base + i]!;
+  }
+  return out;
+}
+
+/** Session-major bytes for slots [slotFrom, slotFrom + slots) of `pupils` pupil-major year blobs. */
+export function pupilMajorToChunk(
+  blobs: readonly (Uint8Array | undefined)[],
+  slotFrom = 0,
+  slots = BYTES_PER_BLOB,
+): Uint8Array {
+  const n = blobs.length;
+  const out = new Uint8Array(slots * n);
+  for (let i = 0; i < n; i++) {
+    const b = blobs[i];
+    if (!b) continue;
+    for (let s = 0, o = i; s < slots; s++, o += n) out[o] = b[slotFrom + s]!;
+  }
+  return out;
 }

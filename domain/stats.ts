@@ -18,7 +18,7 @@
 // synchronous JavaScript does).
 import type { SchoolCalendar } from './calendar';
 import { toDayNumber } from './calendar';
-import { CODE_LIST, MarkGrid, academicYearStartDay, codeId } from './marks';
+import { CODE_LIST, MarkGrid, academicYearStartDay, codeId, type SessionMajorChunk } from './marks';
 import { DEFAULT_PENALTY_CODES, REGISTER_CODES } from './registerCodes';
 import type {
   IllnessSignals,
@@ -640,6 +640,184 @@ export function computeRolling10ForMany(
       (possible > 0 && absence * 10 >= possible ? BATCH_PERSISTENT : 0) |
       (possible > 0 && absence * 2 >= possible ? BATCH_SEVERE : 0) |
       (pen >= options.penaltyThreshold ? BATCH_PENALTY_MET : 0);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch over session-major chunks (the store's whole-school layout): the same figures as
+// computeRolling10ForMany, with no grid objects. A window of school days is a run of contiguous
+// byte rows in each chunk, so the inner loop is one table lookup and one add per session: every
+// counter of a pupil is packed in one float64 (exact up to 2^53), a field of F per counter.
+
+/** possible, absence, unauthorised, unexplained (+ penalty when it fits) packed in base F. */
+function packedTables(F: number, penaltyCodes: readonly string[], withPenalty: boolean) {
+  const rolling = new Float64Array(256);
+  const penalty = new Float64Array(256);
+  for (let id = 1; id < CODE_LIST.length; id++) {
+    const c = CLASS_NUM[id]!;
+    if (c >= C_PRESENT && c <= C_UNAUTHORISED) {
+      let w = 1;
+      if (c >= C_AUTHORISED) w += F;
+      if (c === C_UNAUTHORISED) w += F * F;
+      if (FLAGS[id]! & F_UNEXPLAINED) w += F * F * F;
+      rolling[id] = w;
+    }
+  }
+  for (const code of penaltyCodes) penalty[codeId(code)] = withPenalty ? F * F * F * F : 1;
+  const both = rolling.map((w, id) => w + penalty[id]!);
+  return { rolling, penalty, both };
+}
+
+// The hot loop, small and monomorphic so V8 optimises it at once.
+function addWeights(
+  acc: Float64Array,
+  codes: Uint8Array,
+  am: number,
+  pm: number,
+  n: number,
+  w: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) acc[i]! += w[codes[am + i]!]! + w[codes[pm + i]!]!;
+}
+
+/**
+ * computeRolling10ForMany over session-major chunks: row r of the result is the pupil whose chunk
+ * entries say `rows[i] = r` (a pupil with no chunk has no marks: no possible sessions). Each chunk
+ * must hold every slot of the rolling and penalty windows that falls in its academic year.
+ */
+export function computeRolling10ForChunks(
+  prepared: PreparedEvaluation,
+  pupilCount: number,
+  chunks: readonly SessionMajorChunk[],
+  bounds?: readonly ({ startDate?: IsoDate | null; leftOn?: IsoDate | null } | undefined)[],
+): Rolling10Batch {
+  const { plan: full, calendar, options } = prepared;
+  const rw = full.windows[0]!;
+  const pw = full.windows[W_PENALTY]!;
+  const rollingSessions = 2 * Math.max(0, rw.hi - rw.lo);
+  const penaltySessions = 2 * Math.max(0, pw.hi - pw.lo);
+  // One pass with the penalty packed too when every count fits 10 bits (windows up to 511 school
+  // days); otherwise 12-bit fields and a second accumulator for the penalty window.
+  const onePass = rollingSessions < 1024 && penaltySessions < 1024;
+  const F = onePass ? 1024 : 4096;
+  if (rollingSessions >= F) throw new RangeError('the rolling window is too long for the batch');
+  const tables = packedTables(F, options.penaltyCodes, onePass);
+
+  // The school days of both windows: day number, academic year, slot, and which table applies.
+  const lo = Math.min(rw.hi > rw.lo ? rw.lo : Infinity, pw.hi > pw.lo ? pw.lo : Infinity);
+  const hi = Math.max(rw.hi > rw.lo ? rw.hi : -Infinity, pw.hi > pw.lo ? pw.hi : -Infinity);
+  const nd = lo < hi ? hi - lo : 0;
+  const dayNumber = new Int32Array(nd);
+  const dayYear = new Int32Array(nd);
+  const daySlot = new Int32Array(nd);
+  const inRolling = new Uint8Array(nd);
+  const inPenalty = new Uint8Array(nd);
+  for (let k = 0; k < nd; k++) {
+    const d = lo + k;
+    const dn = calendar.index.days[d]!;
+    const ys = academicYearStartDay(dn);
+    dayNumber[k] = dn;
+    dayYear[k] = ys;
+    daySlot[k] = (dn - ys) * 2;
+    inRolling[k] = d >= rw.lo && d < rw.hi ? 1 : 0;
+    inPenalty[k] = d >= pw.lo && d < pw.hi ? 1 : 0;
+  }
+  const tableFor = (k: number): Float64Array | null =>
+    onePass
+      ? inRolling[k] && inPenalty[k]
+        ? tables.both
+        : inRolling[k]
+          ? tables.rolling
+          : inPenalty[k]
+            ? tables.penalty
+            : null
+      : inRolling[k]
+        ? tables.rolling
+        : null;
+
+  const packed = new Float64Array(pupilCount);
+  const pen = new Float64Array(onePass ? 0 : pupilCount);
+  let loc = new Float64Array(0);
+  let locPen = new Float64Array(0);
+  for (const chunk of chunks) {
+    const n = chunk.pupils;
+    if (chunk.codes.length < chunk.slots * n || chunk.rows.length !== n)
+      throw new RangeError('a chunk is shorter than its pupils and slots');
+    if (loc.length < n) {
+      loc = new Float64Array(n);
+      locPen = new Float64Array(n);
+    } else {
+      loc.fill(0, 0, n);
+      locPen.fill(0, 0, n);
+    }
+    const ys = toDayNumber(chunk.yearStart);
+    const codes = chunk.codes;
+    const rowOf = (k: number): number => {
+      const rel = daySlot[k]! - chunk.slotFrom;
+      if (rel < 0 || rel + 2 > chunk.slots)
+        throw new RangeError(`the chunk for ${chunk.yearStart} does not hold the evaluated window`);
+      return rel * n;
+    };
+    for (let k = 0; k < nd; k++) {
+      if (dayYear[k] !== ys) continue;
+      const table = tableFor(k);
+      const am = rowOf(k);
+      if (table) addWeights(loc, codes, am, am + n, n, table);
+      if (!onePass && inPenalty[k]) addWeights(locPen, codes, am, am + n, n, tables.penalty);
+    }
+    const rows = chunk.rows;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      if (r < 0) continue;
+      const bound = bounds?.[r];
+      if (bound && (bound.startDate || bound.leftOn)) {
+        // Sessions before the pupil joined or after they left are not possible: take them back out.
+        const [s, l] = pupilBounds(bound.startDate, bound.leftOn);
+        for (let k = 0; k < nd; k++) {
+          const dn = dayNumber[k]!;
+          if (dayYear[k] !== ys || (dn >= s && dn <= l)) continue;
+          const o = rowOf(k) + i;
+          const table = tableFor(k);
+          if (table) loc[i]! -= table[codes[o]!]! + table[codes[o + n]!]!;
+          if (!onePass && inPenalty[k])
+            locPen[i]! -= tables.penalty[codes[o]!]! + tables.penalty[codes[o + n]!]!;
+        }
+      }
+      packed[r]! += loc[i]!;
+      if (!onePass) pen[r]! += locPen[i]!;
+    }
+  }
+
+  const out: Rolling10Batch = {
+    attendanceHundredths: new Int32Array(pupilCount),
+    absenceHundredths: new Int32Array(pupilCount),
+    possible: new Int32Array(pupilCount),
+    unauthorised: new Int32Array(pupilCount),
+    unexplained: new Int32Array(pupilCount),
+    penaltySessions: new Int32Array(pupilCount),
+    flags: new Uint8Array(pupilCount),
+  };
+  for (let r = 0; r < pupilCount; r++) {
+    let x = packed[r]!;
+    const possible = x % F;
+    x = (x - possible) / F;
+    const absence = x % F;
+    x = (x - absence) / F;
+    const unauth = x % F;
+    x = (x - unauth) / F;
+    const unexplained = onePass ? x % F : x;
+    const penalty = onePass ? (x - unexplained) / F : pen[r]!;
+    out.possible[r] = possible;
+    out.unauthorised[r] = unauth;
+    out.unexplained[r] = unexplained;
+    out.penaltySessions[r] = penalty;
+    out.attendanceHundredths[r] = possible === 0 ? -1 : percentHundredths(possible - absence, possible);
+    out.absenceHundredths[r] = possible === 0 ? -1 : percentHundredths(absence, possible);
+    out.flags[r] =
+      (possible > 0 && absence * 10 >= possible ? BATCH_PERSISTENT : 0) |
+      (possible > 0 && absence * 2 >= possible ? BATCH_SEVERE : 0) |
+      (penalty >= options.penaltyThreshold ? BATCH_PENALTY_MET : 0);
   }
   return out;
 }
