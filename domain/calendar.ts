@@ -92,11 +92,9 @@ export function isIsoDate(value: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // The calendar file
 
-const isoDateSchema = z
-  .string({ error: 'expected a date written YYYY-MM-DD' })
-  .refine(isIsoDate, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not a real date written YYYY-MM-DD`,
-  });
+const isoDateSchema = z.string({ error: 'expected a date written YYYY-MM-DD' }).refine(isIsoDate, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a real date written YYYY-MM-DD`,
+});
 
 const rangeSchema = z.object({ start: isoDateSchema, end: isoDateSchema });
 

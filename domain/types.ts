@@ -12,12 +12,7 @@ export type PupilFlag = (typeof PUPIL_FLAGS)[number];
 
 /** The statistical class of a register code (DfE 2024 guidance). */
 export type CodeClass =
-  | 'present'
-  | 'approvedActivity'
-  | 'authorised'
-  | 'unauthorised'
-  | 'notPossible'
-  | 'administrative';
+  'present' | 'approvedActivity' | 'authorised' | 'unauthorised' | 'notPossible' | 'administrative';
 
 export interface Term {
   name: string;

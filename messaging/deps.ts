@@ -33,7 +33,12 @@ export interface CaseServicesDeps {
 }
 
 export function transportsOf(deps: CaseServicesDeps): Transports {
-  return { mailer: deps.mailer, sms: deps.sms ?? null, app: deps.app ?? null, leaseSeconds: deps.outboxLeaseSeconds };
+  return {
+    mailer: deps.mailer,
+    sms: deps.sms ?? null,
+    app: deps.app ?? null,
+    leaseSeconds: deps.outboxLeaseSeconds,
+  };
 }
 
 const silent: ServiceLogger = { info: () => undefined, warn: () => undefined };
