@@ -211,10 +211,13 @@ async function approveEverything(db: Db, client: import('@temporalio/client').Cl
   );
   for (const { case_id } of rows) {
     const handle = client.workflow.getHandle(case_id);
-    const view = await handle.query(getCaseView);
-    for (const p of view.pending) {
-      await handle
-        .executeUpdate(decideStep, {
+    // The projection may lag a case that has just moved on (continued-as-new); the time-skipping
+    // server can leave a call aimed at the finished run unanswered. Such a case is approved on the
+    // next simulated day instead of stalling the simulation.
+    const view = await within(handle.query(getCaseView), 10_000);
+    for (const p of view?.pending ?? []) {
+      await within(
+        handle.executeUpdate(decideStep, {
           args: [
             {
               proposalId: p.proposalId,
@@ -222,8 +225,20 @@ async function approveEverything(db: Db, client: import('@temporalio/client').Cl
               actor: { userId: 'simulation', role: 'manager' },
             },
           ],
-        })
-        .catch(() => undefined); // decided meanwhile: nothing to do
+        }),
+        10_000,
+      );
     }
+  }
+}
+
+/** The promise's value, or null if it has not settled within ms (or failed). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
+  try {
+    return await Promise.race([p.catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -87,12 +87,12 @@ describe('approving, rejecting and amending proposed steps', () => {
     const toAli = mail.filter((m) => /Ali/.test(m.subject ?? ''));
     expect(toAli).toHaveLength(1);
     expect(toAli[0]!.text).toContain('found mornings hard since the move');
-    const v = await h.view('ali');
+    const v = await h.viewWhen('ali', (view) => view.timeline.some((t) => t.type === 'letterSent'));
     expect(v.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['amended', 'letterSent']));
   });
 
   it('sends a timed message by itself where the policy allows, with no approval', async () => {
-    const v = await h.view('pia');
+    const v = await h.viewWhen('pia', (view) => view.timeline.some((t) => t.type === 'messageSent'));
     expect(v.stageId).toBe('early-reminder');
     expect(v.timeline.some((t) => t.type === 'proposed')).toBe(false);
     expect(
@@ -111,10 +111,10 @@ describe('approving, rejecting and amending proposed steps', () => {
     expect(proposal?.approver).toBe('team');
     // Nobody decides: two school days, then three more.
     await h.advanceSchoolDays(2);
-    let v: CaseView = await h.view('rex');
+    let v: CaseView = await h.viewWhen('rex', (view) => view.timeline.some((t) => t.type === 'reminderSent'));
     expect(v.timeline.some((t) => t.type === 'reminderSent')).toBe(true);
     await h.advanceSchoolDays(3);
-    v = await h.view('rex');
+    v = await h.viewWhen('rex', (view) => view.timeline.some((t) => t.type === 'escalatedToManager'));
     expect(v.timeline.some((t) => t.type === 'escalatedToManager')).toBe(true);
     expect(v.pending[0]?.approver).toBe('manager');
 
@@ -134,7 +134,7 @@ describe('approving, rejecting and amending proposed steps', () => {
     );
     await h.decide('rex', { proposalId: proposal!.proposalId, decision: 'approve', actor: MANAGER });
     await h.advanceSchoolDays(1);
-    v = await h.view('rex');
+    v = await h.viewWhen('rex', (view) => view.timeline.some((t) => t.type === 'letterSent'));
     expect(v.timeline.some((t) => t.type === 'letterSent' && t.stepId === 'warning-letter-1')).toBe(true);
   });
 

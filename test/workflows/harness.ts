@@ -75,6 +75,8 @@ export interface Harness {
   advanceSchoolDays(n?: number): Promise<void>;
   caseIdOf(pupilKey: string): Promise<string | null>;
   view(pupilKey: string): Promise<CaseView>;
+  /** The case's view once `until` holds (activities take real time even when timers do not). */
+  viewWhen(pupilKey: string, until: (v: CaseView) => boolean, timeoutMs?: number): Promise<CaseView>;
   pending(pupilKey: string): Promise<PendingProposal[]>;
   decide(
     pupilKey: string,
@@ -254,6 +256,15 @@ export async function startHarness(opts: {
     caseIdOf,
     async view(key) {
       return (await handleOf(key)).query(getCaseView);
+    },
+    async viewWhen(key, until, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let v = await h.view(key);
+      while (!until(v) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        v = await h.view(key);
+      }
+      return v;
     },
     async pending(key) {
       return (await h.view(key)).pending;
