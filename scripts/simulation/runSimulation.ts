@@ -233,7 +233,7 @@ async function approveEverything(db: Db, client: import('@temporalio/client').Cl
 }
 
 /** The promise's value, or null if it has not settled within ms (or failed). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
   try {

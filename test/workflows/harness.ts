@@ -17,6 +17,7 @@ import type { CaseView, PendingProposal, StepDecision } from '../../workflows/ca
 import { decideStep, getCaseView, recordEvent, type HumanEvent } from '../../workflows/caseMessages';
 import type { CaseSettings } from '../../workflows/attendanceCase';
 import type { Mailer } from '../../messaging/types';
+import { within } from '../../scripts/simulation/runSimulation';
 import { startTimeSkippingServer } from '../support/temporal';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
@@ -327,17 +328,6 @@ export async function startHarness(opts: {
     },
   };
   return h;
-}
-
-/** The promise's value, or null if it has not settled within ms (or failed). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
-  try {
-    return await Promise.race([p.catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Every school day present, except where `absent(date)` says which code to use. */
