@@ -2,9 +2,7 @@
 // towards 95%") and notifications to staff (approval reminders, escalations). Every message goes
 // through the outbox under a key made from the workflow's id, so a retry never sends twice.
 import type { Channel } from '../domain/caseTypes';
-import type { IsoDate } from '../domain/types';
 import { composeMessage, type Carer } from '../letters/compose';
-import type { LetterFigures } from '../letters/merge';
 import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
 import {
@@ -13,24 +11,13 @@ import {
   type OutboxChannel,
   type StaffAudience,
 } from '../store/caseServices';
-import { asActivityFailure } from './letters';
+import { asActivityFailure, type SendLetterInput } from './letters';
 
-export interface SendMessageInput {
-  sendId: string;
-  caseId: string;
-  schoolId: string;
-  pupilId: string;
-  stageId: string;
-  stepId: string;
-  template: string;
-  /** app / sms / email are sent; phone / inPerson / none become a task for the team (with the script). */
-  channel: Channel;
-  date: IsoDate;
-  amendedText?: string;
-  figures: LetterFigures;
-  reasons: string[];
-  meeting?: { startsAt: string; location?: string };
-}
+/**
+ * A message step takes the same input as a letter. Its channel decides the route: app / sms / email
+ * are sent; phone / inPerson / none become a task for the team (with the script).
+ */
+export type SendMessageInput = SendLetterInput;
 
 export interface SendMessageResult {
   /** The message's reference (the sendId): outbox rows carry it as `ref`. Named like sendLetter's. */
