@@ -72,7 +72,7 @@ function fill(path: string, value: string): string {
   return path.replace(/\{[^}]+\}/g, value);
 }
 
-function check(
+function expectClearAnswer(
   label: string,
   res: { statusCode: number; body: string; headers: Record<string, unknown> },
 ): void {
@@ -104,7 +104,7 @@ describe('garbage in, 4xx out', () => {
               payload: body.payload,
               headers: { 'content-type': body.contentType },
             });
-            check(`${role} ${route.method} ${url} ${body.payload.slice(0, 30)}`, res);
+            expectClearAnswer(`${role} ${route.method} ${url} ${body.payload.slice(0, 30)}`, res);
             sent++;
           }
         }
@@ -117,7 +117,7 @@ describe('garbage in, 4xx out', () => {
     for (const route of routes.filter((r) => r.method === 'GET')) {
       for (const param of HOSTILE_PARAMS) {
         const url = fill(route.path, encodeURIComponent(param)) + GARBAGE_QUERY;
-        check(`GET ${url}`, await agents.admin!.get(url));
+        expectClearAnswer(`GET ${url}`, await agents.admin!.get(url));
       }
     }
   }, 120_000);
