@@ -26,6 +26,7 @@ import {
 } from '../store/caseServices';
 import type { Db } from '../store/db';
 import { getSchool } from '../store/schools';
+import { activityClock, type ClockDeps } from './clock';
 import { asActivityFailure } from './letters';
 
 export interface BookMeetingInput {
@@ -77,9 +78,10 @@ export interface RecordMeetingOutcomeInput {
 /** How far ahead to look for a free slot before giving up. */
 const SEARCH_DAYS = 120;
 
-export function createMeetingActivities(deps: CaseServicesDeps) {
+export function createMeetingActivities(deps: CaseServicesDeps & ClockDeps) {
   const { db } = deps;
-  const now = deps.now ?? (() => new Date());
+  // The case's now (simulated in a simulation), so that no slot is ever offered before it.
+  const now = activityClock(deps);
 
   async function book(input: BookMeetingInput): Promise<{ meeting: MeetingRecord; existed: boolean }> {
     const existing = await getMeeting(db, input.bookingId);
@@ -135,8 +137,8 @@ export function createMeetingActivities(deps: CaseServicesDeps) {
         schoolId: meeting.schoolId,
         pupilId: meeting.pupilId,
         template: input.template ?? GENERIC_MEETING_TEMPLATE,
-        // The real clock, not `now`: simulations pin `now` to the epoch to allow any meeting day.
-        date: input.date ?? toLondon(new Date()).date,
+        // The case's today when the workflow does not say (a simulated day in a simulation).
+        date: input.date ?? toLondon(now()).date,
         reasons: input.reasons ?? [],
         ...(input.figures ? { figures: input.figures } : {}),
         meeting: { startsAt: meeting.startsAt, location: meeting.location, staffName: meeting.staffName },

@@ -16,7 +16,10 @@ export interface CaseServicesDeps {
   sms?: SmsGateway | null;
   /** Absent: app messages go by email instead (see docs/letters-and-messaging.md). */
   app?: AppMessenger | null;
-  /** The clock (tests pin it). Used for "not in the past" when booking meetings. */
+  /**
+   * The clock outside an activity (tests that call activities directly pin it). Used for "not in
+   * the past" when booking meetings; inside an activity the workflow's clock is used (activities/clock.ts).
+   */
   now?: () => Date;
   /** The letter signature when the school has no officer in school_contacts. */
   signature?: { name: string; role: string };

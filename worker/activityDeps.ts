@@ -18,8 +18,9 @@ export interface BuildActivitiesOptions {
   mailFrom: string;
   staffEmail?: string;
   /**
-   * The activities' clock, used only so meetings are never booked in the past. Simulations and
-   * tests run on a shifted workflow clock and pass one that puts no limit on the past.
+   * The clock for activities called outside a worker (scripts, tests that call them directly).
+   * Activities run by a worker take "now" from the workflow's clock instead, shifted like it in a
+   * simulation (activities/clock.ts): neither production nor a simulation needs to pass this.
    */
   now?: () => Date;
   outboxLeaseSeconds?: number;

@@ -1,4 +1,5 @@
-// Scenarios for letters and messages, against a real SMTP server and an in-memory PostgreSQL (PGlite).
+// Scenarios for letters and messages, against a real SMTP server and an in-memory PostgreSQL (PGlite);
+// the outbox's guarantees also on a PostgreSQL server when TEST_DATABASE_URL is set.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLetterActivities, type SendLetterInput } from '../../activities/letters';
@@ -14,6 +15,7 @@ import type { Mailer, OutgoingMail } from '../../messaging/types';
 import {
   claimOutbox,
   getLetter,
+  getOutboxByKey,
   getLetterPdf,
   insertOutbox,
   listOutbox,
@@ -22,7 +24,18 @@ import {
   upsertLetterTemplate,
 } from '../../store/caseServices';
 import type { Db } from '../../store/db';
-import { addPupil, FIGURES, mailTo, openStore, SCHOOL_ID, startSmtp, type LocalSmtp } from './support';
+import { availableEngines } from '../store/engines';
+import { startTogether } from '../store/together';
+import {
+  addPupil,
+  FIGURES,
+  mailTo,
+  openStore,
+  openStoreOn,
+  SCHOOL_ID,
+  startSmtp,
+  type LocalSmtp,
+} from './support';
 
 let db: Db;
 let smtp: LocalSmtp;
@@ -200,41 +213,6 @@ describe('sendLetter', () => {
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
   });
 
-  it('waits out a worker killed mid-delivery (lease) and then delivers once', async () => {
-    const key = `lease-test:${randomUUID()}`;
-    await insertOutbox(db, {
-      idempotencyKey: key,
-      schoolId: SCHOOL_ID,
-      channel: 'email',
-      to: 'x@example.org',
-      text: 'hi',
-    });
-    expect(await claimOutbox(db, key, 120)).toBe(true); // the killed worker's claim
-    await expect(
-      enqueueAndDeliver(db, mailer, {
-        idempotencyKey: key,
-        schoolId: SCHOOL_ID,
-        channel: 'email',
-        to: 'x@example.org',
-        text: 'hi',
-      }),
-    ).rejects.toBeInstanceOf(OutboxBusyError);
-    await db.query(
-      `UPDATE outbox SET claimed_until = now() - interval '1 second' WHERE idempotency_key = $1`,
-      [key],
-    );
-    const res = await enqueueAndDeliver(db, mailer, {
-      idempotencyKey: key,
-      schoolId: SCHOOL_ID,
-      channel: 'email',
-      to: 'x@example.org',
-      text: 'hi',
-    });
-    expect(res).toMatchObject({ status: 'sent', alreadySent: false });
-    await smtp.waitFor(mailsBefore + 1);
-    expect(newMails()).toHaveLength(1);
-  });
-
   it('sends the amended text when the team amended the letter', async () => {
     const { sendLetter } = createLetterActivities(deps());
     const amendedText =
@@ -323,6 +301,71 @@ describe('sendLetter', () => {
       kind: 'postLetter',
       status: 'open',
     });
+  });
+});
+
+// A send retried while its first attempt is still running (a worker that stalled or was killed,
+// then Temporal's retry, perhaps on another worker) meets the same outbox row. On a PostgreSQL
+// server the attempts below really run at the same time (test/store/together.ts).
+describe.each(availableEngines())('the outbox on $name', (engine) => {
+  let store: Db;
+  beforeAll(async () => {
+    store = await openStoreOn(engine);
+  });
+  afterAll(async () => {
+    await engine.dispose(store);
+  });
+
+  const message = (key: string) => ({
+    idempotencyKey: key,
+    schoolId: SCHOOL_ID,
+    channel: 'email' as const,
+    to: 'sara.khan@example.org',
+    subject: "Amira's attendance: school letter 1",
+    text: 'Dear Sara Khan, ...',
+  });
+
+  it('waits out a worker killed mid-delivery (lease) and then delivers once', async () => {
+    const key = `lease-test:${randomUUID()}`;
+    await insertOutbox(store, message(key));
+    expect(await claimOutbox(store, key, 120)).toBe(true); // the killed worker's claim
+    await expect(enqueueAndDeliver(store, mailer, message(key))).rejects.toBeInstanceOf(OutboxBusyError);
+    await store.query(
+      `UPDATE outbox SET claimed_until = now() - interval '1 second' WHERE idempotency_key = $1`,
+      [key],
+    );
+    const res = await enqueueAndDeliver(store, mailer, message(key));
+    expect(res).toMatchObject({ status: 'sent', alreadySent: false });
+    await smtp.waitFor(mailsBefore + 1);
+    expect(newMails()).toHaveLength(1);
+  });
+
+  it('delivers once when two attempts send the same message at the same moment', async () => {
+    const key = `twice:${randomUUID()}`;
+    await insertOutbox(store, message(key)); // written by the first attempt
+    const attempt = () =>
+      enqueueAndDeliver(store, mailer, message(key)).then(
+        (r) => (r.alreadySent ? 'found it sent' : 'delivered'),
+        (err: unknown) => {
+          if (err instanceof OutboxBusyError) return 'stood back';
+          throw err;
+        },
+      );
+    // Both attempts held at the row until both are on their way, then let go together.
+    const outcomes = await startTogether(
+      store,
+      {
+        what: 'the outbox row',
+        hold: (tx) => tx.query('SELECT id FROM outbox WHERE idempotency_key = $1 FOR UPDATE', [key]),
+      },
+      [attempt, attempt],
+    );
+    // One delivers; the other finds the row taken (or already sent) and leaves it alone.
+    expect(outcomes.filter((o) => o === 'delivered')).toHaveLength(1);
+    expect(await getOutboxByKey(store, key)).toMatchObject({ status: 'sent', attempts: 1 });
+    // Both attempts have returned, so every delivery made has reached the SMTP server.
+    await smtp.waitFor(mailsBefore + 1);
+    expect(newMails().map(mailTo)).toEqual(['sara.khan@example.org']);
   });
 });
 

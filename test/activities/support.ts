@@ -1,11 +1,14 @@
 // Shared fixtures for the case-service activity tests: a real SMTP server on 127.0.0.1 (smtp-server)
-// whose received mail is parsed with mailparser, and an in-memory store with one school and pupils.
+// whose received mail is parsed with mailparser, and a store with one school and pupils: in-memory
+// PGlite, or any engine of test/store/engines.ts (a PostgreSQL server when TEST_DATABASE_URL is set).
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { SchoolCalendarFile } from '../../domain/types';
 import { openDb, type Db } from '../../store/db';
+import type { Engine } from '../store/engines';
+import { RACE_POOL_SIZE } from '../store/together';
 import { upsertSchool } from '../../store/schools';
 import type { Contact } from '../../store/validate';
 
@@ -71,6 +74,16 @@ export async function startSmtp(): Promise<LocalSmtp> {
 
 export async function openStore(): Promise<Db> {
   const db = await openDb({ inMemory: true });
+  await upsertSchool(db, CALENDAR);
+  return db;
+}
+
+/**
+ * The same store on `engine`, with a server pool wide enough for operations that compete
+ * (test/store/together.ts). Close it with `engine.dispose(db)`.
+ */
+export async function openStoreOn(engine: Engine): Promise<Db> {
+  const db = await engine.open({ poolSize: RACE_POOL_SIZE });
   await upsertSchool(db, CALENDAR);
   return db;
 }

@@ -2,8 +2,10 @@
 // fire, and pupil data in payloads is encrypted before it reaches the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import { EncryptionCodec } from '../../temporal/encryptionCodec';
@@ -45,41 +47,116 @@ describe('on the time-skipping server', () => {
 
 describe('on the dev server', () => {
   let env: TestWorkflowEnvironment;
+  let workflowBundle: WorkflowBundle;
   beforeAll(async () => {
-    env = await startDevServer();
+    // Bundled once for the two runs below.
+    [env, workflowBundle] = await Promise.all([
+      startDevServer(),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
+    ]);
   });
   afterAll(async () => {
     await env?.teardown();
   });
 
-  it('runs a workflow with encrypted payloads: no clear text in the history', async () => {
-    const codec = new EncryptionCodec(Buffer.alloc(32, 7));
+  /** Runs the timer probe with a worker and a client that share `codecs`; returns what the server keeps. */
+  async function probeHistory(codecs: PayloadCodec[]) {
     const { Client } = await import('@temporalio/client');
-    const client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
+    const client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: codecs } });
+    const taskQueue = `foundation-dev-${randomUUID()}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue: 'foundation-dev',
-      workflowsPath: WORKFLOWS_PATH,
-      dataConverter: { payloadCodecs: [codec] },
+      taskQueue,
+      workflowBundle,
+      dataConverter: { payloadCodecs: codecs },
       activities: createActivities({}),
     });
     const workflowId = `probe-${randomUUID()}`;
     // The wait is a string argument: a stand-in for any personal data a payload might carry.
     const handle = await client.workflow.start(timerProbe, {
-      taskQueue: 'foundation-dev',
+      taskQueue,
       workflowId,
       args: [{ wait: '1 second' }],
     });
     const result = await worker.runUntil(handle.result());
     expect(Date.parse(result.firedAt)).toBeGreaterThan(Date.parse(result.startedAt));
-
+    // Read back without the codec: exactly what the server stores and its UI shows.
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    const raw = JSON.stringify(history);
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const encoding = new TextDecoder().decode(
-      started?.input?.payloads?.[0]?.metadata?.encoding ?? new Uint8Array(),
-    );
-    expect(encoding).toBe('binary/encrypted');
-    expect(raw).not.toContain('1 second');
+    return { result, payloads: payloadsIn(history) };
+  }
+
+  // The texts a probe run puts in its payloads: its input, and the time it fired, which travels in
+  // the activity's arguments and in the workflow's result.
+  const clearTexts = (firedAt: string) => ['1 second', firedAt];
+
+  it('runs a workflow with encrypted payloads: no clear text in the history', async () => {
+    const { result, payloads } = await probeHistory([new EncryptionCodec(Buffer.alloc(32, 7))]);
+    // Every payload of the run is there to be checked: input, activity arguments and result, result.
+    expect(payloads.map((p) => p.where)).toEqual([
+      'workflowExecutionStartedEventAttributes.input',
+      'activityTaskScheduledEventAttributes.input',
+      'activityTaskCompletedEventAttributes.result',
+      'workflowExecutionCompletedEventAttributes.result',
+    ]);
+    expect(payloads.map((p) => p.encoding)).toEqual(payloads.map(() => 'binary/encrypted'));
+    expect(wherePayloadsContain(payloads, clearTexts(result.firedAt))).toEqual([]);
+  });
+
+  it('the same check finds the clear text in a run without the codec', async () => {
+    const { result, payloads } = await probeHistory([]);
+    expect(payloads.map((p) => p.encoding)).not.toContain('binary/encrypted');
+    expect(wherePayloadsContain(payloads, clearTexts(result.firedAt))).toEqual([
+      'workflowExecutionStartedEventAttributes.input: 1 second',
+      `activityTaskScheduledEventAttributes.input: ${result.firedAt}`,
+      `workflowExecutionCompletedEventAttributes.result: ${result.firedAt}`,
+    ]);
   });
 });
+
+interface StoredPayload {
+  /** The event attribute and field that holds it, e.g. workflowExecutionStartedEventAttributes.input. */
+  where: string;
+  encoding: string;
+  /** The payload's bytes read as text (UTF-8), which is how clear text would leak. */
+  text: string;
+}
+
+/**
+ * Every payload in a history, wherever an event keeps one. A payload is found by its shape (a
+ * `metadata` map of bytes with an `encoding`) rather than by a list of event types, so payloads in
+ * events this test does not know about are checked too. JSON.stringify of the history would not do:
+ * it turns the bytes into arrays of numbers, where no text can ever be found.
+ */
+function payloadsIn(history: temporal.api.history.v1.IHistory): StoredPayload[] {
+  const found: StoredPayload[] = [];
+  const visit = (value: unknown, path: string[]) => {
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+    const metadata = (value as { metadata?: unknown }).metadata;
+    if (metadata && typeof metadata === 'object' && ArrayBuffer.isView((metadata as Metadata).encoding)) {
+      const payload = value as { metadata: Metadata; data?: unknown };
+      // Bytes come as Uint8Array, or as an empty array where a payload has no data (binary/null).
+      const text = (bytes: unknown) =>
+        new TextDecoder().decode(
+          ArrayBuffer.isView(bytes) ? bytes : Uint8Array.from((bytes as number[]) ?? []),
+        );
+      // The attribute and field that hold the payload; drop the indices and the `payloads` list.
+      const named = path.filter((p) => !/^\d+$/.test(p) && p !== 'payloads' && p !== 'events');
+      found.push({
+        where: named.join('.'),
+        encoding: text(payload.metadata.encoding),
+        text: [payload.data, ...Object.values(payload.metadata)].map(text).join('\n'),
+      });
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) visit(child, [...path, key]);
+  };
+  visit(history, []);
+  return found;
+}
+
+type Metadata = Record<string, Uint8Array | null | undefined>;
+
+/** `where: text` for each payload that carries one of the texts in clear. */
+function wherePayloadsContain(payloads: StoredPayload[], texts: string[]): string[] {
+  return payloads.flatMap((p) => texts.filter((t) => p.text.includes(t)).map((t) => `${p.where}: ${t}`));
+}

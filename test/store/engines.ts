@@ -9,8 +9,11 @@ import { openDb, type Db } from '../../store/db';
 
 export interface Engine {
   name: 'pglite' | 'postgres';
-  /** A fresh, migrated, empty store. */
-  open(): Promise<Db>;
+  /**
+   * A fresh, migrated, empty store. `poolSize` (server only, default 2) is how many statements can
+   * run at once: tests of concurrent operations need one connection per operation, plus one.
+   */
+  open(options?: { poolSize?: number }): Promise<Db>;
   /** Closes the store and removes what it created. */
   dispose(db: Db): Promise<void>;
   /** Environment for a CLI child process pointing at the same store (null when in-memory). */
@@ -46,9 +49,9 @@ export function availableEngines(): Engine[] {
   if (url) {
     engines.push({
       name: 'postgres',
-      async open() {
+      async open(options) {
         const schema = `test_store_${process.pid}_${randomBytes(4).toString('hex')}`;
-        const db = await openDb({ databaseUrl: url, schema, poolSize: 2 });
+        const db = await openDb({ databaseUrl: url, schema, poolSize: options?.poolSize ?? 2 });
         schemas.set(db, schema);
         return db;
       },

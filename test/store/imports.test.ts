@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db';
 import {
   ImportValidationError,
+  type ImportSummary,
   listImports,
   parseCalendarText,
   parseMarksCsv,
@@ -11,13 +12,14 @@ import {
   rowsFromObjects,
   runImport,
 } from '../../store/imports';
-import { listMarkChanges, loadMarkGrids, loadSchoolSnapshot } from '../../store/marks';
+import { listMarkChanges, loadMarkGrids, loadMarkGridsFor, loadSchoolSnapshot } from '../../store/marks';
 import { migrate } from '../../store/migrate';
 import { getPupilByUpn, listPupils } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
 import { parseYearGroup, upnProblem } from '../../store/validate';
 import { availableEngines } from './engines';
 import { CALENDAR, ROSTER, SCHOOL, UPN_A, UPN_B, UPN_C, marksCsv, rosterCsv, upn } from './fixtures';
+import { RACE_POOL_SIZE, startTogether } from './together';
 
 async function importAll(db: Db, opts: { roster?: string; marks?: string; calendar?: unknown } = {}) {
   return runImport(db, {
@@ -67,9 +69,10 @@ describe('validation helpers', () => {
 
 describe.each(availableEngines())('attendance store on $name', (engine) => {
   // One store per engine for the file (PGlite takes a second or two to boot); emptied before each test.
+  // On a server its pool lets two imports run at once.
   let db: Db;
   beforeAll(async () => {
-    db = await engine.open();
+    db = await engine.open({ poolSize: RACE_POOL_SIZE });
   });
   afterAll(async () => {
     await engine.dispose(db);
@@ -323,6 +326,80 @@ describe.each(availableEngines())('attendance store on $name', (engine) => {
     expect(again.marks).toMatchObject({ inserted: 0, changed: 0, unchanged: 1 });
     const amira = (await getPupilByUpn(db, SCHOOL, UPN_A))!;
     expect((await loadMarkGrids(db, SCHOOL)).get(amira.id)!.get('2024-09-09', 'AM')).toBe('M');
+  });
+
+  it('two imports for the same school at the same moment both land, one after the other, with their audit', async () => {
+    await importAll(db, {
+      calendar: CALENDAR,
+      roster: ROSTER,
+      marks: marksCsv([
+        [UPN_A, '2024-09-09', 'AM', 'N'],
+        [UPN_A, '2024-09-09', 'PM', 'N'],
+      ]),
+    });
+    // The office re-codes Monday morning as illness and adds Tuesday; at the same moment the MIS's
+    // nightly export re-codes the same morning as a medical appointment and adds Wednesday.
+    const office = marksCsv([
+      [UPN_A, '2024-09-09', 'AM', 'I'],
+      [UPN_A, '2024-09-10', 'AM', '/'],
+    ]);
+    const mis = marksCsv([
+      [UPN_A, '2024-09-09', 'AM', 'M'],
+      [UPN_A, '2024-09-11', 'AM', '/'],
+      [UPN_B, '2024-09-11', 'AM', '/'],
+    ]);
+    // Both held at the schools table (the import reads its school first) until both are under way.
+    const [fromOffice, fromMis] = (await startTogether(
+      db,
+      {
+        what: 'the schools table',
+        hold: (tx) => tx.query('LOCK TABLE schools IN ACCESS EXCLUSIVE MODE'),
+      },
+      [() => importAll(db, { marks: office }), () => importAll(db, { marks: mis })],
+    )) as [ImportSummary, ImportSummary];
+    expect(fromOffice.marks).toMatchObject({ inserted: 1, changed: 1, unchanged: 0 });
+    expect(fromMis.marks).toMatchObject({ inserted: 2, changed: 1, unchanged: 0 });
+
+    // Every mark of both imports is in the store: neither wrote over the other's.
+    const amira = (await getPupilByUpn(db, SCHOOL, UPN_A))!;
+    const ben = (await getPupilByUpn(db, SCHOOL, UPN_B))!;
+    const grids = await loadMarkGrids(db, SCHOOL);
+    const amiraMarks = grids.get(amira.id)!;
+    expect({
+      'Amira, Mon 9 Sep PM': amiraMarks.get('2024-09-09', 'PM'),
+      'Amira, Tue 10 Sep AM (office)': amiraMarks.get('2024-09-10', 'AM'),
+      'Amira, Wed 11 Sep AM (MIS)': amiraMarks.get('2024-09-11', 'AM'),
+      'Ben, Wed 11 Sep AM (MIS)': grids.get(ben.id)!.get('2024-09-11', 'AM'),
+    }).toEqual({
+      'Amira, Mon 9 Sep PM': 'N',
+      'Amira, Tue 10 Sep AM (office)': '/',
+      'Amira, Wed 11 Sep AM (MIS)': '/',
+      'Ben, Wed 11 Sep AM (MIS)': '/',
+    });
+    // The whole-school view and each pupil's own record agree.
+    const records = await loadMarkGridsFor(db, [amira.id, ben.id]);
+    for (const id of [amira.id, ben.id])
+      expect([...records.get(id)!.marks()]).toEqual([...grids.get(id)!.marks()]);
+
+    // Monday morning was re-coded twice, one import after the other: the audit reads as a chain from
+    // the unexplained absence to the code the register now shows, one change from each import.
+    const changes = await listMarkChanges(db, amira.id);
+    expect(changes.map((c) => [c.date, c.session])).toEqual([
+      ['2024-09-09', 'AM'],
+      ['2024-09-09', 'AM'],
+    ]);
+    expect(changes[0]!.oldCode).toBe('N');
+    expect(changes[1]!.oldCode, 'the second import replaced what the first wrote').toBe(changes[0]!.newCode);
+    expect(amiraMarks.get('2024-09-09', 'AM')).toBe(changes[1]!.newCode);
+    expect(changes.map((c) => c.importId).sort()).toEqual(
+      [fromOffice.marks!.importId, fromMis.marks!.importId].sort(),
+    );
+    const imports = await listImports(db, SCHOOL);
+    expect(imports.filter((i) => i.kind === 'marks').map((i) => i.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
   });
 
   it('updates changed roster details and leaves absent pupils alone', async () => {
