@@ -75,7 +75,9 @@ export function toErrorBody(err: unknown): ErrorBody {
     return { error: updateFailureReason(err), statusCode: 409 };
   }
   if (err instanceof WorkflowNotFoundError) {
-    return { error: 'That case is not running (it may have closed).', statusCode: 404 };
+    // A closed case never gets here (services/cases.ts updateCase answers 409 for it): this is a
+    // case whose workflow stopped without closing it.
+    return { error: 'That case is not running.', statusCode: 404 };
   }
   if (err instanceof ServiceError) {
     // The workflow engine did not answer (down, restarting, unreachable): not the caller's fault,

@@ -18,7 +18,7 @@ import { schoolsFor } from '../auth/scope';
 import type { User } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
 import { conflict, forbidden, HttpError, toErrorBody, updateFailureReason } from '../errors';
-import { caseView, findPending, loadCaseRow, mayDecide } from '../services/cases';
+import { caseClosed, caseView, findPending, loadCaseRow, mayDecide, updateCase } from '../services/cases';
 import { previewProposal } from '../services/letterPreview';
 
 /** A proposal waiting longer than this many school days is overdue (the case reminds at its own pace). */
@@ -89,7 +89,7 @@ export async function decide(
   body: DecisionBody,
 ): Promise<DecisionOutcome> {
   const row = await loadCaseRow(ctx.db, user, caseId);
-  if (row.status === 'closed') throw conflict('This case is closed.');
+  if (row.status === 'closed') throw caseClosed();
   // The projection may lag a few seconds behind the workflow: ask the workflow when in doubt.
   let proposal = findPending(row.view, proposalId);
   if (!proposal) {
@@ -113,9 +113,9 @@ export async function decide(
     ...(body.amendedText?.trim() ? { amendedText: body.amendedText } : {}),
     ...(body.amendedMeetingStart ? { amendedMeetingStart: body.amendedMeetingStart } : {}),
   };
-  const result = await ctx.temporal.workflow
-    .getHandle(caseId)
-    .executeUpdate(decideStep, { args: [decision] });
+  const result = await updateCase(ctx.db, row, () =>
+    ctx.temporal.workflow.getHandle(caseId).executeUpdate(decideStep, { args: [decision] }),
+  );
   await writeAudit(ctx.db, user, {
     action: `approval.${body.decision}`,
     targetType: 'case',

@@ -17,9 +17,9 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { conflict, notFound } from '../errors';
+import { notFound } from '../errors';
 import { thresholdsFor, weeklySeries } from '../services/attendance';
-import { caseView, loadCaseRow, mayDecide } from '../services/cases';
+import { caseView, loadCaseRow, mayDecide, updateCase } from '../services/cases';
 import { policyOfCase } from '../services/policies';
 import { flagList, pageQuery } from './pupils';
 import { isoDate } from './schools';
@@ -326,7 +326,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
         summary:
           'Record what happened: an outcome, medical evidence, a contract signed or declined, pause, resume, close or a note',
         description:
-          'Sent to the case workflow as the recordEvent Update. A refusal by the case (closed, not paused, …) is a 409 with the reason.',
+          'Sent to the case workflow as the recordEvent Update. A refusal by the case (closed, not paused, …) is a 409 with the reason; a case that is not running and not closed is a 404.',
         params: caseParams,
         body: eventBody,
       },
@@ -334,7 +334,6 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req) => {
       const user = currentUser(req);
       const row = await loadCaseRow(db, user, req.params.caseId);
-      if (row.status === 'closed') throw conflict('This case is closed.');
       const b = req.body;
       const event: HumanEvent['event'] =
         b.type === 'outcome'
@@ -352,9 +351,9 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
         ...(b.on ? { on: b.on } : {}),
         ...(b.note ? { note: b.note } : {}),
       };
-      const result = await ctx.temporal.workflow
-        .getHandle(row.case_id)
-        .executeUpdate(recordEvent, { args: [human] });
+      const result = await updateCase(db, row, () =>
+        ctx.temporal.workflow.getHandle(row.case_id).executeUpdate(recordEvent, { args: [human] }),
+      );
       await writeAudit(db, user, {
         action: `case.event.${b.type}`,
         targetType: 'case',

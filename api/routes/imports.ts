@@ -200,6 +200,9 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
       schema: {
         tags: ['imports'],
         summary: 'Progress and result of an import',
+        description:
+          '`phase` and `percent` say where it is now; `history` lists every step so far (phase, percent, time), ' +
+          'from queued at 0 to done at 100.',
         params: z.object({ importId: z.uuid('not an import id') }),
       },
     },

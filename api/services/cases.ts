@@ -1,12 +1,13 @@
 // Reading cases: lists come from the `cases` projection; a case's detail asks the workflow itself
 // (getCaseView, fresh to the second) and falls back to the projection when the worker is slow or the
-// workflow has finished.
-import type { Client } from '@temporalio/client';
+// workflow has finished. Writing to a case (decisions, human events) goes through updateCase.
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Db } from '../../store/db';
 import { getCaseView, type CaseView, type PendingProposal } from '../../workflows/caseMessages';
 import type { User } from '../auth/users';
 import { inScope } from '../auth/scope';
-import { notFound } from '../errors';
+import { conflict, notFound, type HttpError } from '../errors';
 
 export interface CaseRow {
   case_id: string;
@@ -39,6 +40,33 @@ export async function loadCaseRow(db: Db, user: User, caseId: string): Promise<C
   const row = rows[0];
   if (!row || !inScope(user, row.school_id)) throw notFound('No such case');
   return row;
+}
+
+/** What anyone who tries to act on a closed case is told. */
+export function caseClosed(): HttpError {
+  return conflict('This case is closed; nothing more can be recorded on it.');
+}
+
+/**
+ * Sends a decision or a human event to a case (`send` runs the Update). A case the read model says
+ * is closed answers 409 with a reason. The case may also close between that read and the Update:
+ * then the workflow refuses it while it finishes, or has completed and Temporal only says it is not
+ * found. Either way the read model is asked again, so a closed case gets the same answer, and only
+ * a case that is not running and not closed is a 404.
+ */
+export async function updateCase<T>(db: Db, row: CaseRow, send: () => Promise<T>): Promise<T> {
+  if (row.status === 'closed') throw caseClosed();
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
+      const { rows } = await db.query<{ status: string }>('SELECT status FROM cases WHERE case_id = $1', [
+        row.case_id,
+      ]);
+      if (rows[0]?.status === 'closed') throw caseClosed();
+    }
+    throw err;
+  }
 }
 
 export async function liveCaseView(

@@ -68,6 +68,7 @@ describe('signing in', () => {
       '/api/dashboard?schoolId=1',
       '/api/audit',
       '/api/users',
+      '/api/docs',
       '/api/docs/json',
     ]) {
       const res = await t.app.inject({ method: 'GET', url });
@@ -80,6 +81,21 @@ describe('signing in', () => {
       headers: { cookie: 'sid=forged.value' },
     });
     expect(bad.statusCode).toBe(401);
+    // Signing in and opening a set-up link need no session: they answer on their own terms.
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: {} });
+    expect(login.statusCode).toBe(400);
+    const link = await t.app.inject({ method: 'GET', url: '/api/auth/setup/not-a-real-set-up-token' });
+    expect(link.statusCode).toBe(404);
+    expect(link.json().error).toMatch(/expired or was already used/);
+    // /health is outside /api and answers anyone (load balancers, `npm start`) with the engine's
+    // status and nothing else. This app's Temporal client points nowhere, so the answer is 503.
+    const health = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({
+      status: 'degraded',
+      temporal: { connected: false, error: expect.any(String) },
+      worker: { connected: false, pollers: 0 },
+    });
   });
 
   it('ends the session at sign-out', async () => {

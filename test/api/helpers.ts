@@ -23,13 +23,19 @@ export async function makeTestApp(
     env?: Record<string, string>;
     db?: Db;
     now?: () => number;
+    /** How long a case-detail request waits for the workflow (the default suits an idle machine). */
+    caseQueryTimeoutMs?: number;
   } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await openDb({ inMemory: true }));
   const config = loadConfig({ DATA_DIR: '/nonexistent-test-data', ...options.env });
+  // Without a `temporal` client the app's engine is down: an address nothing listens on, and no
+  // gRPC retries (the default retries for ~20 s before giving up), so "down" is answered at once.
   const temporal =
     options.temporal ??
-    new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 300 }) });
+    new Client({
+      connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 300, interceptors: [] }),
+    });
   const app = await buildApp({
     temporal,
     taskQueue: options.taskQueue ?? 'api-test',
@@ -37,7 +43,7 @@ export async function makeTestApp(
     config,
     sessionSecret: randomBytes(32),
     webDist: null,
-    caseQueryTimeoutMs: 1_500,
+    caseQueryTimeoutMs: options.caseQueryTimeoutMs ?? 1_500,
     ...(options.now ? { now: options.now } : {}),
   });
   await app.ready();

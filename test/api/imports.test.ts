@@ -1,6 +1,7 @@
 // Imports through the API: CSV text or rows, all or nothing, every bad row named with its line,
 // column and reason, progress while it runs, and an audit entry for each attempt.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildCalendar } from '../../domain/calendar';
 import { makeTestApp, makeUser, signIn, type Agent, type TestApp } from './helpers';
 import { calendarFor, SCHOOL_A, upn } from './fixtures';
 
@@ -99,24 +100,60 @@ describe('POST /api/imports', () => {
   });
 
   it('runs in the background and reports progress until done', async () => {
-    const marks = [];
-    for (const d of ['2026-09-08', '2026-09-09', '2026-09-10'])
-      for (const s of ['AM', 'PM'])
-        marks.push({ upn: upn(2, SCHOOL_A), date: d, session: s, code: s === 'AM' ? '/' : '\\' });
-    const res = await officer.post('/api/imports', { schoolId: SCHOOL_A, marks });
+    // A class of 30 joining with three weeks of marks: checked, then written in two parts (the
+    // pupils, then their marks), so the bar moves through several steps before it is full.
+    const pupils = Array.from({ length: 30 }, (_, i) => upn(10 + i, SCHOOL_A));
+    const roster = [
+      header,
+      ...pupils.map((u, i) => `${u},Pupil${i},Newcomer,3,2017-01-0${1 + (i % 9)},,,,,,,`),
+    ];
+    const days = buildCalendar(calendarFor(SCHOOL_A, 'Alder Primary')).schoolDaysBetween(
+      '2026-09-07',
+      '2026-09-25',
+    );
+    const marks = pupils.flatMap((u) =>
+      days.flatMap((date) => [
+        { upn: u, date, session: 'AM', code: '/' },
+        { upn: u, date, session: 'PM', code: '\\' },
+      ]),
+    );
+    const res = await officer.post('/api/imports', { schoolId: SCHOOL_A, roster: roster.join('\n'), marks });
     expect(res.statusCode).toBe(202);
     const { id } = res.json();
-    let job = res.json();
-    const seen = new Set<number>();
-    for (let i = 0; i < 100 && job.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = (await officer.get(`/api/imports/${id}`)).json();
-      seen.add(job.percent);
-    }
-    expect(job.status).toBe('succeeded');
-    expect(job.percent).toBe(100);
-    expect(job.summary.marks.inserted).toBe(6);
-  });
+
+    // Poll as the page does until the job has finished.
+    type JobView = {
+      status: string;
+      phase: string;
+      percent: number;
+      history: { phase: string; percent: number }[];
+      summary: { marks: { inserted: number } };
+    };
+    const polled: JobView[] = [res.json()];
+    await vi.waitFor(
+      async () => {
+        const poll = await officer.get(`/api/imports/${id}`);
+        polled.push(poll.json());
+        expect(polled.at(-1)!.status, 'the import to finish').not.toBe('running');
+      },
+      { timeout: 60_000, interval: 20 },
+    );
+    const job = polled.at(-1)!;
+    expect(job).toMatchObject({ status: 'succeeded', phase: 'done', percent: 100 });
+    expect(job.summary.marks.inserted).toBe(marks.length);
+    const percents = polled.map((p) => p.percent);
+    expect(percents, 'the bar never moves back').toEqual([...percents].sort((a, b) => a - b));
+
+    // However quickly it ran (a poll may see only the start and the end), the job's history holds
+    // every step the bar went through: running part-way in each phase, never backwards, then full.
+    const steps = job.history.map((h) => `${h.phase} ${h.percent}`);
+    expect(steps[0]).toBe('queued 0');
+    expect(steps.at(-1)).toBe('done 100');
+    const partWay = job.history.filter((h) => h.percent > 0 && h.percent < 100);
+    expect(new Set(partWay.map((h) => h.phase)), steps.join(', ')).toEqual(new Set(['validate', 'write']));
+    const stepPercents = job.history.map((h) => h.percent);
+    expect(stepPercents, steps.join(', ')).toEqual([...stepPercents].sort((a, b) => a - b));
+  }, 120_000);
 
   it('needs something to import and a school in scope', async () => {
     const none = await officer.post('/api/imports', { schoolId: SCHOOL_A });

@@ -153,14 +153,24 @@ describe('roles', () => {
 
   it('only managers and administrators read the audit log; a manager sees only their schools’ entries', async () => {
     expect((await officerA.get('/api/audit')).statusCode).toBe(403);
-    // An entry for school B (a rejected import), which school A's manager must not see.
-    await adminAll.post('/api/imports?wait=true', {
-      schoolId: SCHOOL_B,
-      marks: 'upn,date,session,code\nX,2026-09-07,AM,/\n',
-    });
+    // One refused import at each school: school A's entry the manager must see, school B's not.
+    const badMarks = 'upn,date,session,code\nX,2026-09-07,AM,/\n';
+    const importA = await adminAll.post('/api/imports?wait=true', { schoolId: SCHOOL_A, marks: badMarks });
+    const importB = await adminAll.post('/api/imports?wait=true', { schoolId: SCHOOL_B, marks: badMarks });
+    expect([importA.statusCode, importB.statusCode]).toEqual([400, 400]);
     const res = await managerA.get('/api/audit');
     expect(res.statusCode).toBe(200);
-    expect(res.json().entries.every((e: { schoolId: string | null }) => e.schoolId === SCHOOL_A)).toBe(true);
+    const entries: { action: string; targetId: string | null; schoolId: string | null }[] =
+      res.json().entries;
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        action: 'import.rejected',
+        targetId: importA.json().importId,
+        schoolId: SCHOOL_A,
+      }),
+    );
+    expect(entries.map((e) => e.targetId)).not.toContain(importB.json().importId);
+    expect(entries.filter((e) => e.schoolId !== SCHOOL_A)).toEqual([]);
   });
 
   it('an administrator of some schools cannot grant access to others', async () => {
