@@ -42,6 +42,8 @@ export interface SweepResult {
   opened: number;
   updated: number;
   unchanged: number;
+  /** The workflow ids of the cases opened (opaque: school, pupil id, date). */
+  openedCaseIds: string[];
 }
 
 /** The case workflow id: institution code, opaque pupil id and opening date — no personal data. */
@@ -222,7 +224,15 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       );
       const lastDigest = new Map(sent.rows.map((r) => [r.pupil_id, r.digest]));
 
-      const result: SweepResult = { schoolId, asOf, evaluated: 0, opened: 0, updated: 0, unchanged: 0 };
+      const result: SweepResult = {
+        schoolId,
+        asOf,
+        evaluated: 0,
+        opened: 0,
+        updated: 0,
+        unchanged: 0,
+        openedCaseIds: [],
+      };
       for (const pupil of snapshot.pupils) {
         const facts = evaluatePupil(
           prepared,
@@ -262,6 +272,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           }
           result.opened++;
+          result.openedCaseIds.push(caseId);
         }
         await db.query(
           `INSERT INTO sweep_digests (pupil_id, school_id, digest, sent_on) VALUES ($1, $2, $3, $4)

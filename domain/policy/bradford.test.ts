@@ -294,3 +294,42 @@ describe('Bradford Stage Two: the panel meeting and the attendance contract', ()
     expect(d).toMatchObject({ change: 'close', closeReason: 'pupil off roll', stageId: null });
   });
 });
+
+describe('Bradford: steps the attendance team rejects', () => {
+  it('a rejected Warning Letter 1 is not proposed again, starts no window, and the visit that goes with it is not due', () => {
+    const sim = new CaseSim(policy);
+    const f = factsWith({ attendance: 85, flags: ['cp'] });
+    // With a Child Protection plan the letter and the announced home visit go together.
+    expect(stepIds(sim.decide('2026-11-20', f))).toEqual(['warning-letter-1', 'announced-home-visit']);
+    sim.complete('warning-letter-1', '2026-11-20', f, 'rejected');
+
+    const after = sim.decide('2026-11-20', f);
+    expect(sim.state.monitoringUntil).toBeNull();
+    // The visit is announced in the letter, so it needs the letter sent; the sequence moves on to
+    // the panel meeting at once (no three-week wait follows a letter that never went).
+    expect(stepIds(after)).toEqual(['attendance-panel-meeting']);
+    const weekLater = sim.decide('2026-11-27', f);
+    expect(stepIds(weekLater)).not.toContain('warning-letter-1');
+    expect(stepIds(weekLater)).not.toContain('announced-home-visit');
+  });
+
+  it('a rejected first step at Stage One starts no window of its own and is not proposed again; the sequence moves on', () => {
+    const sim = new CaseSim(policy);
+    const f = factsWith({ attendance: 92 });
+    expect(stepIds(sim.decide('2026-11-20', f))).toEqual(['make-parents-aware']);
+    sim.complete('make-parents-aware', '2026-11-20', f, 'rejected');
+    const same = sim.decide('2026-11-20', f);
+    expect(stepIds(same)).toEqual([]);
+    expect(sim.state.monitoringUntil).toBeNull();
+    // With no window after the awareness step, the letters that judge that window cannot apply.
+    expect(sim.state.completedSteps.map((c) => [c.stepId, c.result])).toEqual([
+      ['make-parents-aware', 'rejected'],
+      ['school-letter-1', 'skipped'],
+      ['school-letter-2', 'skipped'],
+      ['attendance-support-meeting', 'skipped'],
+    ]);
+    for (const day of ['2026-11-27', '2026-12-04']) {
+      expect(stepIds(sim.decide(day, f)), day).not.toContain('make-parents-aware');
+    }
+  });
+});

@@ -5,6 +5,7 @@
 // Nothing leaves the simulation: it copies the school into an in-memory database, and every
 // letter and invitation stays in that copy's outbox.
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { buildCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
@@ -18,7 +19,13 @@ import { startTimeSkippingServer } from '../../temporal/ephemeralServers';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseSettings } from '../../workflows/attendanceCase';
-import { decideStep, getCaseView, type TimelineEvent } from '../../workflows/caseMessages';
+import { decideStep, type CaseView, type TimelineEvent } from '../../workflows/caseMessages';
+import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
+import { schoolSweep } from '../../workflows/schoolSweep';
+
+/** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
+const QUIET_TIMEOUT_MS = 120_000;
+const SWEEP_TIMEOUT_MS = 600_000;
 
 export interface SimulationOptions {
   source: Db;
@@ -134,36 +141,50 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       simulation: { realStartMs, simStart: days[0]! },
     };
     const taskQueue = `simulate-${randomUUID()}`;
+    // A plain client, not the environment's time-skipping one: awaiting a result through that one
+    // unlocks time skipping, and the clock could then jump past a quiet case's next timer while the
+    // sweep runs. Here simulated time moves only in `env.sleep`.
+    const client = new Client({ connection: env.connection, namespace: env.namespace });
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: buildActivities({
         db,
-        temporal: env.client,
+        temporal: client,
         taskQueue,
         caseSettings: settings,
         policyForSchool: async () => opts.policy,
-        now: () => new Date(0), // the workflow's simulated date already sets the earliest meeting day
         smtpUrl: undefined, // everything stays in the simulation's outbox
         mailFrom: 'simulation@school.invalid',
       }),
     });
 
+    const caseIds = new Set<string>();
+    const waitForQuietCases = async () => {
+      for (const id of caseIds) await waitUntilQuiet(client, id, { timeoutMs: QUIET_TIMEOUT_MS });
+    };
     await worker.runUntil(async () => {
       const simStartMs = instantOfSchoolTime(days[0]!, settings.checkTime, settings.timeZone);
       for (const [i, day] of days.entries()) {
-        // Move the clock to just after the sweep time of this school day.
+        // Move the clock to just after the sweep time of this school day: cases wake on their own
+        // timers on the way, and the clock moves only while every case is idle.
         const targetMs = instantOfSchoolTime(day, settings.checkTime, settings.timeZone) + 60_000;
         const nowMs = simStartMs + ((await env.currentTimeMs()) - realStartMs);
         if (targetMs > nowMs) await env.sleep(targetMs - nowMs);
-        await env.client.workflow.execute('schoolSweep', {
-          taskQueue,
-          workflowId: `sweep-${opts.schoolId}-${day}`,
-          args: [{ schoolId: opts.schoolId, asOf: day }],
-        });
-        if (opts.approve === 'all') await approveEverything(db, env.client);
-        await env.sleep(1);
+        await waitForQuietCases();
+        const sweep = await withDeadline(
+          client.workflow.execute(schoolSweep, {
+            taskQueue,
+            workflowId: `sweep-${opts.schoolId}-${day}`,
+            args: [{ schoolId: opts.schoolId, asOf: day }],
+          }),
+          SWEEP_TIMEOUT_MS,
+          `the sweep of ${day}`,
+        );
+        for (const id of sweep.openedCaseIds) caseIds.add(id);
+        await waitForQuietCases();
+        if (opts.approve === 'all') await approveEverything(db, client);
         opts.onDay?.(day, i, days.length);
       }
     });
@@ -205,18 +226,19 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   }
 }
 
-async function approveEverything(db: Db, client: import('@temporalio/client').Client): Promise<void> {
-  const { rows } = await db.query<{ case_id: string }>(
-    `SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`,
+/**
+ * Approves, as a manager would, every proposal pending on any case today. Cases are quiet when this
+ * runs, so the read model holds exactly what is pending; a refused or unanswered decision is an
+ * error, never skipped.
+ */
+async function approveEverything(db: Db, client: Client): Promise<void> {
+  const { rows } = await db.query<{ case_id: string; view: CaseView }>(
+    `SELECT case_id, view FROM cases WHERE status <> 'closed' AND pending_approvals > 0 ORDER BY case_id`,
   );
-  for (const { case_id } of rows) {
+  for (const { case_id, view } of rows) {
     const handle = client.workflow.getHandle(case_id);
-    // The projection may lag a case that has just moved on (continued-as-new); the time-skipping
-    // server can leave a call aimed at the finished run unanswered. Such a case is approved on the
-    // next simulated day instead of stalling the simulation.
-    const view = await within(handle.query(getCaseView), 10_000);
-    for (const p of view?.pending ?? []) {
-      await within(
+    for (const p of view.pending) {
+      await withDeadline(
         handle.executeUpdate(decideStep, {
           args: [
             {
@@ -226,19 +248,10 @@ async function approveEverything(db: Db, client: import('@temporalio/client').Cl
             },
           ],
         }),
-        10_000,
+        QUIET_TIMEOUT_MS,
+        `approving "${p.step.title}" on ${case_id}`,
       );
     }
-  }
-}
-
-/** The promise's value, or null if it has not settled within ms (or failed). */
-export async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
-  try {
-    return await Promise.race([p.catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
+    await waitUntilQuiet(client, case_id, { timeoutMs: QUIET_TIMEOUT_MS });
   }
 }

@@ -116,9 +116,11 @@ describe('Bradford staged intervention, case by case', () => {
     );
     const v = views.get('amira')!;
     const letterEvents = v.timeline.filter((t) => t.type === 'letterSent');
-    expect(rows.map((r) => r.step_id)).toEqual(letterEvents.map((t) => t.stepId));
+    // Amira's route sends exactly these letters, each kept with its PDF on the day it went.
+    expect(rows.map((r) => r.step_id)).toEqual(['warning-letter-1', 'final-warning-letter']);
+    expect(letterEvents.map((t) => t.stepId)).toEqual(rows.map((r) => r.step_id));
     expect(rows.map((r) => r.sent_on)).toEqual(letterEvents.map((t) => t.date));
-    expect(rows.every((r) => r.has_pdf)).toBe(true);
+    expect(rows.map((r) => r.has_pdf)).toEqual([true, true]);
   });
 
   it('closes the case of a pupil whose attendance recovers', () => {

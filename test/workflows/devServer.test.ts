@@ -79,7 +79,6 @@ describe('cases on the dev server', () => {
         policyForSchool: async () => policy,
         smtpUrl: undefined,
         mailFrom: 'attendance@school.invalid',
-        now: () => new Date(0),
       }),
     });
     running = worker.run();
@@ -126,7 +125,7 @@ describe('cases on the dev server', () => {
     );
   });
 
-  it('creates the daily sweep schedule once, after the registers close, on weekdays in school time', async () => {
+  it('creates the daily sweep schedule once, after the registers close, on weekdays only, in school time', async () => {
     const opts = { schoolId: SCHOOL_ID, time: '16:45', timeZone: 'Europe/London', taskQueue };
     await ensureSweepSchedule(env.client, opts);
     await ensureSweepSchedule(env.client, { ...opts, time: '17:00' }); // again: updates, no duplicate
@@ -135,6 +134,17 @@ describe('cases on the dev server', () => {
     expect(cal?.hour).toEqual([{ start: 17, end: 17, step: 1 }]);
     expect(cal?.minute).toEqual([{ start: 0, end: 0, step: 1 }]);
     expect(desc.spec.timezone).toBe('Europe/London');
+    // School days only: the next runs the server has planned all fall Monday to Friday, at 17:00
+    // in London (BST or GMT alike), and a whole week of them skips the weekend.
+    const next = desc.info.nextActionTimes.map((d) => ({
+      weekday: new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long' }).format(d),
+      time: new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeStyle: 'short' }).format(d),
+    }));
+    expect(next.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(next.map((n) => n.weekday))).toEqual(
+      new Set(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']),
+    );
+    expect(new Set(next.map((n) => n.time))).toEqual(new Set(['17:00']));
     expect(desc.action.type).toBe('startWorkflow');
     const ids: string[] = [];
     for await (const s of env.client.schedule.list()) ids.push(s.scheduleId);

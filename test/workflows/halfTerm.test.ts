@@ -27,7 +27,7 @@ describe('a monitoring window across half term', () => {
     await h.advanceSchoolDays(1); // Friday 24 October, the last day before half term
     expect(h.today()).toBe('2025-10-24');
     await h.decide('sam', { proposalId: proposal!.proposalId, decision: 'approve' });
-    const v = await h.viewWhen('sam', (view) => view.monitoringUntil !== null);
+    const v = await h.view('sam');
     // School weeks after 24 Oct: 3–7 Nov, then 10–14 Nov whose Friday is an INSET day.
     expect(v.monitoringUntil).toBe('2025-11-13');
     expect(v.monitoringUntil).not.toBe('2025-11-07'); // what fourteen calendar days would give
@@ -40,13 +40,16 @@ describe('a monitoring window across half term', () => {
     expect(v.timeline.some((t) => t.date > '2025-10-24' && t.date < '2025-11-03')).toBe(false);
     expect(v.timeline.some((t) => t.stepId === 'school-letter-1')).toBe(false);
 
-    while (h.today() < '2025-11-13') await h.advanceSchoolDays(1);
+    // The day before the window ends, still nothing; on its last day (Thursday 13 November, at the
+    // evening check) School letter 1 goes.
+    while (h.today() < '2025-11-12') await h.advanceSchoolDays(1);
+    expect(h.today()).toBe('2025-11-12');
+    v = await h.view('sam');
+    expect(v.timeline.some((t) => t.stepId === 'school-letter-1')).toBe(false);
     await h.advanceSchoolDays(1);
-    v = await h.viewWhen('sam', (view) =>
-      view.timeline.some((t) => t.stepId === 'school-letter-1' && t.type === 'letterSent'),
-    );
+    expect(h.today()).toBe('2025-11-13');
+    v = await h.view('sam');
     const letter = v.timeline.find((t) => t.stepId === 'school-letter-1');
-    expect(letter?.type).toBe('letterSent');
-    expect(letter!.date >= '2025-11-13').toBe(true);
+    expect(letter).toMatchObject({ type: 'letterSent', date: '2025-11-13' });
   });
 });

@@ -2,7 +2,9 @@
 // server, with the real case workflows and activities. Tests move the school day by day.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
 import { buildCalendar, type SchoolCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
 import type { IsoDate, SchoolCalendarFile } from '../../domain/types';
@@ -14,14 +16,19 @@ import { upnCheckLetter } from '../../store/validate';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseView, PendingProposal, StepDecision } from '../../workflows/caseMessages';
-import { decideStep, getCaseView, recordEvent, type HumanEvent } from '../../workflows/caseMessages';
+import { decideStep, recordEvent, type HumanEvent } from '../../workflows/caseMessages';
 import type { CaseSettings } from '../../workflows/attendanceCase';
+import { schoolSweep } from '../../workflows/schoolSweep';
 import type { Mailer } from '../../messaging/types';
-import { within } from '../../scripts/simulation/runSimulation';
+import type { SweepResult } from '../../activities/caseData';
+import { instantOfSchoolTime, schoolDateAt } from '../../domain/time';
+import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { startTimeSkippingServer } from '../support/temporal';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
 export const SCHOOL_ID = 'TS1001';
+
+export type History = temporal.api.history.v1.IHistory;
 
 /** 2025-26 at a primary school: half terms, an INSET day and a bank holiday. */
 export const CALENDAR: SchoolCalendarFile = {
@@ -70,22 +77,30 @@ export interface Harness {
   pupilIds: Map<string, string>;
   /** The simulated school date now. */
   today(): IsoDate;
-  /** Runs the daily sweep for today and returns its result. */
-  sweep(): Promise<{ opened: number; updated: number; evaluated: number }>;
-  /** Moves to the next school day (or n school days), letting timers fire. */
+  /** Runs the daily sweep for today, then waits until every case has acted on it. */
+  sweep(): Promise<SweepResult>;
+  /**
+   * Moves on one school day at a time, as production does: the clock passes the day's check time
+   * (cases wake on their own timers), every case finishes what it is doing, then the day's sweep
+   * runs and every case acts on it.
+   */
   advanceSchoolDays(n?: number): Promise<void>;
   caseIdOf(pupilKey: string): Promise<string | null>;
+  /** The case as the read model holds it, once the case is quiet (what a manager's page shows). */
   view(pupilKey: string): Promise<CaseView>;
-  /** The case's view once `until` holds (activities take real time even when timers do not). */
-  viewWhen(pupilKey: string, until: (v: CaseView) => boolean, timeoutMs?: number): Promise<CaseView>;
   pending(pupilKey: string): Promise<PendingProposal[]>;
   decide(
     pupilKey: string,
     d: Omit<StepDecision, 'actor'> & { actor?: StepDecision['actor'] },
+    opts?: { waitForQuiet?: boolean },
   ): Promise<unknown>;
   record(pupilKey: string, e: Omit<HumanEvent, 'actor'>): Promise<unknown>;
   /** Approves everything pending on every open case (officer, or manager for manager steps). */
   approveAll(): Promise<number>;
+  /** Every run of the pupil's case, oldest first (a case continues-as-new at each stage). */
+  histories(pupilKey: string): Promise<History[]>;
+  /** Waits until every case the school has is quiet (see temporal/quiescence.ts). */
+  waitForQuietCases(): Promise<void>;
   /** Stops the worker (abandoning in-flight activities, as a crash would) and starts a new one. */
   restartWorker(mailer?: Mailer): Promise<void>;
   shutdown(): Promise<void>;
@@ -93,6 +108,15 @@ export interface Harness {
 
 export const OFFICER = { userId: 'user-officer-1', role: 'officer' as const };
 export const MANAGER = { userId: 'user-manager-1', role: 'manager' as const };
+
+/**
+ * Bounds on waiting for a case. They are generous because a loaded machine is slow; a wait returns
+ * as soon as its condition holds, and a bound that is reached fails the test naming what it awaited.
+ */
+export const QUIET_TIMEOUT_MS = 60_000;
+const CALL_TIMEOUT_MS = 60_000;
+/** For a test that moves through many school days: each day may wait up to the bounds above. */
+export const SCENARIO_TIMEOUT_MS = 300_000;
 
 function upnFor(i: number): string {
   const digits = `8202001${String(i).padStart(5, '0')}`;
@@ -156,6 +180,10 @@ export async function startHarness(opts: {
     pupilIds.set(p.key, rows[0]!.id);
   }
 
+  // A plain client, not the environment's time-skipping one: awaiting a result through that one
+  // unlocks time skipping, and while the sweep runs the clock could then jump to the next timer of
+  // any quiet case. Here the clock moves only in advanceSchoolDays.
+  const client = new Client({ connection: env.connection, namespace: env.namespace });
   const realStartMs = await env.currentTimeMs();
   const settings: CaseSettings = {
     timeZone: 'Europe/London',
@@ -170,11 +198,10 @@ export async function startHarness(opts: {
   const launchWorker = async (mailer?: Mailer) => {
     let activities = buildActivities({
       db,
-      temporal: env.client,
+      temporal: client,
       taskQueue,
       caseSettings: settings,
       policyForSchool: async () => policy,
-      now: () => new Date(0), // the workflow's (simulated) date already sets the earliest meeting day
       smtpUrl: opts.mailer === 'outbox' ? undefined : smtp.url,
       mailFrom: 'Harbour Lane Attendance <attendance@harbour.example>',
       mailer,
@@ -187,7 +214,7 @@ export async function startHarness(opts: {
       workflowsPath: WORKFLOWS_PATH,
       activities,
       // A worker told to stop gives in-flight activities a moment, then stops regardless: the
-      // crash test relies on this to abandon a send that hangs.
+      // crash tests rely on this to abandon a send that hangs.
       shutdownGraceTime: '200ms',
       shutdownForceTime: '3s',
       // Without a workflow cache there is no sticky queue pointing at a dead worker: the time-
@@ -198,33 +225,53 @@ export async function startHarness(opts: {
   };
   let current = await launchWorker(opts.workerMailer);
 
-  const simNow = async () => {
-    const { instantOfSchoolTime, schoolDateAt } = await import('../../domain/time');
-    const ms =
-      instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) +
-      ((await env.currentTimeMs()) - realStartMs);
-    return schoolDateAt(ms, settings.timeZone);
-  };
+  const simNowMs = async () =>
+    instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) +
+    ((await env.currentTimeMs()) - realStartMs);
   let todayCache = opts.start;
 
+  // Every case the school has had, from the sweeps that opened them: none goes unwatched, even
+  // before it has projected itself into the read model.
+  const knownCases = new Set<string>();
+  const waitForQuietCase = (caseId: string) =>
+    waitUntilQuiet(client, caseId, { timeoutMs: QUIET_TIMEOUT_MS });
+  const waitForQuietCases = async () => {
+    for (const id of knownCases) await waitForQuietCase(id);
+  };
+
   const caseIdOf = async (key: string) => {
+    const pupilId = pupilIds.get(key);
+    if (!pupilId) throw new Error(`no pupil "${key}" in this school`);
     const { rows } = await db.query<{ case_id: string }>(
       `SELECT case_id FROM cases WHERE pupil_id = $1 ORDER BY opened_on DESC LIMIT 1`,
-      [pupilIds.get(key)],
+      [pupilId],
     );
     return rows[0]?.case_id ?? null;
   };
-  const handleOf = async (key: string) => {
-    // A case projects itself moments after it opens; give it a little real time.
-    for (let i = 0; i < 100; i++) {
-      const id = await caseIdOf(key);
-      if (id) return env.client.workflow.getHandle(id);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no case for ${key}`);
+  const requireCase = async (key: string) => {
+    const id = await caseIdOf(key);
+    if (!id) throw new Error(`${key} has no case in the read model on ${todayCache}`);
+    return id;
   };
-  // Let workflow tasks and activities settle: time-skipping only moves when everything is idle.
-  const settle = () => env.sleep(1);
+  const readView = async (caseId: string): Promise<CaseView> => {
+    const { rows } = await db.query<{ view: CaseView }>('SELECT view FROM cases WHERE case_id = $1', [
+      caseId,
+    ]);
+    if (!rows[0]) throw new Error(`case ${caseId} is not in the read model`);
+    return rows[0].view;
+  };
+  /** An Update sent to a quiet case; by default it returns once the case has acted on it. */
+  const update = async <R>(
+    caseId: string,
+    what: string,
+    call: () => Promise<R>,
+    waitAfter = true,
+  ): Promise<R> => {
+    await waitForQuietCase(caseId);
+    const res = await withDeadline(call(), CALL_TIMEOUT_MS, `${what} on ${caseId}`);
+    if (waitAfter) await waitForQuietCase(caseId);
+    return res;
+  };
 
   const h: Harness = {
     env,
@@ -235,69 +282,66 @@ export async function startHarness(opts: {
     pupilIds,
     today: () => todayCache,
     async sweep() {
-      const res = await env.client.workflow.execute('schoolSweep', {
-        taskQueue,
-        workflowId: `sweep-${SCHOOL_ID}-${randomUUID()}`,
-        args: [{ schoolId: SCHOOL_ID, asOf: todayCache }],
-      });
-      await settle();
-      return res as { opened: number; updated: number; evaluated: number };
+      await waitForQuietCases();
+      const res = await withDeadline(
+        client.workflow.execute(schoolSweep, {
+          taskQueue,
+          workflowId: `sweep-${SCHOOL_ID}-${todayCache}-${randomUUID()}`,
+          args: [{ schoolId: SCHOOL_ID, asOf: todayCache }],
+        }),
+        CALL_TIMEOUT_MS,
+        `the sweep of ${todayCache}`,
+      );
+      for (const id of res.openedCaseIds) knownCases.add(id);
+      await waitForQuietCases();
+      return res;
     },
     async advanceSchoolDays(n = 1) {
-      const target = calendar.addSchoolDays(todayCache, n);
-      const { instantOfSchoolTime } = await import('../../domain/time');
-      const targetMs = instantOfSchoolTime(target, settings.checkTime, settings.timeZone) + 60_000;
-      const nowMs =
-        instantOfSchoolTime(opts.start, settings.checkTime, settings.timeZone) +
-        ((await env.currentTimeMs()) - realStartMs);
-      if (targetMs > nowMs) await env.sleep(targetMs - nowMs);
-      todayCache = await simNow();
-      await settle();
+      for (let i = 0; i < n; i++) {
+        const target = calendar.addSchoolDays(todayCache, 1);
+        const targetMs = instantOfSchoolTime(target, settings.checkTime, settings.timeZone) + 60_000;
+        const nowMs = await simNowMs();
+        if (targetMs > nowMs) await env.sleep(targetMs - nowMs);
+        todayCache = schoolDateAt(await simNowMs(), settings.timeZone);
+        if (todayCache !== target)
+          throw new Error(`expected to reach ${target}, the clock says ${todayCache}`);
+        await h.sweep();
+      }
     },
     caseIdOf,
     async view(key) {
-      return (await handleOf(key)).query(getCaseView);
-    },
-    async viewWhen(key, until, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      let v = await h.view(key);
-      while (!until(v) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        v = await h.view(key);
-      }
-      return v;
+      const id = await requireCase(key);
+      await waitForQuietCase(id);
+      return readView(id);
     },
     async pending(key) {
       return (await h.view(key)).pending;
     },
-    // After a decision the case may act and continue-as-new; let it settle before the next call,
-    // as a person would (the time-skipping server does not redirect an Update to the new run).
-    async decide(key, d) {
-      const res = await (await handleOf(key)).executeUpdate(decideStep, { args: [{ actor: OFFICER, ...d }] });
-      await settle();
-      return res;
+    async decide(key, d, opts) {
+      const id = await requireCase(key);
+      return update(
+        id,
+        `decision on ${d.proposalId}`,
+        () => client.workflow.getHandle(id).executeUpdate(decideStep, { args: [{ actor: OFFICER, ...d }] }),
+        opts?.waitForQuiet ?? true,
+      );
     },
     async record(key, e) {
-      const res = await (
-        await handleOf(key)
-      ).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] });
-      await settle();
-      return res;
+      const id = await requireCase(key);
+      return update(id, `recording ${e.event.type}`, () =>
+        client.workflow.getHandle(id).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] }),
+      );
     },
     async approveAll() {
+      await waitForQuietCases();
       let n = 0;
-      const { rows } = await db.query<{ case_id: string }>(
-        `SELECT case_id FROM cases WHERE status <> 'closed' AND pending_approvals > 0`,
+      const { rows } = await db.query<{ case_id: string; view: CaseView }>(
+        `SELECT case_id, view FROM cases WHERE status <> 'closed' AND pending_approvals > 0 ORDER BY case_id`,
       );
-      for (const { case_id } of rows) {
-        const handle = env.client.workflow.getHandle(case_id);
-        // The projection can lag a case that has just moved on (and continued-as-new); the
-        // time-skipping server may then never answer a call aimed at the finished run. Such a
-        // case is simply looked at again on the next day.
-        const view = await within(handle.query(getCaseView), 10_000);
-        for (const p of view?.pending ?? []) {
-          const done = await within(
-            handle.executeUpdate(decideStep, {
+      for (const { case_id, view } of rows) {
+        for (const p of view.pending) {
+          await update(case_id, `approval of "${p.step.title}"`, () =>
+            client.workflow.getHandle(case_id).executeUpdate(decideStep, {
               args: [
                 {
                   proposalId: p.proposalId,
@@ -306,17 +350,28 @@ export async function startHarness(opts: {
                 },
               ],
             }),
-            10_000,
           );
-          if (done) n++;
+          n++;
         }
       }
-      if (n) await settle();
       return n;
+    },
+    waitForQuietCases,
+    async histories(key) {
+      const id = await requireCase(key);
+      const runs: History[] = [];
+      let runId: string | undefined = undefined;
+      do {
+        const history: History = await client.workflow.getHandle(id, runId).fetchHistory();
+        runs.unshift(history);
+        const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+        runId = started?.continuedExecutionRunId || undefined;
+      } while (runId);
+      return runs;
     },
     async restartWorker(mailer) {
       current.worker.shutdown();
-      await current.running.catch(() => undefined);
+      await current.running.catch(() => undefined); // the abandoned worker's own end is not the test
       current = await launchWorker(mailer);
     },
     async shutdown() {

@@ -39,14 +39,8 @@ describe('replaying case histories against the current workflow code', () => {
       await h.advanceSchoolDays(1);
     }
     const caseId = (await h.caseIdOf('ivy'))!;
-    // Every run of the case (it continues-as-new at stage changes): walk back from the latest.
-    let runId: string | undefined = undefined;
-    do {
-      const history: History = await h.env.client.workflow.getHandle(caseId, runId).fetchHistory();
-      fresh.unshift({ workflowId: caseId, history });
-      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-      runId = started?.continuedExecutionRunId || undefined;
-    } while (runId);
+    // Every run of the case (it continues-as-new at stage changes).
+    for (const history of await h.histories('ivy')) fresh.push({ workflowId: caseId, history });
     if (process.env.RECORD_HISTORIES === '1') {
       writeFileSync(`${DIR}/bradford-stage-two.binpb`, HistoryProto.encode(fresh[0]!.history).finish());
     }
@@ -56,7 +50,7 @@ describe('replaying case histories against the current workflow code', () => {
   });
 
   it('replays the histories this run produced', async () => {
-    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.length).toBeGreaterThan(1); // the case opened, then escalated or stepped on
     for (const { workflowId, history } of fresh) {
       await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
     }
