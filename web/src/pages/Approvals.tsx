@@ -144,6 +144,7 @@ export function ApprovalsPage() {
                 <li
                   key={key(i)}
                   data-kind={i.step.kind}
+                  data-case-id={i.caseId}
                   className={`${key(i) === selected ? 'selected' : ''} ${i.overdue ? 'overdue' : ''}`}
                 >
                   <input
