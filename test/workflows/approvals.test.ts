@@ -30,6 +30,7 @@ describe('approving, rejecting and amending proposed steps', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'approvals',
       policy: 'bradford-staged-intervention',
       start: START,
       pupils: [

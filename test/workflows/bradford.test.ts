@@ -28,6 +28,7 @@ describe('Bradford staged intervention, case by case', () => {
 
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'bradford',
       policy: 'bradford-staged-intervention',
       start: START,
       pupils: [

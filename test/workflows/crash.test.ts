@@ -57,8 +57,9 @@ function dyingMailer(h: () => Harness, when: 'before' | 'after') {
   return { mailer, died: diedPromise };
 }
 
-async function startNoahsCase(mailer: Mailer): Promise<Harness> {
+async function startNoahsCase(mailer: Mailer, when: 'before' | 'after'): Promise<Harness> {
   const h = await startHarness({
+    scenario: `crash-${when}`,
     policy: 'bradford-staged-intervention',
     start: START,
     workerMailer: mailer,
@@ -102,10 +103,11 @@ async function expectOneLetterOnRecord(h: Harness): Promise<void> {
 }
 
 describe('a worker killed in the middle of a send, before the mail server has the letter', () => {
+  const DYING = 'before';
   let h: Harness;
-  const dying = dyingMailer(() => h, 'before');
+  const dying = dyingMailer(() => h, DYING);
   beforeAll(async () => {
-    h = await startNoahsCase(dying.mailer);
+    h = await startNoahsCase(dying.mailer, DYING);
   }, 120_000);
   afterAll(async () => {
     await h?.shutdown();
@@ -126,10 +128,11 @@ describe('a worker killed in the middle of a send, before the mail server has th
 });
 
 describe('a worker killed after the mail server accepted the letter, before it was recorded as sent', () => {
+  const DYING = 'after';
   let h: Harness;
-  const dying = dyingMailer(() => h, 'after');
+  const dying = dyingMailer(() => h, DYING);
   beforeAll(async () => {
-    h = await startNoahsCase(dying.mailer);
+    h = await startNoahsCase(dying.mailer, DYING);
   }, 120_000);
   afterAll(async () => {
     await h?.shutdown();

@@ -22,6 +22,7 @@ describe('the five-stage escalation plan, from first lates to the local authorit
 
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'five-stage',
       policy: 'five-stage-escalation',
       start: START,
       pupils: [
@@ -121,6 +122,7 @@ describe('the five-stage plan steps a case down from Stage Four when attendance 
 
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'five-stage-step-down',
       policy: 'five-stage-escalation',
       start: START,
       pupils: [{ key: 'ivy', givenName: 'Ivy', familyName: 'Ross', mark: recovers }],

@@ -11,6 +11,7 @@ describe('a monitoring window across half term', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'half-term',
       policy: 'bradford-staged-intervention',
       start: START,
       pupils: [{ key: 'sam', givenName: 'Sam', familyName: 'Ray', mark: stageOne }],

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildCalendar, type SchoolCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
 import type { IsoDate, SchoolCalendarFile } from '../../domain/types';
@@ -29,6 +32,9 @@ import { startTestSmtp, type TestSmtp } from '../support/smtp';
 export const SCHOOL_ID = 'TS1001';
 
 export type History = temporal.api.history.v1.IHistory;
+export const HistoryProto = proto.temporal.api.history.v1.History;
+/** The replay corpus: recorded histories that every later version of the workflow must replay. */
+export const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
 
 /** 2025-26 at a primary school: half terms, an INSET day and a bank holiday. */
 export const CALENDAR: SchoolCalendarFile = {
@@ -134,6 +140,11 @@ export async function startHarness(opts: {
   /** The first worker's mailer (default: SMTP to the test server). */
   workerMailer?: Mailer;
   noStickyCache?: boolean;
+  /**
+   * Names the scenario's histories when RECORD_HISTORIES=<folder> is set: at shutdown every run of
+   * every case is written to test/workflows/histories/<folder>/ for the replay corpus.
+   */
+  scenario?: string;
 }): Promise<Harness> {
   const env = await startTimeSkippingServer();
   const db = await openDb({ inMemory: true });
@@ -273,6 +284,35 @@ export async function startHarness(opts: {
     return res;
   };
 
+  /** Writes every run of every case to the replay corpus (see `scenario`). */
+  const recordHistories = async (folder: string) => {
+    if (!opts.scenario) throw new Error('RECORD_HISTORIES needs the harness to be given a scenario name');
+    const dir = join(HISTORIES_DIR, folder);
+    mkdirSync(dir, { recursive: true });
+    const keyOf = new Map([...pupilIds].map(([key, id]) => [id, key]));
+    for (const caseId of [...knownCases].sort()) {
+      await waitForQuietCase(caseId);
+      const pupilKey = keyOf.get(caseId.split('-').slice(2, 7).join('-')) ?? 'pupil';
+      const opened = caseId.slice(-8);
+      const runs = await historiesOf(caseId);
+      runs.forEach((history, i) => {
+        const file = `${opts.scenario}-${pupilKey}-${opened}-run${String(i + 1).padStart(2, '0')}.binpb`;
+        writeFileSync(join(dir, file), HistoryProto.encode(history).finish());
+      });
+    }
+  };
+  const historiesOf = async (caseId: string) => {
+    const runs: History[] = [];
+    let runId: string | undefined = undefined;
+    do {
+      const history: History = await client.workflow.getHandle(caseId, runId).fetchHistory();
+      runs.unshift(history);
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      runId = started?.continuedExecutionRunId || undefined;
+    } while (runId);
+    return runs;
+  };
+
   const h: Harness = {
     env,
     db,
@@ -358,16 +398,7 @@ export async function startHarness(opts: {
     },
     waitForQuietCases,
     async histories(key) {
-      const id = await requireCase(key);
-      const runs: History[] = [];
-      let runId: string | undefined = undefined;
-      do {
-        const history: History = await client.workflow.getHandle(id, runId).fetchHistory();
-        runs.unshift(history);
-        const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-        runId = started?.continuedExecutionRunId || undefined;
-      } while (runId);
-      return runs;
+      return historiesOf(await requireCase(key));
     },
     async restartWorker(mailer) {
       current.worker.shutdown();
@@ -375,6 +406,8 @@ export async function startHarness(opts: {
       current = await launchWorker(mailer);
     },
     async shutdown() {
+      const folder = process.env.RECORD_HISTORIES;
+      if (folder) await recordHistories(folder);
       if (current.worker.getState() === 'RUNNING') current.worker.shutdown();
       await current.running.catch(() => undefined);
       await smtp.close();

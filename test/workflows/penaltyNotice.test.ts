@@ -21,6 +21,7 @@ describe('Bradford Stage One: the penalty-notice threshold is met', () => {
   beforeAll(async () => {
     expect(windowDays).toHaveLength(50);
     h = await startHarness({
+      scenario: 'bradford-penalty-notice',
       policy: 'bradford-staged-intervention',
       start: START,
       pupils: [

@@ -1,20 +1,37 @@
-// Workflow code must replay its own histories. Histories recorded from earlier versions live in
-// test/workflows/histories/ (binary protobuf) and are replayed against the current code on every run: a change that
-// would break running cases fails here, and needs `patched()` (docs/workflow-versioning.md).
-// RECORD_HISTORIES=1 records a fresh one from a short case.
+// Workflow code must replay its own histories. The replay corpus (test/workflows/histories/) holds
+// histories recorded from earlier versions of the workflow, one folder per recording, covering the
+// paths of both seed policies; every one is replayed against the current code on every run. A change
+// that would break running cases fails here with a nondeterminism error, and needs a gate
+// (docs/workflow-versioning.md). Record a new folder with RECORD_HISTORIES=<folder> (see harness.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import proto, { type temporal } from '@temporalio/proto';
-
-const HistoryProto = proto.temporal.api.history.v1.History;
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
-import { markPattern, startHarness, type Harness } from './harness';
+import {
+  HISTORIES_DIR,
+  HistoryProto,
+  markPattern,
+  startHarness,
+  type Harness,
+  type History,
+} from './harness';
 
-type History = temporal.api.history.v1.IHistory;
-const DIR = fileURLToPath(new URL('./histories/', import.meta.url));
 const START = '2025-11-17';
+
+function corpus(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? corpus(join(dir, e.name)) : e.name.endsWith('.binpb') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Replays each history; returns the ones that failed, with their error. */
+async function replayAll(histories: { workflowId: string; history: History }[]): Promise<string[]> {
+  const failures: string[] = [];
+  const results = Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories);
+  for await (const r of results) if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+  return failures;
+}
 
 describe('replaying case histories against the current workflow code', () => {
   let h: Harness;
@@ -39,29 +56,24 @@ describe('replaying case histories against the current workflow code', () => {
       await h.advanceSchoolDays(1);
     }
     const caseId = (await h.caseIdOf('ivy'))!;
-    // Every run of the case (it continues-as-new at stage changes).
     for (const history of await h.histories('ivy')) fresh.push({ workflowId: caseId, history });
-    if (process.env.RECORD_HISTORIES === '1') {
-      writeFileSync(`${DIR}/bradford-stage-two.binpb`, HistoryProto.encode(fresh[0]!.history).finish());
-    }
   }, 120_000);
   afterAll(async () => {
     await h?.shutdown();
   });
 
   it('replays the histories this run produced', async () => {
-    expect(fresh.length).toBeGreaterThan(1); // the case opened, then escalated or stepped on
-    for (const { workflowId, history } of fresh) {
-      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
-    }
+    expect(fresh.length).toBeGreaterThan(1); // the case opened, then continued as new
+    expect(await replayAll(fresh)).toEqual([]);
   });
 
-  it('replays every recorded history', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.binpb'));
+  it('replays every history in the corpus', async () => {
+    const files = corpus(HISTORIES_DIR);
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) {
-      const history = HistoryProto.decode(readFileSync(`${DIR}/${f}`));
-      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, f);
-    }
-  });
+    const histories = files.map((f) => ({
+      workflowId: relative(HISTORIES_DIR, f),
+      history: HistoryProto.decode(readFileSync(f)),
+    }));
+    expect(await replayAll(histories)).toEqual([]);
+  }, 300_000);
 });

@@ -18,6 +18,7 @@ describe('a step the system cannot do becomes a task for the team', () => {
 
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'five-stage-step-failed',
       policy: 'five-stage-escalation',
       start: START,
       pupils: [

@@ -29,6 +29,7 @@ describe('the daily sweep and the cases it feeds', () => {
 
   beforeAll(async () => {
     h = await startHarness({
+      scenario: 'sweep',
       policy: 'bradford-staged-intervention',
       start: START,
       pupils: [
