@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import proto, { type temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { buildCalendar, type SchoolCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
@@ -296,8 +297,8 @@ export async function startHarness(opts: {
       const opened = caseId.slice(-8);
       const runs = await historiesOf(caseId);
       runs.forEach((history, i) => {
-        const file = `${opts.scenario}-${pupilKey}-${opened}-run${String(i + 1).padStart(2, '0')}.binpb`;
-        writeFileSync(join(dir, file), HistoryProto.encode(history).finish());
+        const file = `${opts.scenario}-${pupilKey}-${opened}-run${String(i + 1).padStart(2, '0')}.binpb.gz`;
+        writeFileSync(join(dir, file), gzipSync(HistoryProto.encode(history).finish(), { level: 9 }));
       });
     }
   };

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import {
@@ -21,7 +22,7 @@ const START = '2025-11-17';
 
 function corpus(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpus(join(dir, e.name)) : e.name.endsWith('.binpb') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? corpus(join(dir, e.name)) : /\.binpb(\.gz)?$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -72,7 +73,7 @@ describe('replaying case histories against the current workflow code', () => {
     expect(files.length).toBeGreaterThan(0);
     const histories = files.map((f) => ({
       workflowId: relative(HISTORIES_DIR, f),
-      history: HistoryProto.decode(readFileSync(f)),
+      history: HistoryProto.decode(f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f)),
     }));
     expect(await replayAll(histories)).toEqual([]);
   }, 300_000);

@@ -1,0 +1,128 @@
+// Meetings that families attend: the team books them, records that the parents came, and the case
+// moves on to what the policy asks next: Bradford's attendance contract after the panel meeting,
+// the five-stage plan's individual attendance plan after the meeting in school.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getMeeting } from '../../store/caseServices';
+import type { CaseView, TimelineEvent } from '../../workflows/caseMessages';
+import { markPattern, startHarness, type Harness } from './harness';
+
+const START = '2025-11-17';
+/** About 86%: Bradford Stage Two. */
+const belowNinety = markPattern((_date, s, i) =>
+  i % 7 === 0 ? 'O' : i % 11 === 0 && s === 'PM' ? 'O' : null,
+);
+/** About 92%, an unauthorised absence every sixth morning: five-stage Stage Three. */
+const stageThree = markPattern((_d, s, i) => (i % 6 === 0 && s === 'AM' ? 'O' : null));
+
+const find = (v: CaseView, type: TimelineEvent['type'], stepId: string) =>
+  v.timeline.find((t) => t.type === type && t.stepId === stepId);
+
+/**
+ * Approves what is proposed each day, and records that the family attended `meetingStep` (and then
+ * `after`, when given) on the school day after it was booked. Stops when `done` holds.
+ */
+async function runUntil(
+  h: Harness,
+  key: string,
+  meetingStep: string,
+  done: (v: CaseView) => boolean,
+  after?: { outcome: 'contractSigned' | 'planReviewedImproved'; stepId: string },
+): Promise<CaseView> {
+  let attended = false;
+  let followed = false;
+  for (let day = 0; day < 60; day++) {
+    const v = await h.view(key);
+    if (done(v)) return v;
+    if (!attended && find(v, 'meetingBooked', meetingStep)) {
+      await h.record(key, { event: { type: 'outcome', outcome: 'meetingAttended', stepId: meetingStep } });
+      attended = true;
+    } else if (after && !followed && attended && find(v, 'taskCreated', after.stepId)) {
+      await h.record(key, { event: { type: 'outcome', outcome: after.outcome, stepId: after.stepId } });
+      followed = true;
+    }
+    await h.approveAll();
+    await h.advanceSchoolDays(1);
+  }
+  throw new Error(`${key}'s case did not get there in 60 school days`);
+}
+
+describe('Bradford: the parents attend the panel meeting and sign an attendance contract', () => {
+  let h: Harness;
+  let v: CaseView;
+  beforeAll(async () => {
+    h = await startHarness({
+      scenario: 'bradford-meeting-attended',
+      policy: 'bradford-staged-intervention',
+      start: START,
+      pupils: [{ key: 'gus', givenName: 'Gus', familyName: 'Hale', mark: belowNinety }],
+    });
+    await h.sweep();
+    v = await runUntil(
+      h,
+      'gus',
+      'attendance-panel-meeting',
+      (view) => view.timeline.some((t) => t.type === 'outcomeRecorded' && /contract signed/i.test(t.text)),
+      { outcome: 'contractSigned', stepId: 'attendance-contract' },
+    );
+  }, 480_000);
+  afterAll(async () => {
+    await h?.shutdown();
+  });
+
+  it('books the panel meeting, records the attendance, and marks the meeting attended', async () => {
+    const booked = find(v, 'meetingBooked', 'attendance-panel-meeting')!;
+    expect(booked).toBeDefined();
+    const attended = v.timeline.find(
+      (t) => t.type === 'outcomeRecorded' && /attended the meeting/.test(t.text),
+    )!;
+    expect(attended.stepId).toBe('attendance-panel-meeting');
+    expect(await getMeeting(h.db, booked.ref!)).toMatchObject({ status: 'attended' });
+  });
+
+  it('goes to the attendance contract, with no home visit, once the parents came', () => {
+    expect(v.timeline.some((t) => t.stepId === 'contract-home-visit')).toBe(false);
+    const types = v.timeline.map((t) => `${t.type}:${t.stepId ?? ''}`);
+    const attendedAt = v.timeline.findIndex((t) => t.type === 'outcomeRecorded');
+    expect(types.indexOf('taskCreated:attendance-contract')).toBeGreaterThan(attendedAt);
+    expect(types.indexOf('outcomeRecorded:attendance-contract')).toBeGreaterThan(
+      types.indexOf('taskCreated:attendance-contract'),
+    );
+    expect(v.stageId).toBe('stage-two');
+  });
+});
+
+describe('Five-stage plan: the parents attend the meeting in school and an attendance plan follows', () => {
+  let h: Harness;
+  let v: CaseView;
+  beforeAll(async () => {
+    h = await startHarness({
+      scenario: 'five-stage-meeting-attended',
+      policy: 'five-stage-escalation',
+      start: START,
+      pupils: [{ key: 'hal', givenName: 'Hal', familyName: 'Dunn', mark: stageThree }],
+    });
+    await h.sweep();
+    v = await runUntil(h, 'hal', 'attendance-meeting', (view) =>
+      view.timeline.some((t) => t.type === 'taskCreated' && t.stepId === 'attendance-plan'),
+    );
+  }, 480_000);
+  afterAll(async () => {
+    await h?.shutdown();
+  });
+
+  it('books the meeting in school and, once the parents attended, proposes the individual plan', () => {
+    const booked = v.timeline.findIndex(
+      (t) => t.type === 'meetingBooked' && t.stepId === 'attendance-meeting',
+    );
+    const attended = v.timeline.findIndex(
+      (t) => t.type === 'outcomeRecorded' && t.stepId === 'attendance-meeting',
+    );
+    const plan = v.timeline.findIndex((t) => t.type === 'proposed' && t.stepId === 'attendance-plan');
+    expect(booked).toBeGreaterThan(-1);
+    expect(attended).toBeGreaterThan(booked);
+    expect(plan).toBeGreaterThan(attended);
+    expect(v.stageId).toBe('stage-three');
+    // The plan is reviewed after four school weeks.
+    expect(v.monitoringUntil).toBe(h.calendar.addSchoolWeeks(v.timeline.at(-1)!.date, 4));
+  });
+});
