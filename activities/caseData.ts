@@ -8,15 +8,23 @@ import { buildCalendar } from '../domain/calendar';
 import { decide, emptyCaseState } from '../domain/policy/decide';
 import type { Policy } from '../domain/policy/schema';
 import { computePupilFacts, getPreparedEvaluation, evaluatePupil } from '../domain/stats';
-import type { CaseState } from '../domain/caseTypes';
 import type { IsoDate, PupilFacts, SchoolCalendarFile } from '../domain/types';
+import {
+  latestClosedCaseStates,
+  openCaseIdsForSchool,
+  projectCase as writeProjection,
+  type ProjectCaseInput,
+} from '../store/cases';
 import { seedDefaultAvailability } from '../store/caseServices';
 import type { Db } from '../store/db';
 import { loadMarkGrid, loadSchoolSnapshot } from '../store/marks';
 import { getPupil } from '../store/pupils';
 import { getSchool } from '../store/schools';
-import type { CaseView } from '../workflows/caseMessages';
-import type { CaseSettings } from '../workflows/attendanceCase';
+import { getSweepDigests, saveSweepDigest } from '../store/sweepDigests';
+import type { FactsUpdate } from '../workflows/caseMessages';
+import { CURRENT_ENGINE, type CaseSettings } from '../workflows/caseInput';
+
+export type { CaseSummaryFields } from '../store/cases';
 
 export interface CaseDataDeps {
   db: Db;
@@ -28,13 +36,6 @@ export interface CaseDataDeps {
   policyForSchool?: (schoolId: string) => Promise<Policy>;
 }
 
-export interface CaseSummaryFields {
-  stageRank: number | null;
-  pendingApprovals: number;
-  oldestPendingAt: string | null;
-  nextActionOn: IsoDate | null;
-}
-
 export interface SweepResult {
   schoolId: string;
   asOf: IsoDate;
@@ -44,6 +45,43 @@ export interface SweepResult {
   unchanged: number;
   /** The workflow ids of the cases opened (opaque: school, pupil id, date). */
   openedCaseIds: string[];
+  /** Pupils whose case could not be reached, twice: by opaque id, with Temporal's reason. */
+  failed: { pupilId: string; error: string }[];
+}
+
+/** What the sweep sends one pupil's case: new figures for an open case, or a case to open with them. */
+interface Delivery {
+  kind: 'signal' | 'open';
+  pupilId: string;
+  caseId: string;
+  update: FactsUpdate;
+}
+
+/**
+ * Sends a pupil's case its new figures. A new case is started with them (signal-with-start), so it
+ * opens at most once whichever sweep gets there first.
+ */
+async function sendFigures(
+  temporal: Client,
+  d: Delivery,
+  newCase: { taskQueue: string; schoolId: string; policy: Policy; settings: CaseSettings },
+): Promise<void> {
+  if (d.kind === 'signal') {
+    await temporal.workflow.getHandle(d.caseId).signal('factsUpdated', d.update);
+    return;
+  }
+  const { taskQueue, schoolId, policy, settings } = newCase;
+  try {
+    await temporal.workflow.signalWithStart('attendanceCase', {
+      taskQueue,
+      workflowId: d.caseId,
+      args: [{ caseId: d.caseId, schoolId, pupilId: d.pupilId, policy, settings, engine: CURRENT_ENGINE }],
+      signal: 'factsUpdated',
+      signalArgs: [d.update],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 /** The case workflow id: institution code, opaque pupil id and opening date — no personal data. */
@@ -119,68 +157,20 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       });
     },
 
-    /** Writes the case's latest view to the `cases` table and appends new timeline events. */
-    async projectCase({
-      view,
-      searchable,
-    }: {
-      view: CaseView;
-      searchable: CaseSummaryFields;
-    }): Promise<void> {
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO cases (case_id, school_id, pupil_id, policy_id, policy_version, status, stage_id, stage_name, stage_rank,
-             opened_on, closed_on, closed_reason, pending_approvals, oldest_pending_at, next_action_on, next_action,
-             attendance_pct, view, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,now())
-           ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, stage_id = EXCLUDED.stage_id,
-             stage_name = EXCLUDED.stage_name, stage_rank = EXCLUDED.stage_rank, closed_on = EXCLUDED.closed_on,
-             closed_reason = EXCLUDED.closed_reason, pending_approvals = EXCLUDED.pending_approvals,
-             oldest_pending_at = EXCLUDED.oldest_pending_at, next_action_on = EXCLUDED.next_action_on,
-             next_action = EXCLUDED.next_action, attendance_pct = EXCLUDED.attendance_pct, view = EXCLUDED.view,
-             updated_at = now()`,
-          [
-            view.caseId,
-            view.schoolId,
-            view.pupilId,
-            view.policyId,
-            view.policyVersion,
-            view.status,
-            view.stageId,
-            view.stageName,
-            searchable.stageRank,
-            view.openedOn,
-            view.status === 'closed' ? view.today : null,
-            view.closedReason ?? null,
-            searchable.pendingApprovals,
-            searchable.oldestPendingAt,
-            searchable.nextActionOn,
-            view.next.action,
-            view.latestFacts?.attendancePct ?? null,
-            JSON.stringify(view),
-          ],
-        );
-        // Append-only: events already projected keep their row (seq = index in the timeline).
-        const { rows } = await tx.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM case_events WHERE case_id = $1',
-          [view.caseId],
-        );
-        const from = rows[0]?.n ?? 0;
-        for (let seq = from; seq < view.timeline.length; seq++) {
-          const e = view.timeline[seq]!;
-          await tx.query(
-            `INSERT INTO case_events (case_id, seq, school_id, at, date, type, stage_id, text)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
-            [view.caseId, seq, view.schoolId, e.at, e.date, e.type, e.stageId, e.text],
-          );
-        }
-      });
+    /** Writes the case's view into the read model, unless a newer one is there (store/cases.ts). */
+    async projectCase(input: ProjectCaseInput): Promise<void> {
+      await writeProjection(db, input);
     },
 
     /**
      * The daily sweep for one school: evaluate every pupil, open a case (signal-with-start) for each
      * pupil who meets an entry trigger and has no open case, and send fresh facts to open cases
      * only when their figures changed.
+     *
+     * Each pupil stands alone: a case Temporal will not take the figures for (its workflow was
+     * terminated while the read model still shows it open, say) is tried once more after the rest
+     * of the school, and if it still fails it is reported in `failed` and its digest is not saved,
+     * so the next sweep tries it again. Only the store failing fails the sweep.
      */
     async sweepSchool({ schoolId, asOf }: { schoolId: string; asOf: IsoDate }): Promise<SweepResult> {
       const { temporal, taskQueue, caseSettings, policyForSchool } = deps;
@@ -198,31 +188,11 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         penaltyCodes: policy.penaltyNotice.countingCodes,
       });
 
-      const open = await db.query<{ case_id: string; pupil_id: string }>(
-        `SELECT case_id, pupil_id::text AS pupil_id FROM cases WHERE school_id = $1 AND status <> 'closed'`,
-        [schoolId],
-      );
-      const openCase = new Map(open.rows.map((r) => [r.pupil_id, r.case_id]));
+      const openCase = await openCaseIdsForSchool(db, schoolId);
       // A pupil whose case closed is judged from the closed case's state, so figures that were
       // already dealt with (this half term's lates, say) do not reopen it; only new marks do.
-      const closed = await db.query<{ pupil_id: string; state: CaseState | null; closed_on: string | null }>(
-        `SELECT DISTINCT ON (pupil_id) pupil_id::text AS pupil_id, view->'caseState' AS state, closed_on::text AS closed_on
-           FROM cases WHERE school_id = $1 AND status = 'closed' ORDER BY pupil_id, updated_at DESC`,
-        [schoolId],
-      );
-      const closedState = new Map(
-        closed.rows
-          .filter((r) => r.state)
-          .map((r) => [
-            r.pupil_id,
-            { ...r.state!, stageId: null, closedOn: r.state!.closedOn ?? r.closed_on },
-          ]),
-      );
-      const sent = await db.query<{ pupil_id: string; digest: string }>(
-        'SELECT pupil_id::text AS pupil_id, digest FROM sweep_digests WHERE school_id = $1',
-        [schoolId],
-      );
-      const lastDigest = new Map(sent.rows.map((r) => [r.pupil_id, r.digest]));
+      const closedCase = await latestClosedCaseStates(db, schoolId);
+      const lastDigest = await getSweepDigests(db, schoolId);
 
       const result: SweepResult = {
         schoolId,
@@ -232,7 +202,28 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         updated: 0,
         unchanged: 0,
         openedCaseIds: [],
+        failed: [],
       };
+
+      const newCase = { taskQueue, schoolId, policy, settings: caseSettings };
+      /** Sends the figures and records them as sent; the error, and nothing recorded, if Temporal refused. */
+      const deliver = async (d: Delivery): Promise<Error | null> => {
+        try {
+          await sendFigures(temporal, d, newCase);
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+        if (d.kind === 'signal') {
+          result.updated++;
+        } else {
+          result.opened++;
+          result.openedCaseIds.push(d.caseId);
+        }
+        await saveSweepDigest(db, { pupilId: d.pupilId, schoolId, digest: d.update.digest, sentOn: asOf });
+        return null;
+      };
+
+      const refused: Delivery[] = [];
       for (const pupil of snapshot.pupils) {
         const facts = evaluatePupil(
           prepared,
@@ -247,38 +238,40 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           snapshot.grids.get(pupil.id)!,
         );
         result.evaluated++;
-        const digest = factsDigest(facts);
+        const update = { facts, digest: factsDigest(facts) };
         const existing = openCase.get(pupil.id);
+        let delivery: Delivery;
         if (existing) {
-          if (lastDigest.get(pupil.id) === digest) {
+          if (lastDigest.get(pupil.id) === update.digest) {
             result.unchanged++;
             continue;
           }
-          await temporal.workflow.getHandle(existing).signal('factsUpdated', { facts, digest });
-          result.updated++;
+          delivery = { kind: 'signal', pupilId: pupil.id, caseId: existing, update };
         } else {
-          const from = closedState.get(pupil.id) ?? emptyCaseState();
+          const closed = closedCase.get(pupil.id);
+          const from = closed
+            ? { ...closed.state, stageId: null, closedOn: closed.state.closedOn ?? closed.closedOn }
+            : emptyCaseState();
           if (decide(policy, from, facts, asOf, snapshot.calendar).stageId === null) continue;
-          const caseId = caseIdFor(schoolId, pupil.id, asOf);
-          try {
-            await temporal.workflow.signalWithStart('attendanceCase', {
-              taskQueue,
-              workflowId: caseId,
-              args: [{ caseId, schoolId, pupilId: pupil.id, policy, settings: caseSettings }],
-              signal: 'factsUpdated',
-              signalArgs: [{ facts, digest }],
-            });
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          }
-          result.opened++;
-          result.openedCaseIds.push(caseId);
+          delivery = { kind: 'open', pupilId: pupil.id, caseId: caseIdFor(schoolId, pupil.id, asOf), update };
         }
-        await db.query(
-          `INSERT INTO sweep_digests (pupil_id, school_id, digest, sent_on) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (pupil_id) DO UPDATE SET digest = EXCLUDED.digest, sent_on = EXCLUDED.sent_on`,
-          [pupil.id, schoolId, digest, asOf],
-        );
+        if (await deliver(delivery)) refused.push(delivery);
+      }
+      // Once more, after the rest of the school: a refusal may have been passing (a busy server).
+      for (const d of refused) {
+        const err = await deliver(d);
+        if (!err) continue;
+        const error = `${err.name}: ${err.message}`;
+        result.failed.push({ pupilId: d.pupilId, error });
+        // Opaque ids only: the pupil id and case id carry no personal data.
+        log.warn('sweep could not reach a case', {
+          schoolId,
+          asOf,
+          pupilId: d.pupilId,
+          caseId: d.caseId,
+          action: d.kind,
+          error,
+        });
       }
       log.info('sweep finished', {
         schoolId,
@@ -286,6 +279,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         evaluated: result.evaluated,
         opened: result.opened,
         updated: result.updated,
+        failed: result.failed.length,
       });
       return result;
     },

@@ -5,6 +5,8 @@ import { createCaseDataActivities, type CaseDataDeps } from './caseData';
 import { createLetterActivities } from './letters';
 import { createMeetingActivities } from './meetings';
 import { createMessagingActivities } from './messaging';
+import { createPlannedSendActivities } from './plannedSends';
+import { createPlanningActivities } from './planning';
 import { createStaffTaskActivities } from './staffTasks';
 import { createSystemActivities, type SystemDeps } from './system';
 
@@ -27,6 +29,8 @@ function createAll(deps: ActivityDeps & CaseServicesDeps) {
     ...createMessagingActivities(deps),
     ...createMeetingActivities(deps),
     ...createStaffTaskActivities(deps),
+    ...createPlanningActivities(deps),
+    ...createPlannedSendActivities(deps),
   };
 }
 

@@ -16,6 +16,8 @@ export interface CreateStaffTaskInput {
   title: string;
   dueOn: IsoDate;
   notes?: string;
+  /** Engine 2: who it is for, a user id or 'team' / 'manager'. */
+  owner?: string;
 }
 
 export interface CreateStaffTaskResult {
@@ -39,6 +41,7 @@ export function createStaffTaskActivities(deps: Pick<CaseServicesDeps, 'db' | 'l
         title: input.title,
         dueOn: input.dueOn,
         notes: input.notes ?? null,
+        owner: input.owner ?? null,
       });
       if (!created && !(await getStaffTask(db, input.taskId))) {
         throw new Error(`staff task ${input.taskId} was neither created nor found`);

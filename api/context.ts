@@ -30,6 +30,6 @@ export interface AppContext {
   today(): IsoDate;
   /** The base URL users reach the app at (for set-up links). */
   publicUrl(): string;
-  /** How long a case-detail request waits for the workflow's query before using the projection. */
+  /** How long the live case view (and a preview or decision) waits for the workflow to answer its query. */
   caseQueryTimeoutMs: number;
 }

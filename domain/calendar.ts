@@ -161,6 +161,20 @@ export const calendarFileSchema = z
 const _contractCheck: (f: z.output<typeof calendarFileSchema>) => SchoolCalendarFile = (f) => f;
 void _contractCheck;
 
+/**
+ * Arithmetic past the calendar's last school day: the school has not imported next year's terms yet.
+ * A case meeting it waits (engine 2 pauses with a task) rather than fail.
+ */
+export class BeyondCalendarError extends RangeError {
+  constructor(
+    message: string,
+    readonly lastSchoolDay: IsoDate,
+  ) {
+    super(message);
+    this.name = 'RangeError';
+  }
+}
+
 export class CalendarValidationError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid school calendar: ${issues.join('; ')}`);
@@ -373,8 +387,9 @@ export function buildCalendar(input: SchoolCalendarFile): SchoolCalendar {
   };
 
   const beyond = (date: IsoDate, what: string): RangeError =>
-    new RangeError(
+    new BeyondCalendarError(
       `calendar "${file.name}" has no ${what} after ${date} (its last school day is ${iso[n - 1]}): add the next terms to the calendar`,
+      iso[n - 1]!,
     );
 
   const schoolWeeksEndingOn = (date: IsoDate, count: number): SchoolWeeksRange => {

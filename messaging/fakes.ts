@@ -3,7 +3,7 @@
 // with the channel (sms/app) and status `sent`; the fakes also keep what they were given, for tests
 // and the demo. They do not reach anyone: production without a real gateway should pass none, so
 // texts are `held` for the team to send by hand.
-import type { AppMessage, AppMessenger, SmsGateway } from './types';
+import type { AppMessage, AppMessenger, Mailer, OutgoingMail, SmsGateway } from './types';
 
 export class RecordingSmsGateway implements SmsGateway {
   readonly sent: { to: string; text: string; reference?: string }[] = [];
@@ -18,6 +18,20 @@ export class RecordingAppMessenger implements AppMessenger {
   readonly sent: AppMessage[] = [];
 
   send(msg: AppMessage): Promise<void> {
+    this.sent.push(msg);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A mailer that reaches nobody and keeps what it was given: for what-if simulations, where a letter
+ * the real product would email is recorded as sent in the simulation's own private copy of the
+ * school, and for nothing else.
+ */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingMail[] = [];
+
+  deliver(msg: OutgoingMail): Promise<void> {
     this.sent.push(msg);
     return Promise.resolve();
   }

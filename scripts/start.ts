@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/env';
 import { devServerSearchAttributeArgs } from '../temporal/searchAttributes';
-import { provisionTemporal, waitForPort } from './provision-temporal';
+import { provisionTemporal, waitForPort } from '../temporal/provision';
 
 const require = createRequire(import.meta.url);
 const tsxCli = require.resolve('tsx/cli');

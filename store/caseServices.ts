@@ -606,6 +606,14 @@ export interface StaffTaskRecord {
   status: 'open' | 'done';
   createdAt: string;
   completedAt: string | null;
+  /** Who the task is for: a user id, or 'team' / 'manager' for anyone in that role. */
+  owner: string | null;
+  /** The outcome recorded when it was done (an id from domain/taskOutcomes.ts), and a note. */
+  outcome: string | null;
+  outcomeNote: string | null;
+  /** The user who recorded the outcome, and the school day it happened. */
+  completedBy: string | null;
+  completedOn: IsoDate | null;
 }
 
 interface StaffTaskRow {
@@ -622,10 +630,16 @@ interface StaffTaskRow {
   status: 'open' | 'done';
   created_at: string;
   completed_at: string | null;
+  owner: string | null;
+  outcome: string | null;
+  outcome_note: string | null;
+  completed_by: string | null;
+  completed_on: string | null;
 }
 
 const TASK_COLUMNS = `id, case_id, school_id, pupil_id::text AS pupil_id, stage_id, step_id, kind, title,
-  due_on::text AS due_on, notes, status, created_at::text AS created_at, completed_at::text AS completed_at`;
+  due_on::text AS due_on, notes, status, created_at::text AS created_at, completed_at::text AS completed_at,
+  owner, outcome, outcome_note, completed_by, completed_on::text AS completed_on`;
 
 function toTask(r: StaffTaskRow): StaffTaskRecord {
   return {
@@ -642,18 +656,37 @@ function toTask(r: StaffTaskRow): StaffTaskRecord {
     status: r.status,
     createdAt: r.created_at,
     completedAt: r.completed_at,
+    owner: r.owner,
+    outcome: r.outcome,
+    outcomeNote: r.outcome_note,
+    completedBy: r.completed_by,
+    completedOn: r.completed_on,
   };
 }
 
-export async function insertStaffTask(
-  db: Db,
-  t: Omit<StaffTaskRecord, 'status' | 'createdAt' | 'completedAt' | 'notes'> & { notes?: string | null },
-): Promise<boolean> {
+export type NewStaffTask = Pick<
+  StaffTaskRecord,
+  'id' | 'caseId' | 'schoolId' | 'pupilId' | 'stageId' | 'stepId' | 'kind' | 'title' | 'dueOn'
+> & { notes?: string | null; owner?: string | null };
+
+export async function insertStaffTask(db: Db, t: NewStaffTask): Promise<boolean> {
   const { rows } = await db.query(
-    `INSERT INTO staff_tasks (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, due_on, notes)
-     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9::date, $10)
+    `INSERT INTO staff_tasks (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, due_on, notes, owner)
+     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9::date, $10, $11)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [t.id, t.caseId, t.schoolId, t.pupilId, t.stageId, t.stepId, t.kind, t.title, t.dueOn, t.notes ?? null],
+    [
+      t.id,
+      t.caseId,
+      t.schoolId,
+      t.pupilId,
+      t.stageId,
+      t.stepId,
+      t.kind,
+      t.title,
+      t.dueOn,
+      t.notes ?? null,
+      t.owner ?? null,
+    ],
   );
   return rows.length > 0;
 }
@@ -665,13 +698,32 @@ export async function getStaffTask(db: Db, id: string): Promise<StaffTaskRecord 
   return rows[0] ? toTask(rows[0]) : null;
 }
 
-export async function completeStaffTask(db: Db, id: string): Promise<StaffTaskRecord | null> {
+/**
+ * Records a task's outcome. `done` closes it; an outcome that does not complete the task (a call
+ * with no answer) keeps it open with the latest outcome. Idempotent: recording the same again
+ * changes nothing, and a task already done keeps its first completion.
+ */
+export async function completeStaffTask(
+  db: Db,
+  id: string,
+  outcome: { outcome?: string; note?: string | null; by?: string; on?: IsoDate; done?: boolean } = {},
+): Promise<StaffTaskRecord | null> {
   const { rows } = await db.query<StaffTaskRow>(
-    `UPDATE staff_tasks SET status = 'done', completed_at = COALESCE(completed_at, now())
-     WHERE id = $1 RETURNING ${TASK_COLUMNS}`,
-    [id],
+    `UPDATE staff_tasks SET
+       status = CASE WHEN $6 THEN 'done' ELSE status END,
+       completed_at = CASE WHEN $6 THEN COALESCE(completed_at, now()) ELSE completed_at END,
+       outcome = $2, outcome_note = $3, completed_by = $4, completed_on = $5::date
+     WHERE id = $1 AND status = 'open' RETURNING ${TASK_COLUMNS}`,
+    [
+      id,
+      outcome.outcome ?? 'done',
+      outcome.note ?? null,
+      outcome.by ?? null,
+      outcome.on ?? null,
+      outcome.done ?? true,
+    ],
   );
-  return rows[0] ? toTask(rows[0]) : null;
+  return rows[0] ? toTask(rows[0]) : getStaffTask(db, id);
 }
 
 export async function listStaffTasks(

@@ -1,7 +1,7 @@
-// Real Temporal servers started from the binaries the project provisions (scripts/provision-temporal.ts):
+// Real Temporal servers started from the binaries the project provisions (provision.ts):
 // the time-skipping server for simulations and workflow tests, the CLI dev server for the rest.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { provisionTemporal } from '../scripts/provision-temporal';
+import { provisionTemporal } from './provision';
 import { CUSTOM_SEARCH_ATTRIBUTES } from './searchAttributes';
 
 /** Temporal's Java time-skipping server: timers of weeks complete in milliseconds. */

@@ -4,6 +4,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import type { CaseState, OutcomeKind, ProposedStep, Reason } from '../domain/caseTypes';
+import type { StepPlan, TaskOutcomeChoice } from '../domain/stepPlan';
 
 export type Role = 'officer' | 'manager' | 'admin';
 export interface Actor {
@@ -22,6 +23,21 @@ export interface FactsUpdate {
 }
 export const factsUpdated = defineSignal<[FactsUpdate]>('factsUpdated');
 
+/** Engine 2: mail that was held in the outbox (no SMTP server then) has now been sent. */
+export interface DeliveryUpdate {
+  /** The send's id (the letter's id): outbox rows carry it as `ref`. */
+  ref: string;
+  /** How many messages of that send went now. */
+  sent: number;
+  /** The school day they went, and who sent them from the outbox. */
+  on: IsoDate;
+  actor: Actor;
+}
+export const deliveryUpdated = defineSignal<[DeliveryUpdate]>('deliveryUpdated');
+
+/** Engine 2: the school's calendar was imported again (e.g. next year's terms): read it afresh. */
+export const calendarUpdated = defineSignal<[{ lastSchoolDay: IsoDate }]>('calendarUpdated');
+
 // ---------------------------------------------------------------------------------------------
 // Updates: from the attendance team and managers
 
@@ -34,6 +50,13 @@ export interface StepDecision {
   /** For `amend`: replaces the letter's body text, or the meeting's start time. */
   amendedText?: string;
   amendedMeetingStart?: string; // ISO date-time
+  /**
+   * Engine 2: the hash of the plan the person saw (the preview's), so a decision about a letter
+   * that has since changed is refused; with an amendment, the hash of the amended plan.
+   */
+  planHash?: string;
+  /** Engine 2: the amended plan (the API renders it from the amended text), sent as approved. */
+  amendedPlan?: StepPlan;
 }
 export interface StepDecisionResult {
   proposalId: string;
@@ -59,6 +82,18 @@ export interface HumanEventResult {
 }
 export const recordEvent = defineUpdate<HumanEventResult, [HumanEvent]>('recordEvent');
 
+/** Engine 2: the outcome of a task the case created (a call made, a home visit, a contract signed). */
+export interface TaskOutcome {
+  actor: Actor;
+  taskId: string;
+  /** One of the task's outcome choices (domain/taskOutcomes.ts). */
+  outcome: string;
+  /** The school day it happened (defaults to today; never in the future). */
+  on?: IsoDate;
+  note?: string;
+}
+export const completeTask = defineUpdate<HumanEventResult, [TaskOutcome]>('completeTask');
+
 // ---------------------------------------------------------------------------------------------
 // Queries: inspection
 
@@ -82,7 +117,17 @@ export type TimelineType =
   | 'resumed'
   | 'note'
   | 'check'
-  | 'closed';
+  | 'closed'
+  // engine 2
+  | 'letterHeld'
+  | 'messageHeld'
+  | 'toPost'
+  | 'deliveryCompleted'
+  | 'taskCompleted'
+  | 'taskAttempt'
+  | 'withdrawn'
+  | 'calendarEnded'
+  | 'calendarResumed';
 
 export interface TimelineEvent {
   /** Workflow time, ISO date-time. */
@@ -104,6 +149,8 @@ export interface TimelineEvent {
 export interface PendingProposal {
   proposalId: string;
   step: ProposedStep;
+  /** Engine 2: exactly what approving it will do (the letter as it will be sent). */
+  plan?: StepPlan;
   proposedAt: string;
   proposedOn: IsoDate;
   /** Who may decide it. */
@@ -137,5 +184,36 @@ export interface CaseView {
   closedReason?: string;
   /** The policy engine's state (stage, windows, steps done, outcomes): for inspection and the sweep. */
   caseState: CaseState;
+  /** The case engine it runs on (absent: engine 1). */
+  engine?: number;
+  /** Engine 2: the tasks the case made for people, open and done. */
+  tasks?: CaseTask[];
+  /** Engine 2: increases with every projection of the case; the read model never goes backwards. */
+  version?: number;
+  pausedReason?: string;
+}
+
+/** Engine 2: work for a person that the case made, and what came of it. */
+export interface CaseTask {
+  taskId: string;
+  stageId: string;
+  stepId: string;
+  kind: string;
+  title: string;
+  dueOn: IsoDate;
+  createdOn: IsoDate;
+  /** Who it is for: a user id, or 'team' / 'manager'. */
+  owner: string;
+  /** Why it exists: a step's work, posting a letter, a step done by hand, next year's calendar. */
+  purpose: 'step' | 'post' | 'byHand' | 'calendar';
+  outcomes: TaskOutcomeChoice[];
+  status: 'open' | 'done';
+  /** The latest outcome recorded (a call with no answer keeps the task open). */
+  outcome?: string;
+  completedOn?: IsoDate;
+  completedBy?: Actor;
+  note?: string;
+  /** The script of a call, or notes for whoever does it. */
+  notes?: string;
 }
 export const getCaseView = defineQuery<CaseView>('getCaseView');

@@ -18,7 +18,10 @@ export const passwordSchema = z
   .max(200, 'use at most 200 characters');
 const emailSchema = z.email('enter an email address').max(200);
 
-export function publicUser(u: User) {
+/** A user as the API shows them (no password hash). */
+export type PublicUser = Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'allSchools' | 'schoolIds'>;
+
+export function publicUser(u: User): PublicUser {
   return {
     id: u.id,
     email: u.email,
@@ -29,7 +32,19 @@ export function publicUser(u: User) {
   };
 }
 
-async function schoolsInScope(ctx: AppContext, user: User) {
+export interface SchoolRef {
+  id: string;
+  name: string;
+}
+
+/** The answer to signing in, setting a password by link, and /api/auth/me. */
+export interface SignedIn {
+  user: PublicUser;
+  csrfToken: string;
+  schools: SchoolRef[];
+}
+
+async function schoolsInScope(ctx: AppContext, user: User): Promise<SchoolRef[]> {
   const schools = await listSchools(ctx.db);
   const visible = schools
     .filter((s) => user.allSchools || user.schoolIds.includes(s.id))
@@ -47,6 +62,10 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, userId:
   reply.setCookie(SESSION_COOKIE, token, { ...common, httpOnly: true, signed: true });
   reply.setCookie(CSRF_COOKIE, session.csrfToken, { ...common, httpOnly: false });
   return session;
+}
+
+async function signedIn(ctx: AppContext, user: User, csrfToken: string): Promise<SignedIn> {
+  return { user: publicUser(user), csrfToken, schools: await schoolsInScope(ctx, user) };
 }
 
 function clientIp(req: FastifyRequest): string {
@@ -102,11 +121,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
         { id: user.id, role: user.role },
         { action: 'auth.login', targetType: 'user', targetId: user.id },
       );
-      return {
-        user: publicUser(session.user),
-        csrfToken: session.csrfToken,
-        schools: await schoolsInScope(ctx, session.user),
-      };
+      return signedIn(ctx, session.user, session.csrfToken);
     },
   );
 
@@ -127,12 +142,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
     '/api/auth/me',
     { schema: { tags: ['auth'], summary: 'The signed-in user, their schools and the CSRF token' } },
     async (req) => {
-      const user = currentUser(req);
-      return {
-        user: publicUser(user),
-        csrfToken: req.session!.csrfToken,
-        schools: await schoolsInScope(ctx, user),
-      };
+      return signedIn(ctx, currentUser(req), req.session!.csrfToken);
     },
   );
 
@@ -223,11 +233,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
         );
       }
       const session = await startSession(ctx, reply, userId);
-      return {
-        user: publicUser(session.user),
-        csrfToken: session.csrfToken,
-        schools: await schoolsInScope(ctx, session.user),
-      };
+      return signedIn(ctx, session.user, session.csrfToken);
     },
   );
 

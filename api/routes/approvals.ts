@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { buildCalendar, type SchoolCalendar } from '../../domain/calendar';
 import type { Db } from '../../store/db';
+import { listCasesAwaitingApproval } from '../../store/cases';
 import { getSchool } from '../../store/schools';
 import {
   decideStep,
@@ -20,6 +21,7 @@ import type { AppContext, ZodApp } from '../context';
 import { conflict, forbidden, HttpError, toErrorBody, updateFailureReason } from '../errors';
 import { caseClosed, caseView, findPending, loadCaseRow, mayDecide, updateCase } from '../services/cases';
 import { previewProposal } from '../services/letterPreview';
+import { amendLetterPlan } from '../../letters/plan';
 
 /** A proposal waiting longer than this many school days is overdue (the case reminds at its own pace). */
 export const OVERDUE_AFTER_SCHOOL_DAYS = 2;
@@ -37,6 +39,11 @@ const decisionBody = z
     amendedMeetingStart: z.iso
       .datetime({ offset: true, error: 'a date-time such as 2026-11-24T15:30:00Z' })
       .optional(),
+    planHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'the planHash the preview gave')
+      .optional()
+      .describe('The preview’s planHash: the decision is refused (409) if the step has changed since'),
   })
   .superRefine((b, c) => {
     if (b.decision === 'reject' && !b.reason)
@@ -110,8 +117,8 @@ export async function decide(
     decision: body.decision,
     actor: { userId: user.id, role: user.role },
     ...(body.reason ? { reason: body.reason } : {}),
-    ...(body.amendedText?.trim() ? { amendedText: body.amendedText } : {}),
     ...(body.amendedMeetingStart ? { amendedMeetingStart: body.amendedMeetingStart } : {}),
+    ...(await planned(ctx, row.view, proposal, body)),
   };
   const result = await updateCase(ctx.db, row, () =>
     ctx.temporal.workflow.getHandle(caseId).executeUpdate(decideStep, { args: [decision] }),
@@ -120,7 +127,7 @@ export async function decide(
     action: `approval.${body.decision}`,
     targetType: 'case',
     targetId: caseId,
-    schoolId: row.school_id,
+    schoolId: row.schoolId,
     details: {
       proposalId,
       stepId: proposal.step.stepId,
@@ -128,11 +135,48 @@ export async function decide(
       template: proposal.step.template,
       approver: proposal.approver,
       withReason: Boolean(body.reason),
-      amendedText: Boolean(decision.amendedText),
+      amendedText: Boolean(decision.amendedText ?? decision.amendedPlan),
+      planHash: decision.planHash,
       amendedMeetingStart: body.amendedMeetingStart,
     },
   });
   return { caseId, proposalId, status: result.status };
+}
+
+/**
+ * What the decision says about the step's plan. An engine-2 step carries its plan: the decision names
+ * the plan it was made on (the preview's hash, else the one on record), and an amendment sends the
+ * plan with the new wording, rendered here exactly as the preview rendered it. An engine-1 step has
+ * no plan and takes the amended text as it is.
+ */
+async function planned(
+  ctx: AppContext,
+  view: CaseView,
+  proposal: PendingProposal,
+  body: DecisionBody,
+): Promise<Pick<StepDecision, 'planHash' | 'amendedPlan' | 'amendedText'>> {
+  const plan = proposal.plan;
+  const text = body.amendedText?.trim() ? body.amendedText : undefined;
+  if (!plan) return text ? { amendedText: text } : {};
+  if (body.decision === 'amend' && text) {
+    if (plan.kind !== 'letter' && plan.kind !== 'message') {
+      throw conflict('Only the wording of a letter or message can be amended; this step has none.');
+    }
+    const amended = await amendLetterPlan(
+      ctx.db,
+      plan,
+      { schoolId: view.schoolId, pupilId: view.pupilId, channel: proposal.step.channel },
+      text,
+    );
+    if (body.planHash && body.planHash !== amended.hash) {
+      throw conflict('The amended letter is not the one you previewed: preview it again.');
+    }
+    return { amendedPlan: amended, planHash: amended.hash };
+  }
+  if (body.planHash && body.planHash !== plan.hash) {
+    throw conflict('This step has changed since it was shown to you: look at it again.');
+  }
+  return { planHash: body.planHash ?? plan.hash };
 }
 
 export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
@@ -162,39 +206,18 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
     async (req) => {
       const user = currentUser(req);
       const schools = schoolsFor(user, req.query.schoolId);
-      const { rows } = await db.query<{
-        case_id: string;
-        school_id: string;
-        pupil_id: string;
-        given_name: string;
-        family_name: string;
-        year_group: number | null;
-        flags: string[];
-        stage_name: string | null;
-        view: CaseView;
-      }>(
-        `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags, c.stage_name, c.view
-         FROM cases c JOIN pupils p ON p.id = c.pupil_id
-         WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed' AND c.pending_approvals > 0`,
-        [schools],
-      );
+      const rows = await listCasesAwaitingApproval(db, schools);
       const calendars = await calendarsFor(
         db,
-        rows.map((r) => r.school_id),
+        rows.map((r) => r.schoolId),
       );
       const today = ctx.today();
       const items = rows.flatMap((r) =>
         (r.view.pending ?? []).map((p) => ({
-          caseId: r.case_id,
-          schoolId: r.school_id,
-          pupil: {
-            id: r.pupil_id,
-            givenName: r.given_name,
-            familyName: r.family_name,
-            yearGroup: r.year_group,
-            flags: r.flags ?? [],
-          },
-          stageName: r.stage_name,
+          caseId: r.caseId,
+          schoolId: r.schoolId,
+          pupil: r.pupil,
+          stageName: r.stageName,
           proposalId: p.proposalId,
           step: p.step,
           approver: p.approver,
@@ -202,7 +225,7 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
           proposedOn: p.proposedOn,
           remindedAt: p.remindedAt ?? null,
           escalatedAt: p.escalatedAt ?? null,
-          overdue: isOverdue(p, calendars.get(r.school_id) ?? null, today),
+          overdue: isOverdue(p, calendars.get(r.schoolId) ?? null, today),
           // Why the case is at its stage (the reasons recorded when it entered it).
           stageReasons:
             [...(r.view.timeline ?? [])]

@@ -1,8 +1,10 @@
-// Cases: the list (from the projection, with filters), one case in full (state, timeline, chart
-// series, letters, meetings, tasks) and the human events the team records on it.
+// Cases: the list (from the read model, with filters), one case in full (state, timeline, chart
+// series, letters, meetings, tasks) from the read model at once, the case's live view from its
+// workflow within a short timeout, and the human events the team records on it.
 import { z } from 'zod';
 import { OUTCOME_KINDS } from '../../domain/caseTypes';
 import { buildCalendar } from '../../domain/calendar';
+import { CASE_SORT_KEYS, countActiveCasesByStage, listCases } from '../../store/cases';
 import {
   listLettersForCase,
   listMeetingsForCase,
@@ -12,28 +14,20 @@ import {
 import { loadMarkGrid } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
-import { recordEvent, type HumanEvent } from '../../workflows/caseMessages';
+import { recordEvent, type CaseView, type HumanEvent } from '../../workflows/caseMessages';
 import { writeAudit } from '../auth/audit';
+import type { User } from '../auth/users';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { notFound } from '../errors';
+import { HttpError, notFound } from '../errors';
 import { thresholdsFor, weeklySeries } from '../services/attendance';
-import { caseView, loadCaseRow, mayDecide, updateCase } from '../services/cases';
+import { liveCaseView, loadCaseRow, mayDecide, updateCase } from '../services/cases';
 import { policyOfCase } from '../services/policies';
 import { flagList, pageQuery } from './pupils';
 import { isoDate } from './schools';
 
 export const caseParams = z.object({ caseId: z.string().min(1).max(200) });
-
-const SORTS = {
-  next: 'c.next_action_on ASC NULLS LAST, c.stage_rank DESC NULLS LAST',
-  stage: 'c.stage_rank DESC NULLS LAST, c.next_action_on ASC NULLS LAST',
-  name: 'p.family_name, p.given_name',
-  opened: 'c.opened_on DESC',
-  attendance: 'c.attendance_pct ASC NULLS LAST',
-  pending: 'c.pending_approvals DESC, c.oldest_pending_at ASC NULLS LAST',
-} as const;
 
 const eventBody = z.discriminatedUnion('type', [
   z.object({
@@ -62,6 +56,15 @@ const eventBody = z.discriminatedUnion('type', [
     on: isoDate.optional(),
   }),
 ]);
+
+/** The case as this user sees it: each waiting step says whether they may decide it. */
+function caseFor(user: User, view: CaseView) {
+  return { ...view, pending: view.pending.map((p) => ({ ...p, canDecide: mayDecide(user, p) })) };
+}
+
+function permissionsFor(user: User, view: CaseView) {
+  return { recordEvents: (user.role === 'officer' || user.role === 'manager') && view.status !== 'closed' };
+}
 
 export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
@@ -103,7 +106,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           nextFrom: isoDate.optional(),
           nextTo: isoDate.optional(),
           q: z.string().trim().max(100).optional().describe('Part of the pupil’s name, or a UPN'),
-          sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS, ...(keyof typeof SORTS)[]]).default('next'),
+          sort: z.enum(CASE_SORT_KEYS).default('next'),
           ...pageQuery,
         }),
       },
@@ -111,107 +114,35 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req) => {
       const user = currentUser(req);
       const q = req.query;
-      const schools = schoolsFor(user, q.schoolId);
-      const params: unknown[] = [schools];
-      const p = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
-      const where: string[] = ['($1::text[] IS NULL OR c.school_id = ANY($1::text[]))'];
-      if (q.status === 'active') where.push(`c.status <> 'closed'`);
-      else if (q.status !== 'all') where.push(`c.status = ${p(q.status)}`);
-      if (q.stage?.length) where.push(`c.stage_id = ANY(${p(q.stage)}::text[])`);
-      if (q.yearGroup !== undefined) where.push(`p.year_group = ${p(q.yearGroup)}`);
-      if (q.flags?.length) where.push(`p.flags && ${p(q.flags)}::text[]`);
-      if (q.pending === true) where.push('c.pending_approvals > 0');
-      if (q.pending === false) where.push('c.pending_approvals = 0');
-      if (q.approver)
-        where.push(
-          `EXISTS (SELECT 1 FROM jsonb_array_elements(c.view->'pending') e WHERE e->>'approver' = ${p(q.approver)})`,
-        );
-      if (q.nextFrom) where.push(`c.next_action_on >= ${p(q.nextFrom)}::date`);
-      if (q.nextTo) where.push(`c.next_action_on <= ${p(q.nextTo)}::date`);
-      if (q.q) {
-        const like = `%${q.q.replace(/[%_\\]/g, '')}%`;
-        where.push(
-          `((p.given_name || ' ' || p.family_name) ILIKE ${p(like)} OR p.upn = ${p(q.q.toUpperCase())})`,
-        );
-      }
-      const clause = where.join(' AND ');
-      const from = 'FROM cases c JOIN pupils p ON p.id = c.pupil_id';
-      const total =
-        (await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} WHERE ${clause}`, params)).rows[0]
-          ?.n ?? 0;
-      const { rows } = await db.query<{
-        case_id: string;
-        school_id: string;
-        pupil_id: string;
-        given_name: string;
-        family_name: string;
-        year_group: number | null;
-        flags: string[];
-        status: string;
-        stage_id: string | null;
-        stage_name: string | null;
-        stage_rank: number | null;
-        opened_on: string;
-        pending_approvals: number;
-        oldest_pending_at: string | null;
-        next_action_on: string | null;
-        next_action: string | null;
-        attendance_pct: string | null;
-      }>(
-        `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags, c.status,
-                c.stage_id, c.stage_name, c.stage_rank, c.opened_on::text AS opened_on, c.pending_approvals,
-                c.oldest_pending_at::text AS oldest_pending_at, c.next_action_on::text AS next_action_on, c.next_action,
-                c.attendance_pct::text AS attendance_pct
-         ${from} WHERE ${clause} ORDER BY ${SORTS[q.sort]}, c.case_id
-         LIMIT ${p(q.pageSize)} OFFSET ${p((q.page - 1) * q.pageSize)}`,
-        params,
-      );
+      const schoolIds = schoolsFor(user, q.schoolId);
+      const { total, cases } = await listCases(db, {
+        schoolIds,
+        status: q.status,
+        stageIds: q.stage,
+        yearGroup: q.yearGroup,
+        flags: q.flags,
+        pending: q.pending,
+        approver: q.approver,
+        nextFrom: q.nextFrom,
+        nextTo: q.nextTo,
+        text: q.q,
+        sort: q.sort,
+        page: q.page,
+        pageSize: q.pageSize,
+      });
       // The stages present in scope, for the filter (with counts of active cases).
-      const stages = await db.query<{
-        stage_id: string;
-        stage_name: string | null;
-        stage_rank: number | null;
-        n: number;
-      }>(
-        `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank, count(*)::int AS n FROM cases c
-         WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed' AND stage_id IS NOT NULL
-         GROUP BY stage_id ORDER BY max(stage_rank), stage_id`,
-        [schools],
-      );
+      const stages = await countActiveCasesByStage(db, schoolIds);
       return {
         total,
         page: q.page,
         pageSize: q.pageSize,
-        stages: stages.rows.map((s) => ({
-          id: s.stage_id,
-          name: s.stage_name ?? s.stage_id,
-          rank: s.stage_rank,
-          active: s.n,
+        stages: stages.map((s) => ({
+          id: s.stageId,
+          name: s.stageName ?? s.stageId,
+          rank: s.stageRank,
+          active: s.active,
         })),
-        cases: rows.map((r) => ({
-          caseId: r.case_id,
-          schoolId: r.school_id,
-          pupil: {
-            id: r.pupil_id,
-            givenName: r.given_name,
-            familyName: r.family_name,
-            yearGroup: r.year_group,
-            flags: r.flags ?? [],
-          },
-          status: r.status,
-          stageId: r.stage_id,
-          stageName: r.stage_name,
-          stageRank: r.stage_rank,
-          openedOn: r.opened_on,
-          pendingApprovals: r.pending_approvals,
-          oldestPendingAt: r.oldest_pending_at,
-          nextActionOn: r.next_action_on,
-          nextAction: r.next_action,
-          attendancePct: r.attendance_pct === null ? null : Number(r.attendance_pct),
-        })),
+        cases,
       };
     },
   );
@@ -222,21 +153,23 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       schema: {
         tags: ['cases'],
         summary: 'One case: state, timeline, attendance series, letters, meetings and tasks',
+        description:
+          'Answered from the read model at once (`source: "projection"`), whatever the workers are doing; `GET /api/cases/:caseId/live` has the case as its workflow holds it now.',
         params: caseParams,
       },
     },
     async (req) => {
       const user = currentUser(req);
       const row = await loadCaseRow(db, user, req.params.caseId);
-      const { view, source } = await caseView(ctx.temporal, row, ctx.caseQueryTimeoutMs);
+      const view = row.view;
       const [pupil, school, letters, meetings, tasks, outbox, policy] = await Promise.all([
-        getPupil(db, row.pupil_id),
-        getSchool(db, row.school_id),
-        listLettersForCase(db, row.case_id),
-        listMeetingsForCase(db, row.case_id),
-        listStaffTasks(db, row.school_id, { caseId: row.case_id }),
-        listOutbox(db, row.school_id, { caseId: row.case_id, limit: 100 }),
-        policyOfCase(db, row.school_id, row.policy_id, row.policy_version),
+        getPupil(db, row.pupilId),
+        getSchool(db, row.schoolId),
+        listLettersForCase(db, row.caseId),
+        listMeetingsForCase(db, row.caseId),
+        listStaffTasks(db, row.schoolId, { caseId: row.caseId }),
+        listOutbox(db, row.schoolId, { caseId: row.caseId, limit: 100 }),
+        policyOfCase(db, row.schoolId, row.policyId, row.policyVersion),
       ]);
       if (!pupil || !school) throw notFound('No such case');
       const calendar = buildCalendar(school.calendar);
@@ -244,11 +177,8 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       const asOf = today > calendar.lastSchoolDay ? calendar.lastSchoolDay : today;
       const grid = await loadMarkGrid(db, pupil.id);
       return {
-        source,
-        case: {
-          ...view,
-          pending: view.pending.map((p) => ({ ...p, canDecide: mayDecide(user, p) })),
-        },
+        source: 'projection' as const,
+        case: caseFor(user, view),
         pupil: {
           id: pupil.id,
           upn: pupil.upn,
@@ -310,9 +240,32 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           ref: m.ref,
         })),
         outcomeKinds: OUTCOME_KINDS,
-        permissions: {
-          recordEvents: (user.role === 'officer' || user.role === 'manager') && view.status !== 'closed',
-        },
+        permissions: permissionsFor(user, view),
+      };
+    },
+  );
+
+  app.get(
+    '/api/cases/:caseId/live',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The case as its workflow holds it now, if it answers in time',
+        description:
+          'Asks the case workflow (getCaseView) within a short timeout. 200 with the live view; 204 for a closed case (the read model holds its final state); 503 when the case does not answer in time (a busy or stopped worker), and the read model is what to show.',
+        params: caseParams,
+      },
+    },
+    async (req, reply) => {
+      const user = currentUser(req);
+      const row = await loadCaseRow(db, user, req.params.caseId);
+      if (row.status === 'closed') return reply.code(204).send();
+      const view = await liveCaseView(ctx.temporal, row.caseId, ctx.caseQueryTimeoutMs);
+      if (!view) throw new HttpError(503, 'The case did not answer in time; it is shown as last saved.');
+      return {
+        source: 'workflow' as const,
+        case: caseFor(user, view),
+        permissions: permissionsFor(user, view),
       };
     },
   );
@@ -352,13 +305,13 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
         ...(b.note ? { note: b.note } : {}),
       };
       const result = await updateCase(db, row, () =>
-        ctx.temporal.workflow.getHandle(row.case_id).executeUpdate(recordEvent, { args: [human] }),
+        ctx.temporal.workflow.getHandle(row.caseId).executeUpdate(recordEvent, { args: [human] }),
       );
       await writeAudit(db, user, {
         action: `case.event.${b.type}`,
         targetType: 'case',
-        targetId: row.case_id,
-        schoolId: row.school_id,
+        targetId: row.caseId,
+        schoolId: row.schoolId,
         details: {
           ...(b.type === 'outcome' ? { outcome: b.outcome, stepId: b.stepId } : {}),
           on: b.on,

@@ -4,8 +4,15 @@ import { z } from 'zod';
 import { buildCalendar } from '../../domain/calendar';
 import { evaluatePupil, prepareEvaluation } from '../../domain/stats';
 import type { IsoDate } from '../../domain/types';
+import {
+  countCasesByStage,
+  countCasesByStatus,
+  countStageChangesByWeek,
+  listPendingProposals,
+  listStagesSeen,
+} from '../../store/cases';
 import { loadSchoolSnapshot } from '../../store/marks';
-import type { CaseView } from '../../workflows/caseMessages';
+import { getSchool } from '../../store/schools';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
@@ -138,27 +145,17 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
       if (!rates) throw notFound('No such school');
       const today = req.query.today ?? ctx.today();
 
-      const byStage = await db.query<{
-        stage_id: string | null;
-        stage_name: string | null;
-        stage_rank: number | null;
-        status: string;
-        n: number;
-      }>(
-        `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank, status, count(*)::int AS n
-         FROM cases WHERE school_id = $1 AND status <> 'closed' GROUP BY stage_id, status ORDER BY max(stage_rank), stage_id`,
-        [schoolId],
-      );
+      const byStage = await countCasesByStage(db, schoolId);
       const stageMap = new Map<
         string,
         { stageId: string | null; stageName: string; rank: number | null; open: number; paused: number }
       >();
-      for (const r of byStage.rows) {
-        const key = r.stage_id ?? '';
+      for (const r of byStage) {
+        const key = r.stageId ?? '';
         const s = stageMap.get(key) ?? {
-          stageId: r.stage_id,
-          stageName: r.stage_name ?? 'No stage',
-          rank: r.stage_rank,
+          stageId: r.stageId,
+          stageName: r.stageName ?? 'No stage',
+          rank: r.stageRank,
           open: 0,
           paused: 0,
         };
@@ -166,62 +163,31 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         else s.open += r.n;
         stageMap.set(key, s);
       }
-      const totals = await db.query<{
-        open: number;
-        paused: number;
-        closed: number;
-        closed_this_week: number;
-      }>(
-        `SELECT count(*) FILTER (WHERE status = 'open')::int AS open, count(*) FILTER (WHERE status = 'paused')::int AS paused,
-                count(*) FILTER (WHERE status = 'closed')::int AS closed,
-                count(*) FILTER (WHERE status = 'closed' AND closed_on >= $2::date)::int AS closed_this_week
-         FROM cases WHERE school_id = $1`,
-        [schoolId, weekStartOf(today)],
-      );
+      const weekStart = weekStartOf(today);
+      const totals = await countCasesByStatus(db, schoolId, weekStart);
 
-      const pending = await db.query<{ view: CaseView }>(
-        `SELECT view FROM cases WHERE school_id = $1 AND status <> 'closed' AND pending_approvals > 0`,
-        [schoolId],
-      );
-      const snapCal = await db.query<{ calendar: Parameters<typeof buildCalendar>[0] }>(
-        'SELECT calendar FROM schools WHERE id = $1',
-        [schoolId],
-      );
-      const calendar = snapCal.rows[0] ? buildCalendar(snapCal.rows[0].calendar) : null;
+      const pending = await listPendingProposals(db, schoolId);
+      const school = await getSchool(db, schoolId);
+      const calendar = school ? buildCalendar(school.calendar) : null;
       let waiting = 0;
       let overdue = 0;
       let forManagers = 0;
       let oldest: string | null = null;
-      for (const r of pending.rows) {
-        for (const p of r.view.pending ?? []) {
-          waiting++;
-          if (p.approver === 'manager') forManagers++;
-          if (isOverdue(p, calendar, today)) overdue++;
-          if (!oldest || p.proposedOn < oldest) oldest = p.proposedOn;
-        }
+      for (const p of pending) {
+        waiting++;
+        if (p.approver === 'manager') forManagers++;
+        if (isOverdue(p, calendar, today)) overdue++;
+        if (!oldest || p.proposedOn < oldest) oldest = p.proposedOn;
       }
 
-      const weekStart = weekStartOf(today);
       const letters = await db.query<{ n: number; cases: number }>(
         `SELECT count(*)::int AS n, count(DISTINCT case_id)::int AS cases FROM letters WHERE school_id = $1 AND sent_on >= $2::date AND sent_on < $2::date + 7`,
         [schoolId, weekStart],
       );
 
       const since = addDays(weekStart, -7 * (weeks - 1));
-      const changes = await db.query<{ week: string; type: string; stage_id: string | null; n: number }>(
-        `SELECT to_char(date_trunc('week', date::timestamp), 'YYYY-MM-DD') AS week, type, stage_id, count(*)::int AS n
-         FROM case_events WHERE school_id = $1 AND date >= $2::date AND type IN ('opened', 'stageChanged', 'closed')
-         GROUP BY 1, 2, 3 ORDER BY 1`,
-        [schoolId, since],
-      );
-      const stageNames = await db.query<{
-        stage_id: string;
-        stage_name: string | null;
-        stage_rank: number | null;
-      }>(
-        `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank FROM cases WHERE school_id = $1 AND stage_id IS NOT NULL GROUP BY stage_id ORDER BY max(stage_rank)`,
-        [schoolId],
-      );
+      const changes = await countStageChangesByWeek(db, schoolId, since);
+      const stagesSeen = await listStagesSeen(db, schoolId);
       const weekRows: {
         weekStart: IsoDate;
         opened: number;
@@ -238,24 +204,24 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
           enteredStage: {},
         });
       }
-      for (const c of changes.rows) {
+      for (const c of changes) {
         const w = weekRows.find((x) => x.weekStart === c.week);
         if (!w) continue;
         if (c.type === 'opened') w.opened += c.n;
         if (c.type === 'stageChanged') w.escalatedOrChanged += c.n;
         if (c.type === 'closed') w.closed += c.n;
-        if (c.type !== 'closed' && c.stage_id)
-          w.enteredStage[c.stage_id] = (w.enteredStage[c.stage_id] ?? 0) + c.n;
+        if (c.type !== 'closed' && c.stageId)
+          w.enteredStage[c.stageId] = (w.enteredStage[c.stageId] ?? 0) + c.n;
       }
 
       return {
         schoolId,
         today,
         cases: {
-          open: totals.rows[0]?.open ?? 0,
-          paused: totals.rows[0]?.paused ?? 0,
-          closed: totals.rows[0]?.closed ?? 0,
-          closedThisWeek: totals.rows[0]?.closed_this_week ?? 0,
+          open: totals.open,
+          paused: totals.paused,
+          closed: totals.closed,
+          closedThisWeek: totals.closedSince,
           byStage: [...stageMap.values()].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99)),
         },
         absence: {
@@ -271,10 +237,10 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         },
         letters: { thisWeek: letters.rows[0]?.n ?? 0, casesWritten: letters.rows[0]?.cases ?? 0, weekStart },
         stageChanges: {
-          stages: stageNames.rows.map((s) => ({
-            id: s.stage_id,
-            name: s.stage_name ?? s.stage_id,
-            rank: s.stage_rank,
+          stages: stagesSeen.map((s) => ({
+            id: s.stageId,
+            name: s.stageName ?? s.stageId,
+            rank: s.stageRank,
           })),
           weeks: weekRows,
         },

@@ -1,8 +1,8 @@
 // "Import the demo school" (administrators): Oakwood Academy with about 600 pupils and this term's
 // marks, its policy, staff contacts and a demo officer and manager whose new passwords are shown once.
 import { z } from 'zod';
-import { DEMO_PUPILS, DEMO_SCHOOL_ID } from '../../scripts/demo/demoSchool';
-import { seedDemoSchool } from '../../scripts/demo/seed';
+import { DEMO_PUPILS, DEMO_SCHOOL_ID } from '../demo/demoSchool';
+import { seedDemoSchool } from '../demo/seed';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { addUserSchool } from '../auth/users';

@@ -10,6 +10,7 @@ import { schoolPolicyOrNull } from '../services/policies';
 import { PUPIL_FLAGS } from '../../domain/types';
 import { buildCalendar } from '../../domain/calendar';
 import { computePupilFacts } from '../../domain/stats';
+import { listCasesOfPupil, openCasesOfPupils } from '../../store/cases';
 import { loadMarkGrid, loadMarkGridsFor } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
@@ -91,21 +92,17 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
         flags: string[];
         start_date: string | null;
         left_on: string | null;
-        case_id: string | null;
-        stage_name: string | null;
       }>(
         `SELECT p.id::text AS id, p.school_id, p.upn, p.given_name, p.family_name, p.year_group, p.flags,
-                p.start_date::text AS start_date, p.left_on::text AS left_on, c.case_id, c.stage_name
+                p.start_date::text AS start_date, p.left_on::text AS left_on
          FROM pupils p
-         LEFT JOIN LATERAL (SELECT case_id, stage_name FROM cases WHERE pupil_id = p.id AND status <> 'closed' ORDER BY opened_on DESC LIMIT 1) c ON true
          WHERE ${clause} ORDER BY p.family_name, p.given_name, p.upn
          LIMIT ${p(q.pageSize)} OFFSET ${p((q.page - 1) * q.pageSize)}`,
         params,
       );
-      const grids = await loadMarkGridsFor(
-        db,
-        rows.map((r) => r.id),
-      );
+      const ids = rows.map((r) => r.id);
+      const grids = await loadMarkGridsFor(db, ids);
+      const openCases = await openCasesOfPupils(db, ids);
       const calendars = new Map<string, ReturnType<typeof buildCalendar> | null>();
       for (const r of rows) {
         if (!calendars.has(r.school_id)) {
@@ -138,7 +135,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
             yearGroup: r.year_group,
             flags: r.flags ?? [],
             ytdAttendancePct: ytdPct,
-            openCase: r.case_id ? { caseId: r.case_id, stageName: r.stage_name } : null,
+            openCase: openCases.get(r.id) ?? null,
           };
         }),
       };
@@ -177,16 +174,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
         calendar,
         asOf,
       });
-      const { rows: cases } = await db.query<{
-        case_id: string;
-        status: string;
-        stage_name: string | null;
-        opened_on: string;
-        closed_on: string | null;
-      }>(
-        `SELECT case_id, status, stage_name, opened_on::text AS opened_on, closed_on::text AS closed_on FROM cases WHERE pupil_id = $1::uuid ORDER BY opened_on DESC`,
-        [pupil.id],
-      );
+      const cases = await listCasesOfPupil(db, pupil.id);
       const policy = await schoolPolicyOrNull(db, pupil.schoolId);
       return {
         pupil: {
@@ -212,13 +200,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
         },
         series: weeklySeries(grid, calendar, asOf, pupil),
         thresholds: thresholdsFor(policy),
-        cases: cases.map((c) => ({
-          caseId: c.case_id,
-          status: c.status,
-          stageName: c.stage_name,
-          openedOn: c.opened_on,
-          closedOn: c.closed_on,
-        })),
+        cases,
       };
     },
   );

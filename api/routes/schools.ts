@@ -7,6 +7,7 @@ import { assertSchool, scopeIds } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { HttpError, notFound } from '../errors';
 import { buildCalendar } from '../../domain/calendar';
+import { countActiveCasesBySchool } from '../../store/cases';
 import { getSchool } from '../../store/schools';
 
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
@@ -44,24 +45,21 @@ export async function registerSchoolRoutes(app: ZodApp, ctx: AppContext): Promis
         policy_id: string | null;
         policy_version: string | null;
         pupils: number;
-        open_cases: number;
-        pending: number;
       }>(
         `SELECT s.id, s.name, s.policy_id, s.policy_version,
-              (SELECT count(*)::int FROM pupils p WHERE p.school_id = s.id) AS pupils,
-              (SELECT count(*)::int FROM cases c WHERE c.school_id = s.id AND c.status <> 'closed') AS open_cases,
-              (SELECT coalesce(sum(c.pending_approvals), 0)::int FROM cases c WHERE c.school_id = s.id AND c.status <> 'closed') AS pending
+              (SELECT count(*)::int FROM pupils p WHERE p.school_id = s.id) AS pupils
        FROM schools s WHERE ($1::text[] IS NULL OR s.id = ANY($1::text[])) ORDER BY s.name`,
         [ids],
       );
+      const cases = await countActiveCasesBySchool(db, ids);
       return {
         schools: rows.map((r) => ({
           id: r.id,
           name: r.name,
           policy: r.policy_id ? { id: r.policy_id, version: r.policy_version } : null,
           pupils: r.pupils,
-          openCases: r.open_cases,
-          pendingApprovals: r.pending,
+          openCases: cases.get(r.id)?.openCases ?? 0,
+          pendingApprovals: cases.get(r.id)?.pendingApprovals ?? 0,
         })),
       };
     },

@@ -1,44 +1,20 @@
-// Reading cases: lists come from the `cases` projection; a case's detail asks the workflow itself
-// (getCaseView, fresh to the second) and falls back to the projection when the worker is slow or the
-// workflow has finished. Writing to a case (decisions, human events) goes through updateCase.
+// Reading cases: lists and a case's page come from the read model (store/cases.ts), which answers
+// at once whatever the workers are doing; the live view asks the workflow itself (getCaseView, fresh
+// to the second) within a short timeout, for whoever wants to refresh. Writing to a case
+// (decisions, human events) goes through updateCase.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { getCaseRow, getCaseStatus, type CaseRecord } from '../../store/cases';
 import type { Db } from '../../store/db';
 import { getCaseView, type CaseView, type PendingProposal } from '../../workflows/caseMessages';
 import type { User } from '../auth/users';
 import { inScope } from '../auth/scope';
 import { conflict, notFound, type HttpError } from '../errors';
 
-export interface CaseRow {
-  case_id: string;
-  school_id: string;
-  pupil_id: string;
-  policy_id: string;
-  policy_version: string;
-  status: 'open' | 'paused' | 'closed';
-  stage_id: string | null;
-  stage_name: string | null;
-  stage_rank: number | null;
-  opened_on: string;
-  closed_on: string | null;
-  pending_approvals: number;
-  next_action_on: string | null;
-  next_action: string | null;
-  attendance_pct: string | null;
-  view: CaseView;
-  updated_at: string;
-}
-
-export async function loadCaseRow(db: Db, user: User, caseId: string): Promise<CaseRow> {
-  const { rows } = await db.query<CaseRow>(
-    `SELECT case_id, school_id, pupil_id::text AS pupil_id, policy_id, policy_version, status, stage_id, stage_name, stage_rank,
-            opened_on::text AS opened_on, closed_on::text AS closed_on, pending_approvals, next_action_on::text AS next_action_on,
-            next_action, attendance_pct::text AS attendance_pct, view, updated_at::text AS updated_at
-     FROM cases WHERE case_id = $1`,
-    [caseId],
-  );
-  const row = rows[0];
-  if (!row || !inScope(user, row.school_id)) throw notFound('No such case');
+/** The case as the read model holds it; 404 for an unknown case or one outside the user's scope. */
+export async function loadCaseRow(db: Db, user: User, caseId: string): Promise<CaseRecord> {
+  const row = await getCaseRow(db, caseId);
+  if (!row || !inScope(user, row.schoolId)) throw notFound('No such case');
   return row;
 }
 
@@ -54,30 +30,33 @@ export function caseClosed(): HttpError {
  * found. Either way the read model is asked again, so a closed case gets the same answer, and only
  * a case that is not running and not closed is a 404.
  */
-export async function updateCase<T>(db: Db, row: CaseRow, send: () => Promise<T>): Promise<T> {
+export async function updateCase<T>(db: Db, row: CaseRecord, send: () => Promise<T>): Promise<T> {
   if (row.status === 'closed') throw caseClosed();
   try {
     return await send();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
-      const { rows } = await db.query<{ status: string }>('SELECT status FROM cases WHERE case_id = $1', [
-        row.case_id,
-      ]);
-      if (rows[0]?.status === 'closed') throw caseClosed();
+      if ((await getCaseStatus(db, row.caseId)) === 'closed') throw caseClosed();
     }
     throw err;
   }
 }
 
+/**
+ * The case as its workflow holds it now, or null when the workflow does not answer within
+ * `timeoutMs` (a busy or stopped worker) or cannot answer at all. The query is cancelled at the
+ * timeout, so an unanswered one does not linger.
+ */
 export async function liveCaseView(
   temporal: Client,
   caseId: string,
   timeoutMs: number,
 ): Promise<CaseView | null> {
+  const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      temporal.workflow.getHandle(caseId).query(getCaseView),
+      temporal.withAbortSignal(abort.signal, () => temporal.workflow.getHandle(caseId).query(getCaseView)),
       new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), timeoutMs);
       }),
@@ -86,17 +65,21 @@ export async function liveCaseView(
     return null;
   } finally {
     if (timer) clearTimeout(timer);
+    abort.abort();
   }
 }
 
-/** The freshest view we can get: the workflow's, else the projection's. */
+/**
+ * The freshest view within `timeoutMs`: the workflow's, else the read model's. For deciding and
+ * previewing a step, where acting on a view a moment old would be wrong; pages use the read model.
+ */
 export async function caseView(
   temporal: Client,
-  row: CaseRow,
+  row: CaseRecord,
   timeoutMs: number,
 ): Promise<{ view: CaseView; source: 'workflow' | 'projection' }> {
   if (row.status !== 'closed') {
-    const live = await liveCaseView(temporal, row.case_id, timeoutMs);
+    const live = await liveCaseView(temporal, row.caseId, timeoutMs);
     if (live) return { view: live, source: 'workflow' };
   }
   return { view: row.view, source: 'projection' };

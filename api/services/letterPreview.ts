@@ -1,8 +1,13 @@
+// A proposed step, shown exactly as it will go out. An engine-2 proposal carries its plan (the
+// letter rendered once, when it was proposed, with its recipients and hash): the preview shows that
+// plan, and the send activity sends exactly it. An amendment is rendered here from the plan's recipe
+// with the new wording, and the approval carries the amended plan and its hash.
+//
+// Engine-1 proposals (cases started before plans existed) have no plan: they are composed with the
+// same functions the engine-1 send activity calls, from today's figures, as before.
 import { letterFigures } from '../../domain/letterFigures';
-// A proposed step, shown exactly as it will go out: letters and messages are composed with the
-// letters module's composeLetter/composeMessage — the functions the send activity calls — from the
-// same inputs the workflow will pass (today's date, the pupil's figures, the step's reasons, the
-// team's amended text). Other steps (meetings, visits, tasks) are described instead.
+import type { LetterPlan, StepPlan } from '../../domain/stepPlan';
+import { amendLetterPlan } from '../../letters/plan';
 import { buildCalendar } from '../../domain/calendar';
 import { computePupilFacts } from '../../domain/stats';
 import { composeLetter, composeMessage } from '../../letters/compose';
@@ -13,7 +18,7 @@ import { getSchool } from '../../store/schools';
 import type { CaseView, PendingProposal } from '../../workflows/caseMessages';
 
 export interface Preview {
-  kind: 'letter' | 'message' | 'other';
+  kind: 'letter' | 'message' | 'call' | 'meeting' | 'task' | 'other';
   subject: string;
   text: string;
   /** A complete HTML document (letters); shown in a sandboxed frame. */
@@ -25,6 +30,10 @@ export interface Preview {
   amended: boolean;
   /** The body as editable text (what "amend" starts from). */
   body: string;
+  /** Engine 2: the plan's hash; an approval of what was shown carries it. */
+  planHash: string | null;
+  /** Engine 2, amendments: the amended plan to send with the decision. */
+  amendedPlan?: LetterPlan;
 }
 
 /** The figures the workflow passes to a letter: the same function the workflow uses. */
@@ -37,6 +46,96 @@ function lastMeeting(view: CaseView): { startsAt: string } | undefined {
 }
 
 export async function previewProposal(
+  db: Db,
+  view: CaseView,
+  proposal: PendingProposal,
+  today: string,
+  amendedText?: string,
+): Promise<Preview> {
+  if (proposal.plan) return previewPlan(db, view, proposal, proposal.plan, amendedText);
+  return previewLegacy(db, view, proposal, today, amendedText);
+}
+
+const CHANNEL_OF = { email: 'email', sms: 'sms', app: 'email', post: 'post' } as const;
+
+/** What an engine-2 step will do, from its plan. */
+async function previewPlan(
+  db: Db,
+  view: CaseView,
+  proposal: PendingProposal,
+  stored: StepPlan,
+  amendedText?: string,
+): Promise<Preview> {
+  const none = { html: null, templateId: null, templateSource: null, amended: false, planHash: stored.hash };
+  if (stored.kind === 'task') {
+    const lines = [
+      stored.title,
+      `Due ${stored.dueOn}. It is done when its outcome is recorded: ${stored.outcomes.map((o) => o.label).join(' / ')}.`,
+      ...(stored.notes ? ['', stored.notes] : []),
+      ...(stored.toCall?.length
+        ? [
+            '',
+            ...stored.toCall.map(
+              (c) => `To call: ${c.name || 'Parent/carer'}, ${c.phone ?? 'no phone number'}`,
+            ),
+          ]
+        : []),
+    ];
+    return {
+      ...none,
+      kind: stored.taskKind === 'phoneCall' ? 'call' : 'task',
+      subject: stored.title,
+      text: lines.join('\n'),
+      recipients: [],
+      body: stored.notes ?? '',
+    };
+  }
+  if (stored.kind === 'meeting') {
+    const text = [
+      stored.title,
+      `The first free slot on or after ${stored.earliestDate} will be booked, and an invitation sent to each parent/carer below.`,
+    ].join('\n');
+    return {
+      ...none,
+      kind: 'meeting',
+      subject: stored.title,
+      text,
+      recipients: stored.recipients.map((r) => ({
+        name: r.name || 'Parent/carer',
+        channel: CHANNEL_OF[r.channel],
+      })),
+      body: text,
+    };
+  }
+  const plan =
+    amendedText !== undefined && amendedText.trim() !== ''
+      ? await amendLetterPlan(
+          db,
+          stored,
+          { schoolId: view.schoolId, pupilId: view.pupilId, channel: proposal.step.channel },
+          amendedText,
+        )
+      : stored;
+  return {
+    kind: plan.kind,
+    subject: plan.content.subject,
+    text: plan.content.text,
+    html: plan.content.html,
+    templateId: plan.content.templateId,
+    templateSource: plan.content.templateSource,
+    recipients: plan.recipients.map((r) => ({
+      name: r.name || 'Parent/carer',
+      channel: CHANNEL_OF[r.channel],
+    })),
+    amended: plan.content.amended,
+    body: plan.content.body,
+    planHash: plan.hash,
+    ...(plan !== stored ? { amendedPlan: plan } : {}),
+  };
+}
+
+/** Engine 1: composed now from today's figures, with the functions engine 1's send activity calls. */
+async function previewLegacy(
   db: Db,
   view: CaseView,
   proposal: PendingProposal,
@@ -56,6 +155,7 @@ export async function previewProposal(
       recipients: [],
       amended: false,
       body: text,
+      planHash: null,
     };
   }
   const [school, pupil] = await Promise.all([getSchool(db, view.schoolId), getPupil(db, view.pupilId)]);
@@ -102,6 +202,7 @@ export async function previewProposal(
       })),
       amended: rendered.amended,
       body: rendered.body,
+      planHash: null,
     };
   }
   const { context, rendered } = await composeMessage(db, input);
@@ -118,5 +219,6 @@ export async function previewProposal(
     })),
     amended: rendered.amended,
     body: rendered.text,
+    planHash: null,
   };
 }

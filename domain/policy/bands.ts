@@ -1,18 +1,11 @@
-// Attendance conditions as intervals on the 0..100 scale, with their edges made explicit.
-import type { AttendanceCondition } from './schema';
+// Attendance bands as intervals on the 0..100 scale, with their edges made explicit
+// (conditions/attendance.ts turns an attendance condition into one).
 
 export interface Interval {
   lo: number;
   hi: number;
   loInc: boolean;
   hiInc: boolean;
-}
-
-export function toInterval(a: AttendanceCondition): Interval {
-  if (a.band)
-    return { lo: a.band.from, hi: a.band.to, loInc: a.band.fromInclusive, hiInc: a.band.toInclusive };
-  if (a.below !== undefined) return { lo: 0, hi: a.below, loInc: true, hiInc: a.inclusive === true };
-  return { lo: a.above ?? 0, hi: 100, loInc: a.inclusive === true, hiInc: true };
 }
 
 export function isEmpty(i: Interval): boolean {
@@ -23,13 +16,6 @@ export function contains(i: Interval, pct: number): boolean {
   const aboveLo = i.loInc ? pct >= i.lo : pct > i.lo;
   const belowHi = i.hiInc ? pct <= i.hi : pct < i.hi;
   return aboveLo && belowHi;
-}
-
-/** "below 90%", "96% or above", "at least 93% and below 96%". */
-export function describeAttendanceCondition(a: AttendanceCondition): string {
-  if (a.below !== undefined) return a.inclusive ? `${a.below}% or below` : `below ${a.below}%`;
-  if (a.above !== undefined) return a.inclusive ? `${a.above}% or above` : `above ${a.above}%`;
-  return describeInterval(toInterval(a));
 }
 
 export function describeInterval(i: Interval): string {

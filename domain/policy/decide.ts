@@ -12,8 +12,8 @@ import type {
   RecordedOutcome,
   StageChange,
 } from '../caseTypes';
-import type { IsoDate, PupilFacts, WindowStats } from '../types';
-import { contains, describeAttendanceCondition, isAbove, toInterval, type Interval } from './bands';
+import type { IsoDate, PupilFacts } from '../types';
+import { isAbove, type Interval } from './bands';
 import {
   addDuration,
   approxSchoolDays,
@@ -21,8 +21,13 @@ import {
   schoolDayOnOrAfter,
   type SchoolDays,
 } from './calendarPort';
-import { describeConditionList, flagName } from './describe';
-import type { Condition, Policy, Stage, Step, WindowRef } from './schema';
+import { toInterval } from './conditions/attendance';
+import { COUNT_LABEL, newSince, type CountKind } from './conditions/counts';
+import { conditionKinds } from './conditions/index';
+import type { ConditionContext, Judgement } from './conditions/kind';
+import { percent } from './conditions/words';
+import { describeConditionList } from './describe';
+import type { Condition, Policy, Stage, Step } from './schema';
 
 export function emptyCaseState(): CaseState {
   return {
@@ -41,26 +46,35 @@ export function emptyCaseState(): CaseState {
 // ---------------------------------------------------------------------------------------------
 // Context
 
-interface Judgement {
-  improved: boolean;
-  texts: string[];
-}
-
-interface Ctx {
+/** What the conditions see (conditions/kind.ts), with the full policy and stage and the clock. */
+interface Ctx extends ConditionContext {
   policy: Policy;
-  facts: PupilFacts;
   today: IsoDate;
   calendar: SchoolDays;
-  state: CaseState;
   stageIndex: number;
   stage: Stage | null;
-  window: { until: IsoDate | null; ended: boolean; active: boolean };
-  /** Steps of the current stage visit, by id. */
   completed: Map<string, CompletedStep>;
-  /** Steps proposed earlier in this same decision: later steps may treat them as done. */
   assumedDone: Set<string>;
   outcomes: RecordedOutcome[];
   judgement: Judgement | null | undefined;
+  /** Engine 2: steps whose work is with a person (a task waiting for its outcome). */
+  inProgress: Set<string>;
+  options: DecideOptions;
+}
+
+/**
+ * How a case's engine asks. Engine 1 (the default) decides exactly as it always has: running
+ * engine-1 cases must replay (docs/workflow-versioning.md).
+ */
+export interface DecideOptions {
+  /** The case's engine: absent or 1 for engine 1. */
+  engine?: number;
+  /**
+   * Engine 2: steps whose work is with a person. Such a step is not due again, does not count as
+   * done (a `stepDone` condition waits for its outcome), and holds back the steps after it when it
+   * has a wait.
+   */
+  inProgress?: string[];
 }
 
 function makeCtx(
@@ -69,6 +83,7 @@ function makeCtx(
   facts: PupilFacts,
   today: IsoDate,
   calendar: SchoolDays,
+  options: DecideOptions = {},
 ): Ctx {
   const stageIndex = state.stageId === null ? -1 : policy.stages.findIndex((s) => s.id === state.stageId);
   if (state.stageId !== null && stageIndex < 0) {
@@ -83,7 +98,7 @@ function makeCtx(
     o.stageId !== undefined ? o.stageId === state.stageId && o.on >= entered : o.on >= entered,
   );
   const until = state.monitoringUntil;
-  return {
+  const ctx: Ctx = {
     policy,
     facts,
     today,
@@ -96,37 +111,18 @@ function makeCtx(
     assumedDone: new Set(),
     outcomes,
     judgement: undefined,
+    judge: () => judge(ctx),
+    inProgress: new Set((options.engine ?? 1) >= 2 ? (options.inProgress ?? []) : []),
+    options,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Figures in words
-
-const pct = (n: number | null): string => (n === null ? 'n/a' : `${n.toFixed(2)}%`);
-const round2 = (n: number): number => Math.round(n * 100) / 100;
-const signed = (n: number): string => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(2)}`;
-
-function windowPhrase(w: WindowStats): string {
-  switch (w.kind) {
-    case 'rolling10':
-      return `over the ${w.schoolWeeks} school weeks to ${w.to}`;
-    case 'halfTerm':
-      return `in the half term from ${w.from} to ${w.to}`;
-    case 'term':
-      return `in the term from ${w.from} to ${w.to}`;
-    case 'ytd':
-      return `over the school year to ${w.to}`;
-    default:
-      return `from ${w.from} to ${w.to}`;
-  }
-}
-
-function missed(w: WindowStats): string {
-  return `${w.daysMissed} day${w.daysMissed === 1 ? '' : 's'} and ${w.lessonsMissed} lessons missed`;
+  return ctx;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Baselines and improvement
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+const signed = (n: number): string => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(2)}`;
 
 /** The figures a monitoring window is judged against. Counts are year-to-date so "new since" is a difference. */
 export function snapshotBaseline(policy: Policy, facts: PupilFacts, on: IsoDate): Baseline {
@@ -139,28 +135,6 @@ export function snapshotBaseline(policy: Policy, facts: PupilFacts, on: IsoDate)
     lates: ytd.lateBeforeClose,
   };
 }
-
-type CountKind = 'unauthorised' | 'unexplained' | 'lates';
-
-function currentCount(facts: PupilFacts, kind: CountKind): number {
-  const ytd = facts.windows.ytd;
-  return kind === 'lates' ? ytd.lateBeforeClose : ytd[kind];
-}
-
-/** New sessions since the baseline. A baseline from before this school year counts everything this year. */
-function newSince(ctx: Ctx, kind: CountKind): number | null {
-  const b = ctx.state.baseline;
-  if (!b) return null;
-  const now = currentCount(ctx.facts, kind);
-  if (b.on < ctx.facts.windows.ytd.from) return now;
-  return Math.max(0, now - b[kind]);
-}
-
-const COUNT_LABEL: Record<CountKind, string> = {
-  unauthorised: 'unauthorised absence sessions',
-  unexplained: 'unexplained absence sessions (N)',
-  lates: 'late arrivals (L)',
-};
 
 /** The stage's own band on the baseline window (its standalone attendance triggers). */
 export function stageBand(policy: Policy, stage: Stage): Interval | null {
@@ -200,7 +174,7 @@ function judge(ctx: Ctx): Judgement | null {
         (band !== null && isAbove(band, now));
       if (!ok) improved = false;
       texts.push(
-        `attendance ${pct(b.attendancePct)} on ${b.on} → ${pct(now)} now` +
+        `attendance ${percent(b.attendancePct)} on ${b.on} → ${percent(now)} now` +
           (change === null ? '' : ` (${signed(change)} points`) +
           `${change === null ? ' (' : '; '}improvement needs ${needs.join(' or ')})`,
       );
@@ -221,172 +195,15 @@ function judge(ctx: Ctx): Judgement | null {
 // ---------------------------------------------------------------------------------------------
 // Conditions
 
-function sequenceDone(ctx: Ctx): boolean {
-  return (ctx.stage?.steps ?? []).every((s) => s.anytime || ctx.completed.has(s.id));
-}
-
-function stepTitle(policy: Policy, id: string): string {
-  for (const stage of policy.stages) {
-    const step = stage.steps.find((s) => s.id === id);
-    if (step) return step.title;
-  }
-  return id;
-}
-
-function windowRef(ctx: Ctx, ref: WindowRef, want: 'ended' | 'improved' | 'notImproved'): string | null {
-  if (!ctx.stage || (ref.stage !== undefined && ref.stage !== ctx.stage.id)) return null;
-  if (!ctx.window.ended) return null;
-  if (ref.afterStep !== undefined && (ctx.state.monitoringStartedBy ?? null) !== ref.afterStep) return null;
-  if (ref.sequenceDone && !sequenceDone(ctx)) return null;
-  const after = ctx.state.monitoringStartedBy
-    ? ` after "${stepTitle(ctx.policy, ctx.state.monitoringStartedBy)}"`
-    : '';
-  const lead = `the monitoring window${after} (to ${ctx.window.until})`;
-  if (want === 'ended') return `the end of ${lead}`;
-  const j = judge(ctx);
-  if (!j || j.improved !== (want === 'improved')) return null;
-  return `${want === 'improved' ? 'improvement' : 'no improvement'} by the end of ${lead}: ${j.texts.join('; ')}`;
-}
-
-function outcomeText(o: RecordedOutcome): string {
-  return `outcome ${o.kind} recorded on ${o.on}`;
-}
-
-/** After a case closed, a count trigger reopens it only for marks new since the closure. */
-function newSinceClosure(ctx: Ctx, kind: CountKind): string | null | undefined {
-  const { state } = ctx;
-  if (state.stageId !== null || !state.closedOn || !state.baseline) return undefined;
-  const n = newSince(ctx, kind) ?? 0;
-  return n > 0 ? `(${n} new since the case closed on ${state.closedOn})` : null;
-}
-
 /** The texts explaining why the condition holds, or null when it does not. All keys must hold. */
 function evalCondition(c: Condition, ctx: Ctx): string[] | null {
-  const { facts, policy } = ctx;
   const texts: string[] = [];
-  const gate = (kind: CountKind, text: string): boolean => {
-    const since = newSinceClosure(ctx, kind);
-    if (since === null) return false;
-    texts.push(since === undefined ? text : `${text} ${since}`);
-    return true;
-  };
-  if (c.attendance) {
-    const w = facts.windows[c.attendance.window];
-    if (w.attendancePct === null || !contains(toInterval(c.attendance), w.attendancePct)) return null;
-    texts.push(
-      `attendance ${pct(w.attendancePct)} ${windowPhrase(w)} is ${describeAttendanceCondition(c.attendance)} (${missed(w)})`,
-    );
-  }
-  if (c.lates) {
-    const w = facts.windows[c.lates.window];
-    const n = w.lateBeforeClose + (c.lates.includeAfterClose ? w.lateAfterClose : 0);
-    if (n < c.lates.atLeast) return null;
-    const t = `${n} late arrivals (L${c.lates.includeAfterClose ? ' and U' : ''}) ${windowPhrase(w)}, at least ${c.lates.atLeast}`;
-    if (!gate('lates', t)) return null;
-  }
-  if (c.unexplained) {
-    const w = facts.windows[c.unexplained.window];
-    if (w.unexplained < c.unexplained.atLeast) return null;
-    if (
-      !gate(
-        'unexplained',
-        `${w.unexplained} unexplained absence sessions (N, no reason given) ${windowPhrase(w)}`,
-      )
-    )
-      return null;
-  }
-  if (c.unauthorised) {
-    const w = facts.windows[c.unauthorised.window];
-    if (w.unauthorised < c.unauthorised.atLeast) return null;
-    if (!gate('unauthorised', `${w.unauthorised} unauthorised absence sessions ${windowPhrase(w)}`))
-      return null;
-  }
-  if (c.newSinceBaseline) {
-    const b = ctx.state.baseline;
-    if (!b) return null;
-    const hits: string[] = [];
-    for (const kind of ['unauthorised', 'unexplained', 'lates'] as const) {
-      const need = c.newSinceBaseline[kind];
-      if (need === undefined) continue;
-      const n = newSince(ctx, kind) ?? 0;
-      if (n >= need) hits.push(`${n} new ${COUNT_LABEL[kind]} since ${b.on}`);
-    }
-    if (hits.length === 0) return null;
-    texts.push(hits.join(' and '));
-  }
-  if (c.penaltyThreshold !== undefined) {
-    const p = facts.penaltyThreshold;
-    if (p.met !== c.penaltyThreshold) return null;
-    const codes = [...p.countingCodes].sort().join('');
-    const wanted = [...policy.penaltyNotice.countingCodes].sort().join('');
-    texts.push(
-      `${p.sessions} sessions of ${p.countingCodes.join('/')} in the ${p.windowSchoolWeeks} school weeks ${p.from} to ${p.to}` +
-        (p.met
-          ? ` meet the penalty-notice threshold of ${p.threshold}: a notice must be considered, never issued automatically`
-          : ` are under the penalty-notice threshold of ${p.threshold}`) +
-        (codes === wanted
-          ? ''
-          : ` (note: the policy counts ${policy.penaltyNotice.countingCodes.join('/')})`),
-    );
-  }
-  if (c.flag) {
-    const has = c.flag.filter((f) => facts.flags.includes(f));
-    if (has.length === 0) return null;
-    texts.push(`the pupil has ${has.map(flagName).join(' and ')}`);
-  }
-  if (c.outcome) {
-    const wanted = new Set<OutcomeKind>(c.outcome);
-    const found = ctx.outcomes.filter((o) => wanted.has(o.kind));
-    if (found.length === 0) return null;
-    texts.push(outcomeText(found[found.length - 1]!));
-  }
-  if (c.illnessPattern) {
-    const ill = facts.illness;
-    const p = c.illnessPattern;
-    const clustered = ill.clustered && ill.illnessSessions >= p.minSessions;
-    const frequent = p.frequentSessions !== undefined && ill.illnessSessions >= p.frequentSessions;
-    if (!clustered && !frequent) return null;
-    texts.push(
-      `a pattern of illness: ${ill.illnessSessions} illness/medical sessions (I/M)` +
-        (clustered
-          ? `, clustered (${Math.round(ill.mondayFridayShare * 100)}% on Mondays/Fridays, ${Math.round(ill.besideHolidayShare * 100)}% beside holidays)`
-          : `, at least ${p.frequentSessions}`),
-    );
-  }
-  for (const [key, want] of [
-    ['noImprovement', 'notImproved'],
-    ['improved', 'improved'],
-    ['windowEnded', 'ended'],
-  ] as const) {
-    const ref = c[key];
-    if (!ref) continue;
-    const t = windowRef(ctx, ref, want);
-    if (t === null) return null;
-    texts.push(t);
-  }
-  if (c.stepDone) {
-    const done: string[] = [];
-    for (const id of c.stepDone) {
-      const step = ctx.completed.get(id);
-      if (step?.result === 'done') done.push(`"${stepTitle(policy, id)}" done on ${step.on}`);
-      else if (ctx.assumedDone.has(id)) done.push(`"${stepTitle(policy, id)}" due now`);
-      else return null;
-    }
-    texts.push(done.join(' and '));
-  }
-  if (c.atStage) {
-    if (ctx.state.stageId === null || !c.atStage.includes(ctx.state.stageId)) return null;
-    texts.push(`the case is at ${ctx.stage?.name ?? ctx.state.stageId}`);
-  }
-  if (c.reachedStage) {
-    const need = policy.stages.findIndex((s) => s.id === c.reachedStage);
-    const highest = policy.stages.findIndex((s) => s.id === ctx.state.highestStageId);
-    if (ctx.state.highestStageId === null || highest < need) return null;
-    texts.push(`the case has reached ${policy.stages[highest]?.name}`);
-  }
-  if (c.offRoll !== undefined) {
-    if (facts.onRoll === c.offRoll) return null;
-    texts.push(c.offRoll ? 'the pupil is off roll' : 'the pupil is on roll');
+  for (const [key, kind] of conditionKinds) {
+    const value = c[key];
+    if (value === undefined) continue;
+    const text = kind.holds(value, ctx);
+    if (text === null) return null;
+    texts.push(text);
   }
   return texts;
 }
@@ -453,6 +270,12 @@ function planSteps(ctx: Ctx): Plan {
 
   for (const step of stage.steps) {
     const done = ctx.completed.get(step.id);
+    if (!done && ctx.inProgress.has(step.id)) {
+      // Engine 2: a person is doing it. Later steps go on, unless this one has a wait after it.
+      plan.pending.push({ stepId: step.id, title: step.title, waitingFor: 'its outcome to be recorded' });
+      if (!step.anytime && step.waitAfter) blocked = true;
+      continue;
+    }
     if (step.anytime) {
       if (done) continue;
       if (step.skipWhen && matches(step.skipWhen, ctx, `${base(step)}.skipWhen`, '').length) continue;
@@ -602,7 +425,7 @@ function build(
 function enter(ctx: Ctx, change: StageChange, target: Stage, reasons: Reason[]): Decision {
   const until = target.monitoring ? addDuration(ctx.calendar, ctx.today, target.monitoring) : null;
   const state = enterStage(ctx.policy, ctx.state, target.id, ctx.facts, ctx.today, until);
-  const next = makeCtx(ctx.policy, state, ctx.facts, ctx.today, ctx.calendar);
+  const next = makeCtx(ctx.policy, state, ctx.facts, ctx.today, ctx.calendar, ctx.options);
   const plan = planSteps(next);
   if (until)
     reasons = [
@@ -639,8 +462,9 @@ export function decide(
   facts: PupilFacts,
   today: IsoDate,
   calendar: SchoolDays,
+  options: DecideOptions = {},
 ): Decision {
-  const ctx = makeCtx(policy, state, facts, today, calendar);
+  const ctx = makeCtx(policy, state, facts, today, calendar, options);
 
   if (!facts.onRoll) {
     if (ctx.stage && policy.closeWhenOffRoll) {
@@ -698,7 +522,13 @@ export function decide(
   const review = stage.review ?? stage.monitoring;
   if (ctx.window.active) {
     reasons.push({ rule: `${stage.id}.monitoring`, text: `${stage.name}: monitoring until ${until}` });
-  } else if (review && plan.due.length === 0 && plan.skipped.length === 0 && plan.nextReadyOn === null) {
+  } else if (
+    review &&
+    plan.due.length === 0 &&
+    plan.skipped.length === 0 &&
+    plan.nextReadyOn === null &&
+    ctx.inProgress.size === 0 // engine 2: a step with a person starts its own window when done
+  ) {
     until = addDuration(calendar, today, review);
     windowStarted = true;
     const j = ctx.window.ended ? judge(ctx) : null;

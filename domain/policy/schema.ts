@@ -7,26 +7,20 @@
 // So "attendance below 50% or a CP/CIN plan" is a list of two conditions, and "no improvement and
 // unexplained absences outstanding" is one condition with two keys.
 import { z } from 'zod';
-import { OUTCOME_KINDS, STEP_KINDS } from '../caseTypes';
-import { PUPIL_FLAGS } from '../types';
+import { STEP_KINDS } from '../caseTypes';
+import { attendanceConditionSchema } from './conditions/attendance';
+import { conditionShape } from './conditions/index';
+import { id, pct, windowKind } from './fields';
 
-export const WINDOW_KINDS = ['rolling10', 'halfTerm', 'term', 'ytd'] as const;
+export { WINDOW_KINDS } from './fields';
+export { attendanceConditionSchema, bandSchema } from './conditions/attendance';
+export type { AttendanceCondition, Band } from './conditions/attendance';
+export type { WindowRef } from './conditions/monitoringWindow';
+
 export const PENALTY_COUNTING_CODES = ['G', 'N', 'O', 'U'] as const;
 export const CHANNELS = ['email', 'letter', 'sms', 'app', 'phone', 'inPerson', 'none'] as const;
 export const APPROVALS = ['auto', 'team', 'manager'] as const;
 export const CADENCES = ['weekly', 'daily', 'none'] as const;
-
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by hyphens, e.g. "stage-two"')
-  .describe('A stable identifier: lower-case words joined by hyphens.');
-const pct = z.number().min(0).max(100);
-const windowKind = z
-  .enum(WINDOW_KINDS)
-  .describe(
-    'rolling10: the rolling 10 school weeks; halfTerm: the current half term; term: the current term; ytd: the school year to date.',
-  );
-const count = z.int().min(1);
 
 export const durationSchema = z
   .strictObject({
@@ -40,126 +34,9 @@ export const durationSchema = z
     'A length of time in school weeks or school days (from the school calendar, never calendar days).',
   );
 
-export const bandSchema = z
-  .strictObject({
-    from: pct,
-    to: pct,
-    fromInclusive: z.boolean(),
-    toInclusive: z.boolean(),
-  })
-  .describe(
-    'An attendance band with both edges stated: e.g. 93 <= a < 96 is {from: 93, to: 96, fromInclusive: true, toInclusive: false}.',
-  );
-
-export const attendanceConditionSchema = z
-  .strictObject({
-    window: windowKind,
-    below: pct.optional(),
-    above: pct.optional(),
-    inclusive: z
-      .boolean()
-      .optional()
-      .describe('With below/above: whether the edge itself belongs (required).'),
-    band: bandSchema.optional(),
-  })
-  .superRefine((a, ctx) => {
-    const given = [a.below, a.above, a.band].filter((v) => v !== undefined).length;
-    if (given !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of below, above or band' });
-    if ((a.below !== undefined || a.above !== undefined) && a.inclusive === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['inclusive'],
-        message: 'state whether the edge is inclusive (inclusive: true) or exclusive (inclusive: false)',
-      });
-    if (a.band !== undefined && a.inclusive !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['inclusive'],
-        message: 'a band states fromInclusive/toInclusive instead',
-      });
-  })
-  .describe('Attendance % over a window: below X, above X, or within an explicit band.');
-
-const countCondition = z.strictObject({ atLeast: count, window: windowKind });
-
-const windowRefSchema = z
-  .strictObject({
-    stage: id.optional().describe('The stage the case must be at (default: the current stage).'),
-    afterStep: id
-      .optional()
-      .describe('Only the monitoring window started by this step (a step with monitor: true).'),
-    sequenceDone: z
-      .boolean()
-      .optional()
-      .describe('Only once every in-order step of the stage is done, rejected or skipped.'),
-  })
-  .describe('The end of the current monitoring window, optionally narrowed.');
-
+// Each key of a condition is a kind of its own, in conditions/<kind>.ts.
 export const conditionSchema = z
-  .strictObject({
-    attendance: attendanceConditionSchema.optional(),
-    lates: countCondition
-      .extend({
-        includeAfterClose: z
-          .boolean()
-          .default(false)
-          .describe('Also count U (arrived after the register closed), which is an unauthorised absence.'),
-      })
-      .optional()
-      .describe('Late arrivals (L) in the window, at least N.'),
-    unexplained: countCondition
-      .optional()
-      .describe('Unexplained absence sessions (N: no reason yet), at least N.'),
-    unauthorised: countCondition
-      .optional()
-      .describe('Unauthorised absence sessions (G, N, O, U), at least N.'),
-    newSinceBaseline: z
-      .strictObject({
-        unauthorised: count.optional(),
-        unexplained: count.optional(),
-        lates: count.optional(),
-      })
-      .refine((n) => Object.keys(n).length > 0, {
-        message: 'name at least one of unauthorised, unexplained, lates',
-      })
-      .optional()
-      .describe(
-        'At least N new sessions since the current monitoring window began ("subsequent", "continued").',
-      ),
-    penaltyThreshold: z
-      .boolean()
-      .optional()
-      .describe(
-        'The national penalty-notice threshold is met (true) or not (false). Only ever leads to consideration.',
-      ),
-    flag: z
-      .array(z.enum(PUPIL_FLAGS))
-      .min(1)
-      .optional()
-      .describe('The pupil has any of these flags (e.g. cp, cin).'),
-    outcome: z
-      .array(z.enum(OUTCOME_KINDS))
-      .min(1)
-      .optional()
-      .describe('Any of these outcomes was recorded while the case has been at the current stage.'),
-    illnessPattern: z
-      .strictObject({
-        minSessions: count.describe('At least this many illness/medical sessions (I, M) ...'),
-        frequentSessions: count
-          .optional()
-          .describe('... that cluster (Mondays/Fridays, beside holidays), or at least this many regardless.'),
-      })
-      .optional(),
-    noImprovement: windowRefSchema
-      .optional()
-      .describe('The monitoring window has ended without improvement.'),
-    improved: windowRefSchema.optional().describe('The monitoring window has ended with improvement.'),
-    windowEnded: windowRefSchema.optional().describe('The monitoring window has ended (improved or not).'),
-    stepDone: z.array(id).min(1).optional().describe('All of these steps are done in the current stage.'),
-    atStage: z.array(id).min(1).optional().describe('The case is currently at one of these stages.'),
-    reachedStage: id.optional().describe('The case has been at this stage or a more severe one.'),
-    offRoll: z.boolean().optional().describe('The pupil is (true) or is not (false) off roll.'),
-  })
+  .strictObject(conditionShape)
   .refine((c) => Object.values(c).some((v) => v !== undefined), {
     message: 'a condition needs at least one key',
   })
@@ -294,14 +171,16 @@ export type PolicyInput = z.input<typeof policySchema>;
 export type Stage = Policy['stages'][number];
 export type Step = Stage['steps'][number];
 export type Condition = z.output<typeof conditionSchema>;
-export type AttendanceCondition = z.output<typeof attendanceConditionSchema>;
-export type Band = z.output<typeof bandSchema>;
 export type Improvement = z.output<typeof improvementSchema>;
 export type Exit = Stage['exits'][number];
-export type WindowRef = z.output<typeof windowRefSchema>;
 export type Duration = z.output<typeof durationSchema>;
 
-/** The JSON Schema editors use (yaml-language-server); regenerate with scripts/generate-policy-schema.ts. */
+/** The JSON Schema editors use (yaml-language-server); regenerate with `npm run policy:schema`. */
 export function policyJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(policySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/** What `npm run policy:schema` writes to policies/policy.schema.json (a test keeps the file up to date). */
+export function policySchemaText(): string {
+  return `${JSON.stringify({ title: 'Staged attendance-intervention policy', ...policyJsonSchema() }, null, 2)}\n`;
 }

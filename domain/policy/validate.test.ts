@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listPolicies, loadPolicyFile, POLICIES_DIR } from '../../policies/index';
-import { policySchemaText } from '../../scripts/generate-policy-schema';
+import { policySchemaText } from './schema';
 import { formatIssue, validatePolicy, type PolicyIssue } from './validate';
 
 /** Line (1-based) and column of the first occurrence of `needle`. */

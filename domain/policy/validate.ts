@@ -3,10 +3,13 @@
 // and the place in the file (line:column from the yaml document + the issue path).
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { describeSpan, isEmpty, toInterval, type Interval } from './bands';
-import { policySchema, type Condition, type Policy, type WindowRef } from './schema';
+import { describeSpan, isEmpty, type Interval } from './bands';
+import { toInterval } from './conditions/attendance';
+import { keysOf } from './conditions/index';
+import type { IssuePath, RuleIssue } from './conditions/kind';
+import { policySchema, type Condition, type Policy } from './schema';
 
-export type IssuePath = (string | number)[];
+export type { IssuePath };
 
 export interface PolicyIssue {
   /** e.g. "bands.gap", "ref.unknown-step", "schema.invalid_value", "yaml.syntax". */
@@ -77,13 +80,7 @@ export function parsePolicy(yamlText: string, fileName = 'policy.yaml'): Policy 
   return result.policy;
 }
 
-interface RawIssue {
-  rule: string;
-  message: string;
-  path: IssuePath;
-}
-
-function zodIssues(issue: z.core.$ZodIssue): RawIssue[] {
+function zodIssues(issue: z.core.$ZodIssue): RuleIssue[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
@@ -96,7 +93,7 @@ function zodIssues(issue: z.core.$ZodIssue): RawIssue[] {
 }
 
 function locator(doc: Document, lineCounter: LineCounter, file: string) {
-  return (issue: RawIssue): PolicyIssue => {
+  return (issue: RuleIssue): PolicyIssue => {
     const offset = offsetOf(doc, issue.path);
     const pos = offset === null ? { line: 1, col: 1 } : lineCounter.linePos(offset);
     return { ...issue, file, line: pos.line, column: pos.col };
@@ -124,15 +121,15 @@ function offsetOf(doc: Document, path: IssuePath): number | null {
 // ---------------------------------------------------------------------------------------------
 // Rules beyond the schema. Paths index the file as written (defaults never shift array indices).
 
-type ConditionSite = {
+type PlacedCondition = {
   condition: Condition;
   path: IssuePath;
   stageIndex: number;
-  kind: 'entry' | 'when' | 'skipWhen' | 'exit';
+  list: 'entry' | 'when' | 'skipWhen' | 'exit';
 };
 
-export function checkPolicy(policy: Policy): RawIssue[] {
-  const issues: RawIssue[] = [];
+export function checkPolicy(policy: Policy): RuleIssue[] {
+  const issues: RuleIssue[] = [];
   const stageIndex = new Map<string, number>();
   const stepStage = new Map<string, { stageIndex: number; monitor: boolean }>();
 
@@ -169,10 +166,10 @@ export function checkPolicy(policy: Policy): RawIssue[] {
     });
   });
 
-  const sites: ConditionSite[] = [];
+  const sites: PlacedCondition[] = [];
   policy.stages.forEach((stage, si) => {
     stage.entry.forEach((c, j) =>
-      sites.push({ condition: c, path: ['stages', si, 'entry', j], stageIndex: si, kind: 'entry' }),
+      sites.push({ condition: c, path: ['stages', si, 'entry', j], stageIndex: si, list: 'entry' }),
     );
     stage.steps.forEach((step, ti) => {
       step.when?.forEach((c, j) =>
@@ -180,7 +177,7 @@ export function checkPolicy(policy: Policy): RawIssue[] {
           condition: c,
           path: ['stages', si, 'steps', ti, 'when', j],
           stageIndex: si,
-          kind: 'when',
+          list: 'when',
         }),
       );
       step.skipWhen?.forEach((c, j) =>
@@ -188,7 +185,7 @@ export function checkPolicy(policy: Policy): RawIssue[] {
           condition: c,
           path: ['stages', si, 'steps', ti, 'skipWhen', j],
           stageIndex: si,
-          kind: 'skipWhen',
+          list: 'skipWhen',
         }),
       );
     });
@@ -198,7 +195,7 @@ export function checkPolicy(policy: Policy): RawIssue[] {
           condition: c,
           path: ['stages', si, 'exits', ei, 'when', j],
           stageIndex: si,
-          kind: 'exit',
+          list: 'exit',
         }),
       );
       if (exit.deescalateTo !== undefined) {
@@ -226,68 +223,36 @@ export function checkPolicy(policy: Policy): RawIssue[] {
   return issues;
 }
 
+/** Each key's own checks (conditions/<kind>.ts), then the rule every exit must keep. */
 function checkCondition(
-  site: ConditionSite,
+  site: PlacedCondition,
   policy: Policy,
   stageIndex: Map<string, number>,
   stepStage: Map<string, { stageIndex: number; monitor: boolean }>,
-  issues: RawIssue[],
+  issues: RuleIssue[],
 ): void {
-  const c = site.condition;
-  const stageRef = (id: string, path: IssuePath) => {
-    if (!stageIndex.has(id))
-      issues.push({ rule: 'ref.unknown-stage', message: `unknown stage "${id}"`, path });
-  };
-  const stepRef = (id: string, path: IssuePath) => {
-    if (!stepStage.has(id)) issues.push({ rule: 'ref.unknown-step', message: `unknown step "${id}"`, path });
-  };
-  const windowKeys = ['noImprovement', 'improved', 'windowEnded'] as const;
-  for (const key of windowKeys) {
-    const ref: WindowRef | undefined = c[key];
-    if (!ref) continue;
-    const path = [...site.path, key];
-    if (ref.stage !== undefined) stageRef(ref.stage, [...path, 'stage']);
-    if (site.kind === 'entry') {
-      if (ref.stage === undefined) {
-        issues.push({
-          rule: 'entry.window-needs-stage',
-          message: `an entry trigger "${key}" must name the stage whose window it judges (e.g. stage: stage-one)`,
-          path,
-        });
-      } else {
-        const si = stageIndex.get(ref.stage);
-        if (si !== undefined && si >= site.stageIndex) {
-          issues.push({
-            rule: 'entry.window-stage-not-earlier',
-            message: `"${key}" at stage "${ref.stage}" can only escalate to a more severe stage`,
-            path: [...path, 'stage'],
-          });
-        }
-      }
-    }
-    if (ref.afterStep !== undefined) {
-      const step = stepStage.get(ref.afterStep);
-      const owner = ref.stage !== undefined ? stageIndex.get(ref.stage) : site.stageIndex;
-      if (!step) stepRef(ref.afterStep, [...path, 'afterStep']);
-      else if (!step.monitor) {
-        issues.push({
-          rule: 'ref.after-step-not-monitoring',
-          message: `step "${ref.afterStep}" does not start a monitoring window (monitor: true)`,
-          path: [...path, 'afterStep'],
-        });
-      } else if (owner !== undefined && step.stageIndex !== owner) {
-        issues.push({
-          rule: 'ref.after-step-wrong-stage',
-          message: `step "${ref.afterStep}" belongs to stage "${policy.stages[step.stageIndex]?.id}", not "${policy.stages[owner]?.id}"`,
-          path: [...path, 'afterStep'],
-        });
-      }
-    }
+  const keys = keysOf(site.condition);
+  for (const { key, kind, value } of keys) {
+    kind.check?.(value, {
+      key,
+      path: [...site.path, key],
+      list: site.list,
+      stageIndex: site.stageIndex,
+      stageIndexOf: (id) => stageIndex.get(id),
+      stageIdAt: (index) => policy.stages[index]?.id,
+      stepOf: (id) => stepStage.get(id),
+      requireStage(id, path) {
+        if (!stageIndex.has(id))
+          issues.push({ rule: 'ref.unknown-stage', message: `unknown stage "${id}"`, path });
+      },
+      requireStep(id, path) {
+        if (!stepStage.has(id))
+          issues.push({ rule: 'ref.unknown-step', message: `unknown step "${id}"`, path });
+      },
+      report: (issue) => issues.push(issue),
+    });
   }
-  c.stepDone?.forEach((id, i) => stepRef(id, [...site.path, 'stepDone', i]));
-  c.atStage?.forEach((id, i) => stageRef(id, [...site.path, 'atStage', i]));
-  if (c.reachedStage !== undefined) stageRef(c.reachedStage, [...site.path, 'reachedStage']);
-  if (site.kind === 'exit' && !c.improved && !c.windowEnded && !c.noImprovement && c.offRoll !== true) {
+  if (site.list === 'exit' && !keys.some(({ kind, value }) => kind.opensExit?.(value))) {
     issues.push({
       rule: 'exits.needs-window-end',
       message:
@@ -304,7 +269,7 @@ interface BandSite {
 }
 
 /** A standalone attendance trigger (its only key is `attendance`) is a band; bands must tile the scale. */
-function checkBands(policy: Policy, issues: RawIssue[]): void {
+function checkBands(policy: Policy, issues: RuleIssue[]): void {
   const byWindow = new Map<string, BandSite[]>();
   const add = (window: string, site: BandSite) => {
     if (isEmpty(site.interval)) {
@@ -381,7 +346,7 @@ function checkBands(policy: Policy, issues: RawIssue[]): void {
   }
 }
 
-function checkReachable(policy: Policy, issues: RawIssue[]): void {
+function checkReachable(policy: Policy, issues: RuleIssue[]): void {
   const targets = new Set(
     policy.stages.flatMap((s) => s.exits.map((e) => e.deescalateTo).filter((t) => t !== undefined)),
   );

@@ -10,7 +10,7 @@ import { loadPolicyFile } from '../../policies';
 import { openDb } from '../../store/db';
 import { parseMarksCsv, parseRosterCsv, runImport } from '../../store/imports';
 import { runSimulation, type SimulationResult } from '../simulation/runSimulation';
-import { syntheticSchoolFiles } from './synthetic';
+import { syntheticSchoolFiles } from '../../api/demo/synthetic';
 
 const { values } = parseArgs({
   options: {

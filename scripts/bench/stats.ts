@@ -40,7 +40,7 @@ import {
   syntheticMarks,
   syntheticPupil,
   syntheticSchoolFiles,
-} from './synthetic';
+} from '../../api/demo/synthetic';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {

@@ -11,6 +11,7 @@ import { buildCalendar } from '../../domain/calendar';
 import type { Policy } from '../../domain/policy/schema';
 import { instantOfSchoolTime } from '../../domain/time';
 import type { IsoDate } from '../../domain/types';
+import { listAllCases, listCasesAwaitingApproval } from '../../store/cases';
 import { openDb, type Db } from '../../store/db';
 import { loadMarkGrids } from '../../store/marks';
 import { listPupils } from '../../store/pupils';
@@ -19,12 +20,16 @@ import { startTimeSkippingServer } from '../../temporal/ephemeralServers';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseSettings } from '../../workflows/attendanceCase';
-import { decideStep, type CaseView, type TimelineEvent } from '../../workflows/caseMessages';
+import { decideStep, type TimelineEvent } from '../../workflows/caseMessages';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
+import { RecordingMailer } from '../../messaging/fakes';
+import { doOpenTasks } from './team';
 import { schoolSweep } from '../../workflows/schoolSweep';
 
 /** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
 const QUIET_TIMEOUT_MS = 120_000;
+/** The simulated attendance team: a manager, so it may decide every step. */
+const TEAM = { userId: 'simulation', role: 'manager' as const };
 const SWEEP_TIMEOUT_MS = 600_000;
 
 export interface SimulationOptions {
@@ -155,7 +160,10 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         taskQueue,
         caseSettings: settings,
         policyForSchool: async () => opts.policy,
-        smtpUrl: undefined, // everything stays in the simulation's outbox
+        smtpUrl: undefined,
+        // Nothing leaves the simulation: mail the product would send is recorded as sent in the
+        // simulation's private copy of the school, so its timelines read as production's would.
+        mailer: new RecordingMailer(),
         mailFrom: 'simulation@school.invalid',
       }),
     });
@@ -184,33 +192,21 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         );
         for (const id of sweep.openedCaseIds) caseIds.add(id);
         await waitForQuietCases();
-        if (opts.approve === 'all') await approveEverything(db, client);
+        if (opts.approve === 'all') {
+          await approveEverything(db, client);
+          await doOpenTasks(db, client, { schoolIds: null, actor: TEAM, timeoutMs: QUIET_TIMEOUT_MS });
+        }
         opts.onDay?.(day, i, days.length);
       }
     });
 
-    const { rows } = await db.query<{
-      case_id: string;
-      pupil_id: string;
-      stage_id: string | null;
-      status: string;
-    }>(`SELECT case_id, pupil_id::text AS pupil_id, stage_id, status FROM cases ORDER BY opened_on, case_id`);
-    const cases: SimulatedCase[] = rows.map((r) => {
-      return {
-        upn: upnById.get(r.pupil_id) ?? '?',
-        caseId: r.case_id,
-        stage: r.stage_id,
-        status: r.status,
-        events: [],
-      };
-    });
-    for (const c of cases) {
-      const { rows: v } = await db.query<{ view: { timeline: TimelineEvent[] } }>(
-        'SELECT view FROM cases WHERE case_id = $1',
-        [c.caseId],
-      );
-      c.events = v[0]?.view.timeline ?? [];
-    }
+    const cases: SimulatedCase[] = (await listAllCases(db)).map((c) => ({
+      upn: upnById.get(c.pupilId) ?? '?',
+      caseId: c.caseId,
+      stage: c.stageId,
+      status: c.status,
+      events: c.view.timeline,
+    }));
     return {
       schoolId: opts.schoolId,
       from: days[0]!,
@@ -232,11 +228,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
  * error, never skipped.
  */
 async function approveEverything(db: Db, client: Client): Promise<void> {
-  const { rows } = await db.query<{ case_id: string; view: CaseView }>(
-    `SELECT case_id, view FROM cases WHERE status <> 'closed' AND pending_approvals > 0 ORDER BY case_id`,
-  );
-  for (const { case_id, view } of rows) {
-    const handle = client.workflow.getHandle(case_id);
+  for (const { caseId, view } of await listCasesAwaitingApproval(db, null)) {
+    const handle = client.workflow.getHandle(caseId);
     for (const p of view.pending) {
       await withDeadline(
         handle.executeUpdate(decideStep, {
@@ -244,14 +237,15 @@ async function approveEverything(db: Db, client: Client): Promise<void> {
             {
               proposalId: p.proposalId,
               decision: 'approve',
-              actor: { userId: 'simulation', role: 'manager' },
+              actor: TEAM,
+              ...(p.plan ? { planHash: p.plan.hash } : {}),
             },
           ],
         }),
         QUIET_TIMEOUT_MS,
-        `approving "${p.step.title}" on ${case_id}`,
+        `approving "${p.step.title}" on ${caseId}`,
       );
     }
-    await waitUntilQuiet(client, case_id, { timeoutMs: QUIET_TIMEOUT_MS });
+    await waitUntilQuiet(client, caseId, { timeoutMs: QUIET_TIMEOUT_MS });
   }
 }

@@ -4,9 +4,11 @@
 // codec; so each step decided here is one the Bradford policy proposed, read from the API.
 // Accepted: 200 and an audit entry. Refused by the case (stale, repeated): 409 with the case's
 // reason, never a 500. A closed case: 409. A case that is not running (and not closed): 404.
+// A case's page comes from the read model without asking the workflow, even when no worker answers;
+// its live view asks the workflow, and says 503 when the case does not answer in time.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { buildCalendar } from '../../domain/calendar';
@@ -16,6 +18,7 @@ import { openDb, type Db } from '../../store/db';
 import { rowsFromObjects, runImport } from '../../store/imports';
 import { upnCheckLetter } from '../../store/validate';
 import { EncryptionCodec } from '../../temporal/encryptionCodec';
+import { withDeadline } from '../../temporal/quiescence';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseView } from '../../workflows/caseMessages';
@@ -58,6 +61,18 @@ function upnFor(i: number): string {
 
 let env: TestWorkflowEnvironment;
 let client: Client;
+/** The API's own client: the same server and codec, and it counts the queries the API asks. */
+let apiClient: Client;
+const queriesAsked = new Map<string, number>();
+const countQueries: WorkflowClientInterceptor = {
+  async query(input, next) {
+    const id = input.workflowExecution.workflowId;
+    queriesAsked.set(id, (queriesAsked.get(id) ?? 0) + 1);
+    return next(input);
+  },
+};
+/** How many times the API has asked this case's workflow for its view. */
+const queriesTo = (caseId: string) => queriesAsked.get(caseId) ?? 0;
 let db: Db;
 let worker: Worker;
 let running: Promise<void>;
@@ -185,6 +200,11 @@ beforeAll(async () => {
   // production: the worker could not read a payload sealed with another key.
   const codec = new EncryptionCodec(randomBytes(32));
   client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
+  apiClient = new Client({
+    connection: env.connection,
+    dataConverter: { payloadCodecs: [codec] },
+    interceptors: { workflow: [countQueries] },
+  });
   const policy = loadPolicyFile('bradford-staged-intervention');
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -211,7 +231,7 @@ beforeAll(async () => {
     }),
   });
   running = worker.run();
-  t = await makeTestApp({ temporal: client, taskQueue: TASK_QUEUE, db, caseQueryTimeoutMs: 20_000 });
+  t = await makeTestApp({ temporal: apiClient, taskQueue: TASK_QUEUE, db, caseQueryTimeoutMs: 20_000 });
   officer = await signIn(t.app, (await makeUser(db, 'officer', [SCHOOL_ID])).email);
   manager = await signIn(t.app, (await makeUser(db, 'manager', [SCHOOL_ID])).email);
 
@@ -245,7 +265,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
-  worker?.shutdown();
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running?.catch(() => undefined);
   await db?.close();
   await env?.teardown();
@@ -271,7 +291,9 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
       },
     ]);
     const view = await decisionApplied('amira', letter.proposalId);
-    expect(view.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['approved', 'letterSent']));
+    // No SMTP server here: the letter is written and waits in the outbox, and the case says so.
+    expect(view.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['approved', 'letterHeld']));
+    expect(view.timeline.some((e) => e.type === 'letterSent')).toBe(false);
   });
 
   it('answers a repeated decision with 409: the step is no longer waiting', async () => {
@@ -300,7 +322,7 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
     );
     expect(await auditOf(cases.dan, 'approval.')).toHaveLength(1);
     const view = await decisionApplied('dan', letter.proposalId);
-    expect(view.timeline.filter((e) => e.type === 'letterSent')).toHaveLength(1);
+    expect(view.timeline.filter((e) => e.type === 'letterHeld')).toHaveLength(1);
   });
 
   it('keeps a step the policy reserves for a manager to managers; a rejection needs a reason', async () => {
@@ -386,14 +408,28 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
   });
 
   it('reads a case live from the workflow: after the decision nothing is pending', async () => {
-    const res = await officer.get(`/api/cases/${cases.ben}`);
+    const asked = queriesTo(cases.ben);
+    const res = await officer.get(`/api/cases/${cases.ben}/live`);
     expect(res.statusCode).toBe(200);
+    expect(queriesTo(cases.ben)).toBe(asked + 1);
     const body = res.json();
     expect(body.source).toBe('workflow');
     expect(body.case.pending).toEqual([]);
     expect(body.case.timeline).toContainEqual(
       expect.objectContaining({ type: 'amended', actor: expect.objectContaining({ role: 'officer' }) }),
     );
+    expect(body.permissions).toEqual({ recordEvents: true });
+  });
+
+  it('shows the case page from the read model, without asking the workflow', async () => {
+    const asked = queriesTo(cases.ben);
+    const res = await officer.get(`/api/cases/${cases.ben}`);
+    expect(res.statusCode).toBe(200);
+    expect(queriesTo(cases.ben)).toBe(asked);
+    const body = res.json();
+    expect(body.source).toBe('projection');
+    expect(body.case.caseId).toBe(cases.ben);
+    expect(body.pupil).toMatchObject({ givenName: 'Ben', familyName: 'Lewis' });
   });
 });
 
@@ -423,6 +459,8 @@ describe('human events', { timeout: 2 * WAIT_MS }, () => {
       (w) => w.status === 'COMPLETED',
     );
     expect(await readModel('ben')).toMatchObject({ status: 'closed' });
+    // Nothing live to add to a closed case: the read model holds its final state.
+    expect((await officer.get(`/api/cases/${cases.ben}/live`)).statusCode).toBe(204);
 
     const closed = 'This case is closed; nothing more can be recorded on it.';
     const note = await officer.post(`/api/cases/${cases.ben}/events`, {
@@ -447,5 +485,57 @@ describe('human events', { timeout: 2 * WAIT_MS }, () => {
     const res = await officer.post(`/api/cases/${cases.finn}/events`, { type: 'note', note: 'Called' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toBe('That case is not running.');
+  });
+});
+
+describe('when the worker does not answer', { timeout: 2 * WAIT_MS }, () => {
+  let patient: TestApp;
+  let hurried: TestApp;
+  beforeAll(async () => {
+    // The worker stops: from now on no case answers a query, as when every worker is busy.
+    worker.shutdown();
+    await running.catch(() => undefined);
+    // An app that would wait far longer than any test for a case to answer, and one that waits a second.
+    patient = await makeTestApp({
+      temporal: apiClient,
+      taskQueue: TASK_QUEUE,
+      db,
+      caseQueryTimeoutMs: 3_600_000,
+    });
+    hurried = await makeTestApp({
+      temporal: apiClient,
+      taskQueue: TASK_QUEUE,
+      db,
+      caseQueryTimeoutMs: 1_000,
+    });
+  });
+  afterAll(async () => {
+    await patient?.close();
+    await hurried?.close();
+  });
+
+  it('still shows the case page at once, from the read model', async () => {
+    const agent = await signIn(patient.app, (await makeUser(db, 'officer', [SCHOOL_ID])).email);
+    const asked = queriesTo(cases.amira);
+    const res = await agent.get(`/api/cases/${cases.amira}`);
+    expect(res.statusCode).toBe(200);
+    expect(queriesTo(cases.amira), 'queries to the case behind the page').toBe(asked);
+    expect(res.json()).toMatchObject({
+      source: 'projection',
+      case: { caseId: cases.amira, status: 'open' },
+      pupil: { givenName: 'Amira' },
+    });
+  });
+
+  it('answers the live view with 503 once its timeout has passed, saying the page is as last saved', async () => {
+    const agent = await signIn(hurried.app, (await makeUser(db, 'officer', [SCHOOL_ID])).email);
+    // Its timeout is a second; the server itself would give up on the query only much later.
+    const res = await withDeadline(
+      agent.get(`/api/cases/${cases.amira}/live`),
+      15_000,
+      'the live view to answer (its timeout is 1 s)',
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatch(/did not answer in time; it is shown as last saved/);
   });
 });

@@ -23,7 +23,7 @@ export async function makeTestApp(
     env?: Record<string, string>;
     db?: Db;
     now?: () => number;
-    /** How long a case-detail request waits for the workflow (the default suits an idle machine). */
+    /** How long the live case view waits for the workflow (the default suits an idle machine). */
     caseQueryTimeoutMs?: number;
   } = {},
 ): Promise<TestApp> {

@@ -25,6 +25,7 @@ describe('an officer of school A', () => {
     const urls = [
       `/api/pupils/${seed.pupilB}`,
       `/api/cases/${seed.caseB}`,
+      `/api/cases/${seed.caseB}/live`,
       `/api/approvals/${seed.caseB}/pb-team/preview`,
       `/api/schools/${SCHOOL_B}`,
       `/api/schools/${SCHOOL_B}/policy`,

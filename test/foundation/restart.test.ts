@@ -14,7 +14,7 @@ import proto, { type temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
-import { freePort, provisionTemporal, waitForPort } from '../../scripts/provision-temporal';
+import { freePort, provisionTemporal, waitForPort } from '../../temporal/provision';
 import { devServerSearchAttributeArgs } from '../../temporal/searchAttributes';
 import { withDeadline } from '../../temporal/quiescence';
 import { timerProbe } from '../../workflows';

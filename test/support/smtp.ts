@@ -1,7 +1,7 @@
 // A real SMTP server on loopback that keeps every message it receives, parsed.
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { freePort } from '../../scripts/provision-temporal';
+import { freePort } from '../../temporal/provision';
 
 export interface TestSmtp {
   url: string;
@@ -9,15 +9,29 @@ export interface TestSmtp {
   messages: ParsedMail[];
   /** Waits until at least n messages have arrived (or throws after timeoutMs). */
   waitFor(n: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  /** From now on the server refuses mail to this address, as a server does for an unknown mailbox. */
+  refuse(address: string): void;
+  /** How many times the server has refused mail to this address. */
+  refusals(address: string): number;
   close(): Promise<void>;
 }
 
 export async function startTestSmtp(): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
+  const refused = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const n = refused.get(address.address.toLowerCase());
+      if (n === undefined) return callback();
+      refused.set(address.address.toLowerCase(), n + 1);
+      const err = Object.assign(new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`), {
+        responseCode: 550,
+      });
+      return callback(err);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -41,6 +55,8 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       }
       return messages;
     },
+    refuse: (address) => void refused.set(address.toLowerCase(), refused.get(address.toLowerCase()) ?? 0),
+    refusals: (address) => refused.get(address.toLowerCase()) ?? 0,
     close: () => new Promise<void>((res) => server.close(() => res())),
   };
 }

@@ -58,6 +58,7 @@ describe('approving, rejecting and amending proposed steps', () => {
     const [tiaStep] = await h.pending('tia');
     expect(tiaStep?.step.stepId).toBe('make-parents-aware');
     await h.decide('tia', { proposalId: tiaStep!.proposalId, decision: 'approve' });
+    await h.completeTask('tia', 'make-parents-aware', 'spoke');
   }, 120_000);
   afterAll(async () => {
     await h?.shutdown();
@@ -89,7 +90,7 @@ describe('approving, rejecting and amending proposed steps', () => {
     const [proposal] = await h.pending('ali');
     expect(proposal?.step.stepId).toBe('warning-letter-1');
     const text = 'We know Ali has found mornings hard since the move. Please come and see us so we can help.';
-    await h.decide('ali', { proposalId: proposal!.proposalId, decision: 'amend', amendedText: text });
+    await h.amend('ali', proposal!.proposalId, text);
     // The case acts on the decision at once: by the time it is quiet the letter has gone.
     const toAli = h.smtp.messages.filter((m) => /Ali/.test(m.subject ?? ''));
     expect(toAli).toHaveLength(1);
@@ -161,7 +162,7 @@ describe('approving, rejecting and amending proposed steps', () => {
   it(
     'holds back a step that falls due while a case is paused (a hospital stay), and takes it on resuming',
     async () => {
-      // Tia's parents were made aware on Monday 17 November: monitoring until Monday 1 December.
+      // Tia's parents were called on Monday 17 November: monitoring until Monday 1 December.
       expect((await h.view('tia')).monitoringUntil).toBe('2025-12-01');
 
       while (h.today() < '2025-11-26') await h.advanceSchoolDays(1);

@@ -56,6 +56,7 @@ describe('Bradford staged intervention, case by case', () => {
     let cleoMissed = false;
     for (let day = 0; day < 45; day++) {
       await h.approveAll();
+      await h.doTasks();
       if (!cleoMissed) {
         const cleo = await h.view('cleo');
         const booked = find(

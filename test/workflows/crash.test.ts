@@ -19,13 +19,13 @@ const PARENTS = [
 
 const recipientOf = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : '');
 
-/** The attempt on which each `sendLetter` activity of the case finally ran. */
+/** The attempt on which each `sendPlannedLetter` activity of the case finally ran. */
 function sendAttempts(histories: History[]): number[] {
   const attempts: number[] = [];
   for (const h of histories) {
     const sends = new Set(
       (h.events ?? [])
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendLetter')
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendPlannedLetter')
         .map((e) => String(e.eventId)),
     );
     for (const e of h.events ?? []) {

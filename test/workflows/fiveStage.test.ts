@@ -38,6 +38,7 @@ describe('the five-stage escalation plan, from first lates to the local authorit
     await h.sweep();
     for (let day = 0; day < 70; day++) {
       await h.approveAll();
+      await h.doTasks();
       await h.advanceSchoolDays(1);
       const now = await h.view('kai');
       if (now.stageId) {
@@ -131,6 +132,7 @@ describe('the five-stage plan steps a case down from Stage Four when attendance 
     expect((await h.view('ivy')).stageId).toBe('stage-four');
     for (let day = 0; day < 30 && (await h.view('ivy')).stageId === 'stage-four'; day++) {
       await h.approveAll();
+      await h.doTasks();
       await h.advanceSchoolDays(1);
     }
     v = await h.view('ivy');

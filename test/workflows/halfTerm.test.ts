@@ -28,6 +28,7 @@ describe('a monitoring window across half term', () => {
     await h.advanceSchoolDays(1); // Friday 24 October, the last day before half term
     expect(h.today()).toBe('2025-10-24');
     await h.decide('sam', { proposalId: proposal!.proposalId, decision: 'approve' });
+    await h.completeTask('sam', 'make-parents-aware', 'spoke'); // the call made that afternoon
     const v = await h.view('sam');
     // School weeks after 24 Oct: 3–7 Nov, then 10–14 Nov whose Friday is an INSET day.
     expect(v.monitoringUntil).toBe('2025-11-13');

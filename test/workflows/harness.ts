@@ -20,7 +20,16 @@ import { upnCheckLetter } from '../../store/validate';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseView, PendingProposal, StepDecision } from '../../workflows/caseMessages';
-import { decideStep, recordEvent, type HumanEvent } from '../../workflows/caseMessages';
+import {
+  completeTask,
+  decideStep,
+  recordEvent,
+  type Actor,
+  type HumanEvent,
+} from '../../workflows/caseMessages';
+import { amendLetterPlan } from '../../letters/plan';
+import { doOpenTasks } from '../../scripts/simulation/team';
+import type { LetterPlan } from '../../domain/stepPlan';
 import type { CaseSettings } from '../../workflows/attendanceCase';
 import { schoolSweep } from '../../workflows/schoolSweep';
 import type { Mailer } from '../../messaging/types';
@@ -102,8 +111,19 @@ export interface Harness {
     opts?: { waitForQuiet?: boolean },
   ): Promise<unknown>;
   record(pupilKey: string, e: Omit<HumanEvent, 'actor'>): Promise<unknown>;
+  /** Amends a proposed letter's wording, as the API does: the amended plan, rendered and sealed. */
+  amend(pupilKey: string, proposalId: string, text: string): Promise<LetterPlan>;
+  /** Records the outcome of one of the case's tasks (by its step id, the open one). */
+  completeTask(
+    pupilKey: string,
+    stepId: string,
+    outcome: string,
+    opts?: { on?: IsoDate; note?: string; actor?: Actor },
+  ): Promise<unknown>;
   /** Approves everything pending on every open case (officer, or manager for manager steps). */
   approveAll(): Promise<number>;
+  /** Does every open task with the outcome it has when it goes to plan (the call made, ...). */
+  doTasks(): Promise<number>;
   /** Every run of the pupil's case, oldest first (a case continues-as-new at each stage). */
   histories(pupilKey: string): Promise<History[]>;
   /** Waits until every case the school has is quiet (see temporal/quiescence.ts). */
@@ -373,6 +393,40 @@ export async function startHarness(opts: {
         client.workflow.getHandle(id).executeUpdate(recordEvent, { args: [{ actor: OFFICER, ...e }] }),
       );
     },
+    async amend(key, proposalId, text) {
+      const v = await h.view(key);
+      const proposal = v.pending.find((p) => p.proposalId === proposalId);
+      if (proposal?.plan?.kind !== 'letter' && proposal?.plan?.kind !== 'message') {
+        throw new Error(`${key} has no letter or message waiting as ${proposalId}`);
+      }
+      const amended = await amendLetterPlan(
+        db,
+        proposal.plan,
+        { schoolId: SCHOOL_ID, pupilId: v.pupilId, channel: proposal.step.channel },
+        text,
+      );
+      await h.decide(key, { proposalId, decision: 'amend', amendedPlan: amended, planHash: amended.hash });
+      return amended;
+    },
+    async completeTask(key, stepId, outcome, opts = {}) {
+      const id = await requireCase(key);
+      const v = await h.view(key);
+      const task = v.tasks?.find((t) => t.stepId === stepId && t.status === 'open');
+      if (!task) throw new Error(`${key}'s case has no open task for ${stepId}`);
+      return update(id, `the outcome of "${task.title}"`, () =>
+        client.workflow.getHandle(id).executeUpdate(completeTask, {
+          args: [
+            {
+              actor: opts.actor ?? OFFICER,
+              taskId: task.taskId,
+              outcome,
+              ...(opts.on ? { on: opts.on } : {}),
+              ...(opts.note ? { note: opts.note } : {}),
+            },
+          ],
+        }),
+      );
+    },
     async approveAll() {
       await waitForQuietCases();
       let n = 0;
@@ -388,6 +442,7 @@ export async function startHarness(opts: {
                   proposalId: p.proposalId,
                   decision: 'approve',
                   actor: p.approver === 'manager' ? MANAGER : OFFICER,
+                  ...(p.plan ? { planHash: p.plan.hash } : {}),
                 },
               ],
             }),
@@ -396,6 +451,10 @@ export async function startHarness(opts: {
         }
       }
       return n;
+    },
+    async doTasks() {
+      await waitForQuietCases();
+      return doOpenTasks(db, client, { schoolIds: [SCHOOL_ID], actor: MANAGER, timeoutMs: QUIET_TIMEOUT_MS });
     },
     waitForQuietCases,
     async histories(key) {

@@ -26,7 +26,7 @@ async function runUntil(
   key: string,
   meetingStep: string,
   done: (v: CaseView) => boolean,
-  after?: { outcome: 'contractSigned' | 'planReviewedImproved'; stepId: string },
+  after?: { outcome: string; stepId: string },
 ): Promise<CaseView> {
   let attended = false;
   let followed = false;
@@ -37,7 +37,7 @@ async function runUntil(
       await h.record(key, { event: { type: 'outcome', outcome: 'meetingAttended', stepId: meetingStep } });
       attended = true;
     } else if (after && !followed && attended && find(v, 'taskCreated', after.stepId)) {
-      await h.record(key, { event: { type: 'outcome', outcome: after.outcome, stepId: after.stepId } });
+      await h.completeTask(key, after.stepId, after.outcome);
       followed = true;
     }
     await h.approveAll();
@@ -61,8 +61,8 @@ describe('Bradford: the parents attend the panel meeting and sign an attendance 
       h,
       'gus',
       'attendance-panel-meeting',
-      (view) => view.timeline.some((t) => t.type === 'outcomeRecorded' && /contract signed/i.test(t.text)),
-      { outcome: 'contractSigned', stepId: 'attendance-contract' },
+      (view) => view.timeline.some((t) => t.type === 'taskCompleted' && t.stepId === 'attendance-contract'),
+      { outcome: 'signed', stepId: 'attendance-contract' },
     );
   }, 480_000);
   afterAll(async () => {
@@ -84,9 +84,13 @@ describe('Bradford: the parents attend the panel meeting and sign an attendance 
     const types = v.timeline.map((t) => `${t.type}:${t.stepId ?? ''}`);
     const attendedAt = v.timeline.findIndex((t) => t.type === 'outcomeRecorded');
     expect(types.indexOf('taskCreated:attendance-contract')).toBeGreaterThan(attendedAt);
-    expect(types.indexOf('outcomeRecorded:attendance-contract')).toBeGreaterThan(
+    expect(types.indexOf('taskCompleted:attendance-contract')).toBeGreaterThan(
       types.indexOf('taskCreated:attendance-contract'),
     );
+    expect(v.caseState.outcomes.map((o) => o.kind)).toContain('contractSigned');
+    // Three school weeks of monitoring from the day the contract was signed.
+    const signed = v.timeline.find((t) => t.type === 'taskCompleted' && t.stepId === 'attendance-contract')!;
+    expect(v.monitoringUntil).toBe(h.calendar.addSchoolWeeks(signed.date, 3));
     expect(v.stageId).toBe('stage-two');
   });
 });
@@ -102,8 +106,12 @@ describe('Five-stage plan: the parents attend the meeting in school and an atten
       pupils: [{ key: 'hal', givenName: 'Hal', familyName: 'Dunn', mark: stageThree }],
     });
     await h.sweep();
-    v = await runUntil(h, 'hal', 'attendance-meeting', (view) =>
-      view.timeline.some((t) => t.type === 'taskCreated' && t.stepId === 'attendance-plan'),
+    v = await runUntil(
+      h,
+      'hal',
+      'attendance-meeting',
+      (view) => view.timeline.some((t) => t.type === 'taskCompleted' && t.stepId === 'attendance-plan'),
+      { outcome: 'agreed', stepId: 'attendance-plan' },
     );
   }, 480_000);
   afterAll(async () => {
@@ -122,7 +130,8 @@ describe('Five-stage plan: the parents attend the meeting in school and an atten
     expect(attended).toBeGreaterThan(booked);
     expect(plan).toBeGreaterThan(attended);
     expect(v.stageId).toBe('stage-three');
-    // The plan is reviewed after four school weeks.
-    expect(v.monitoringUntil).toBe(h.calendar.addSchoolWeeks(v.timeline.at(-1)!.date, 4));
+    // The plan is reviewed four school weeks after it was agreed.
+    const agreed = v.timeline.find((t) => t.type === 'taskCompleted' && t.stepId === 'attendance-plan')!;
+    expect(v.monitoringUntil).toBe(h.calendar.addSchoolWeeks(agreed.date, 4));
   });
 });

@@ -54,6 +54,7 @@ describe('replaying case histories against the current workflow code', () => {
     await h.sweep();
     for (let d = 0; d < 8; d++) {
       await h.approveAll();
+      await h.doTasks();
       await h.advanceSchoolDays(1);
     }
     const caseId = (await h.caseIdOf('ivy'))!;

@@ -39,8 +39,9 @@ describe('the daily sweep and the cases it feeds', () => {
       ],
     });
     firstSweep = await h.sweep();
-    // The team makes both families aware on the first day; monitoring follows.
+    // The team calls both families on the first day; monitoring follows.
     expect(await h.approveAll()).toBe(2);
+    expect(await h.doTasks()).toBe(2); // and the calls are made
   }, 120_000);
   afterAll(async () => {
     await h?.shutdown();
@@ -77,6 +78,7 @@ describe('the daily sweep and the cases it feeds', () => {
       while ((await h.view('ben')).status !== 'closed') {
         if (h.today() >= FALLS_AGAIN) throw new Error(`Ben's case was still open on ${h.today()}`);
         await h.approveAll();
+        await h.doTasks();
         await h.advanceSchoolDays(1);
       }
       const closed = await h.view('ben');
@@ -87,6 +89,7 @@ describe('the daily sweep and the cases it feeds', () => {
       let reopenedOn: string | null = null;
       while (reopenedOn === null && h.today() < '2026-02-13') {
         await h.approveAll();
+        await h.doTasks();
         await h.advanceSchoolDays(1);
         if ((await h.caseIdOf('ben')) !== closed.caseId) reopenedOn = h.today();
       }

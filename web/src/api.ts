@@ -1,16 +1,9 @@
 // The API client: JSON in and out, the session cookie sent by the browser, and the CSRF token (from
 // sign-in or /api/auth/me) on every request that changes something. Errors carry the server's reason.
-export interface Issue {
-  path: string;
-  message: string;
-}
-export interface RowError {
-  file?: string;
-  line: number;
-  column: string;
-  value: string;
-  reason: string;
-}
+import type { Issue } from '../../api/zod';
+import type { RowError } from '../../store/errors';
+
+export type { Issue, RowError };
 
 export class ApiError extends Error {
   constructor(
@@ -40,23 +33,66 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+/**
+ * How long the browser waits for an answer before giving up. Reads answer quickly; a write may wait
+ * on work the server bounds itself (the sweep's `?wait=true` answers within 5 minutes), so writes
+ * get longer. A page that must not wait that long passes its own `timeoutMs`.
+ */
+const READ_TIMEOUT_MS = 30_000;
+const WRITE_TIMEOUT_MS = 6 * 60_000;
+
+export interface RequestOptions {
+  /** Give up after this long (default: 30 s for reads, 6 minutes for writes). */
+  timeoutMs?: number;
+  /** Abandons the request, e.g. when the page that asked has been left. */
+  signal?: AbortSignal;
+}
+
+async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  // Every request ends: answered, timed out, or abandoned by the caller.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    options.timeoutMs ?? (method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS),
+  );
+  const abandon = () => controller.abort();
+  options.signal?.addEventListener('abort', abandon, { once: true });
+  if (options.signal?.aborted) controller.abort();
   let res: Response;
+  let text: string;
   try {
     res = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
+      signal: controller.signal,
     });
+    // The body may stall too: reading it is part of the same deadline.
+    text = res.status === 204 ? '' : await res.text();
   } catch {
+    if (timedOut) {
+      throw new ApiError(0, 'The server did not answer in time. Try again in a moment.', { timedOut: true });
+    }
+    if (options.signal?.aborted) throw new ApiError(0, 'The request was cancelled.', { cancelled: true });
     throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.', {});
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abandon);
   }
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : null;
@@ -72,9 +108,10 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 }
 
 export const api = {
-  get: <T>(url: string) => request<T>('GET', url),
-  post: <T>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
-  patch: <T>(url: string, body: unknown) => request<T>('PATCH', url, body),
+  get: <T>(url: string, options?: RequestOptions) => request<T>('GET', url, undefined, options),
+  post: <T>(url: string, body?: unknown, options?: RequestOptions) =>
+    request<T>('POST', url, body ?? {}, options),
+  patch: <T>(url: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', url, body, options),
 };
 
 /** `?a=1&b=2` from an object, skipping empty values. */

@@ -1,144 +1,52 @@
-// The shapes the pages read from the API (a subset of each answer).
-export type Role = 'officer' | 'manager' | 'admin';
+// The shapes the pages read from the API, as the server defines them. Type-only imports: the build
+// erases them, so nothing server-side reaches the browser bundle. Where a route builds its answer
+// in place, the answer is put together here from the server's own parts.
+import type { Reason } from '../../domain/caseTypes';
+import type { PublicUser } from '../../api/auth/routes';
+import type { User } from '../../api/auth/users';
+import type { WeekPoint, Threshold } from '../../api/services/attendance';
+import type { ImportJob } from '../../api/services/importJobs';
+import type { CaseAwaitingApproval } from '../../store/cases';
+import type { LetterRecord, MeetingRecord, OutboxRecord, StaffTaskRecord } from '../../store/caseServices';
+import type { Pupil } from '../../store/pupils';
+import type { CaseView, PendingProposal } from '../../workflows/caseMessages';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  allSchools: boolean;
-  schoolIds: string[];
-}
-export interface SchoolRef {
-  id: string;
-  name: string;
-}
-export interface Me {
-  user: SessionUser;
-  csrfToken: string;
-  schools: SchoolRef[];
-}
+export type { Reason, ProposedStep } from '../../domain/caseTypes';
+export type { PolicyIssue } from '../../domain/policy/validate';
+export type { AuditEntry } from '../../api/auth/audit';
+export type { SignedIn as Me, PublicUser as SessionUser, SchoolRef } from '../../api/auth/routes';
+export type { Role } from '../../api/auth/users';
+export type { WeekPoint, Threshold } from '../../api/services/attendance';
+export type { Preview } from '../../api/services/letterPreview';
+export type { CaseListItem } from '../../store/cases';
+export type { TimelineEvent } from '../../workflows/caseMessages';
 
-export interface Reason {
-  rule: string;
-  text: string;
-}
-export interface ProposedStep {
-  stageId: string;
-  stepId: string;
-  kind: string;
-  title: string;
-  template?: string;
-  channel: string;
-  approval: 'auto' | 'team' | 'manager';
-  reasons: Reason[];
-}
-export interface PupilRef {
-  id: string;
-  givenName: string | null;
-  familyName: string | null;
-  yearGroup?: number | null;
-  flags?: string[];
-}
-export interface ApprovalItem {
-  caseId: string;
-  schoolId: string;
-  pupil: PupilRef;
-  stageName: string | null;
-  proposalId: string;
-  step: ProposedStep;
-  approver: 'team' | 'manager';
-  proposedAt: string;
-  proposedOn: string;
-  overdue: boolean;
-  escalatedAt: string | null;
-  canDecide: boolean;
-  stageReasons?: Reason[];
-}
-export interface Preview {
-  kind: 'letter' | 'message' | 'other';
-  subject: string;
-  text: string;
-  html: string | null;
-  templateId: string | null;
-  templateSource: string | null;
-  recipients: { name: string; channel: string }[];
-  amended: boolean;
-  body: string;
-}
+/** A user as GET /api/users lists them (api/routes/users.ts: `adminView`). */
+export type AdminUser = PublicUser & Pick<User, 'disabled' | 'hasPassword' | 'createdAt'>;
 
-export interface CaseListItem {
-  caseId: string;
-  schoolId: string;
-  pupil: PupilRef;
-  status: string;
-  stageId: string | null;
-  stageName: string | null;
-  stageRank: number | null;
-  openedOn: string;
-  pendingApprovals: number;
-  nextActionOn: string | null;
-  nextAction: string | null;
-  attendancePct: number | null;
-}
+/** An import as GET /api/imports/:id answers (api/routes/imports.ts: `jobView`). */
+export type ImportJobView = Omit<ImportJob, 'userId'>;
 
-export interface TimelineEvent {
-  at: string;
-  date: string;
-  type: string;
-  stageId: string | null;
-  text: string;
-  reasons?: Reason[];
-  actor?: { userId: string; role: string };
-  ref?: string;
-}
-export interface WeekPoint {
-  weekStart: string;
-  from: string;
-  to: string;
-  possible: number;
-  attendancePct: number | null;
-  rolling10Pct: number | null;
-  ytdPct: number | null;
-}
-export interface Threshold {
-  value: number;
-  label: string;
-  kind: 'national' | 'policy';
-}
+/** One step waiting for a decision, as GET /api/approvals lists it (api/routes/approvals.ts). */
+export type ApprovalItem = Pick<CaseAwaitingApproval, 'caseId' | 'schoolId' | 'pupil' | 'stageName'> &
+  Pick<PendingProposal, 'proposalId' | 'step' | 'approver' | 'proposedAt' | 'proposedOn'> & {
+    remindedAt: string | null;
+    escalatedAt: string | null;
+    overdue: boolean;
+    /** Why the case is at its stage (the reasons recorded when it entered it). */
+    stageReasons: Reason[];
+    canDecide: boolean;
+  };
+
+/** One case in full, as GET /api/cases/:caseId answers (api/routes/cases.ts). */
 export interface CaseDetail {
   source: 'workflow' | 'projection';
-  case: {
-    caseId: string;
-    status: 'open' | 'paused' | 'closed';
-    stageId: string | null;
-    stageName: string | null;
-    openedOn: string;
-    today: string;
-    monitoringUntil: string | null;
-    pending: (ApprovalItem & { step: ProposedStep; canDecide: boolean })[];
-    next: { on: string | null; action: string; reasons: Reason[] };
-    latestFacts: {
-      asOf: string;
-      attendancePct: number | null;
-      unauthorised: number;
-      unexplained: number;
-      lates: number;
-    } | null;
-    timeline: TimelineEvent[];
-    closedReason?: string;
-  };
-  pupil: {
-    id: string;
-    upn: string;
-    givenName: string;
-    familyName: string;
-    yearGroup: number | null;
-    dateOfBirth: string | null;
-    flags: string[];
-    contacts: { name: string; email: string | null; phone: string | null }[];
-  };
-  school: SchoolRef;
+  case: CaseView & { pending: (PendingProposal & { canDecide: boolean })[] };
+  pupil: Pick<
+    Pupil,
+    'id' | 'upn' | 'givenName' | 'familyName' | 'yearGroup' | 'dateOfBirth' | 'flags' | 'contacts'
+  >;
+  school: { id: string; name: string };
   policy: {
     id: string;
     name: string;
@@ -147,34 +55,15 @@ export interface CaseDetail {
   } | null;
   series: WeekPoint[];
   thresholds: Threshold[];
-  letters: {
-    id: string;
-    subject: string;
-    templateId: string;
-    sentOn: string;
-    amended: boolean;
+  letters: (Pick<LetterRecord, 'id' | 'subject' | 'templateId' | 'sentOn' | 'amended'> & {
     recipients: { name: string; channel: string }[];
-  }[];
-  meetings: {
-    id: string;
-    kind: string;
-    title: string;
-    startsAt: string;
-    endsAt: string;
-    staffName: string;
-    location: string;
-    status: string;
-    stepId: string;
-  }[];
-  tasks: { id: string; kind: string; title: string; dueOn: string; status: string }[];
-  messages: {
-    id: string;
-    channel: string;
-    subject: string;
-    status: string;
-    createdAt: string;
-    sentAt: string | null;
-  }[];
+  })[];
+  meetings: Pick<
+    MeetingRecord,
+    'id' | 'kind' | 'title' | 'startsAt' | 'endsAt' | 'staffName' | 'location' | 'status' | 'stepId'
+  >[];
+  tasks: Pick<StaffTaskRecord, 'id' | 'kind' | 'title' | 'dueOn' | 'status'>[];
+  messages: Pick<OutboxRecord, 'id' | 'channel' | 'subject' | 'status' | 'createdAt' | 'sentAt'>[];
   outcomeKinds: string[];
   permissions: { recordEvents: boolean };
 }

@@ -5,18 +5,7 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { Empty, ErrorBox, Loading, PageHeader, Pagination, useAsync } from '../components/ui';
 import { fmtDateTime } from '../format';
-
-interface Entry {
-  id: number;
-  at: string;
-  userName: string | null;
-  role: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  schoolId: string | null;
-  details: Record<string, unknown>;
-}
+import type { AuditEntry } from '../types';
 
 export function AuditPage() {
   const { schoolId } = useSession();
@@ -24,7 +13,7 @@ export function AuditPage() {
   const [page, setPage] = useState(1);
   const data = useAsync(
     () =>
-      api.get<{ total: number; page: number; pageSize: number; entries: Entry[] }>(
+      api.get<{ total: number; page: number; pageSize: number; entries: AuditEntry[] }>(
         `/api/audit${qs({ action, page, pageSize: 50 })}`,
       ),
     [schoolId, action, page],

@@ -1,6 +1,8 @@
 // One case: where it stands, what happens next and why, the attendance chart with the policy's
 // thresholds, the timeline (the evidence), letters and meetings, and forms to record what happened.
-import { useState, type FormEvent } from 'react';
+// The page shows the case as last saved (the read model) at once, then asks the case itself for
+// anything newer in the background: a busy worker leaves it as last saved, never loading.
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Link } from '../router';
 import type { CaseDetail, TimelineEvent } from '../types';
@@ -8,11 +10,54 @@ import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../
 import { AttendanceChart } from '../components/charts';
 import { fmtDate, fmtDateTime, fmtPct, outcomeName, plural, yearLabel } from '../format';
 
+/** How long the page waits for the case itself (the server gives up sooner, after a few seconds). */
+const LIVE_TIMEOUT_MS = 8_000;
+
+/** GET /api/cases/:caseId/live: the case as its workflow holds it now. */
+type LiveCase = Pick<CaseDetail, 'case' | 'permissions'> & { source: 'workflow' };
+
+/** Whether what the page shows is known to be current. */
+type Freshness = 'checking' | 'live' | 'saved' | 'final';
+
+/**
+ * Asks the case for its live view once the saved one is on screen (again after each reload), and
+ * abandons the question when the page is left or reloaded. A closed case has nothing newer.
+ */
+function useLiveCase(saved: CaseDetail | null): { live: LiveCase | null; freshness: Freshness } {
+  // Each answer is kept with the saved view it followed, so a reload never shows an older answer.
+  const [state, setState] = useState<{
+    after: CaseDetail | null;
+    live: LiveCase | null;
+    freshness: Freshness;
+  }>({ after: null, live: null, freshness: 'checking' });
+  useEffect(() => {
+    if (!saved || saved.case.status === 'closed') return;
+    const asking = new AbortController();
+    api
+      .get<LiveCase | undefined>(`/api/cases/${encodeURIComponent(saved.case.caseId)}/live`, {
+        timeoutMs: LIVE_TIMEOUT_MS,
+        signal: asking.signal,
+      })
+      .then(
+        (live) => setState({ after: saved, live: live ?? null, freshness: live ? 'live' : 'final' }),
+        () => {
+          if (!asking.signal.aborted) setState({ after: saved, live: null, freshness: 'saved' });
+        },
+      );
+    return () => asking.abort();
+  }, [saved]);
+  if (saved?.case.status === 'closed') return { live: null, freshness: 'final' };
+  if (state.after !== saved) return { live: null, freshness: 'checking' };
+  return { live: state.live, freshness: state.freshness };
+}
+
 export function CasePage({ caseId }: { caseId: string }) {
   const data = useAsync(() => api.get<CaseDetail>(`/api/cases/${encodeURIComponent(caseId)}`), [caseId]);
+  const { live, freshness } = useLiveCase(data.data);
   if (data.loading && !data.data) return <Loading />;
   if (!data.data) return <ErrorBox error={data.error} title="This case cannot be shown." />;
-  const d = data.data;
+  const saved = data.data;
+  const d: CaseDetail = live ? { ...saved, ...live } : saved;
   const c = d.case;
   const rank = d.policy ? d.policy.stages.findIndex((s) => s.id === c.stageId) + 1 : null;
   return (
@@ -36,9 +81,11 @@ export function CasePage({ caseId }: { caseId: string }) {
           <StatusBadge status={c.status} />
         </div>
       </div>
-      {d.source === 'projection' && c.status !== 'closed' && (
-        <p className="small muted">Shown as last saved (the case was busy); reload for the latest.</p>
-      )}
+      <p className="small muted" role="status">
+        {freshness === 'checking' && 'Shown as last saved; checking the case for anything newer…'}
+        {freshness === 'saved' &&
+          'Shown as last saved: the case did not answer just now. Reload to try again.'}
+      </p>
 
       <div className="cards3">
         <section className="card" aria-labelledby="next-title">

@@ -1,26 +1,12 @@
 // Imports: upload a school's calendar, roster and marks (all or nothing, with every bad row listed),
 // import the demo school, and run the sweep now.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, qs, type RowError } from '../api';
+import { api, ApiError, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { Empty, ErrorBox, PageHeader, ProgressBar, StatusBadge, useAsync } from '../components/ui';
 import { fmtDateTime, plural } from '../format';
-
-interface Job {
-  id: string;
-  schoolId: string;
-  status: 'running' | 'succeeded' | 'rejected' | 'failed';
-  phase: string;
-  percent: number;
-  summary: {
-    calendar?: { status: string };
-    roster?: { rows: number; inserted: number; updated: number; unchanged: number };
-    marks?: { rows: number; inserted: number; changed: number; unchanged: number; skipped: number };
-  } | null;
-  rejection: { error: string; rows: RowError[]; totalErrors: number; unlisted: number } | null;
-  message: string | null;
-}
+import type { ImportJobView as Job } from '../types';
 
 const PHASES: Record<string, string> = {
   queued: 'Starting',

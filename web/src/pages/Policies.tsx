@@ -5,6 +5,7 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { ErrorBox, Loading, PageHeader, useAsync } from '../components/ui';
 import { fmtDateTime } from '../format';
+import type { PolicyIssue } from '../types';
 
 interface PolicySummary {
   id: string;
@@ -13,13 +14,6 @@ interface PolicySummary {
   description: string;
   stages: { id: string; name: string; summary: string; steps: number }[];
   text: string;
-}
-interface PolicyIssue {
-  rule: string;
-  message: string;
-  line: number;
-  column: number;
-  file: string;
 }
 interface Listing {
   defaultPolicy: string;

@@ -4,19 +4,7 @@ import { api } from '../api';
 import { useSession } from '../session';
 import { ErrorBox, Loading, PageHeader, useAsync } from '../components/ui';
 import { fmtDate } from '../format';
-import type { Role } from '../types';
-
-interface AdminUser {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  allSchools: boolean;
-  schoolIds: string[];
-  disabled: boolean;
-  hasPassword: boolean;
-  createdAt: string;
-}
+import type { AdminUser, Role } from '../types';
 
 export function UsersPage() {
   const { schools, user: me } = useSession();

@@ -11,8 +11,8 @@ import type { IsoDate } from '../../domain/types';
 import { DEFAULT_POLICY } from '../../policies/schoolPolicy';
 import { listPolicies } from '../../policies/index';
 import { readFileSync } from 'node:fs';
-import { generatePassword, hashPassword } from '../../api/auth/passwords';
-import { addUserSchool, createUser, getUserByEmail, updateUser } from '../../api/auth/users';
+import { generatePassword, hashPassword } from '../auth/passwords';
+import { addUserSchool, createUser, getUserByEmail, updateUser } from '../auth/users';
 import { DEMO_PUPILS, DEMO_SCHOOL_ID, demoSchoolData } from './demoSchool';
 
 export interface DemoAccount {

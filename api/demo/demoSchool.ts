@@ -1,12 +1,12 @@
 // The demo school: Oakwood Academy, about 600 pupils, a calendar for this school year and the last,
 // and the current term's marks up to today with realistic absence (the synthetic generator in
-// scripts/bench/synthetic.ts: most pupils 95-100%, a persistent-absence tail of about a fifth, a few
+// synthetic.ts beside this file: most pupils 95-100%, a persistent-absence tail of about a fifth, a few
 // severe; illness in clusters; lates; N marks re-coded after a few days except the last week's).
 // Deterministic for a given date, so importing it again changes only the new days.
 import { academicYearStart, addDays, buildCalendar, weekdayOf } from '../../domain/calendar';
 import { CODE_LIST } from '../../domain/marks';
 import type { IsoDate, SchoolCalendarFile, Term } from '../../domain/types';
-import { markPlan, syntheticMarks, syntheticPupil } from '../bench/synthetic';
+import { markPlan, syntheticMarks, syntheticPupil } from './synthetic';
 
 export const DEMO_SCHOOL_ID = 'demo-oakwood';
 export const DEMO_SCHOOL_NAME = 'Oakwood Academy (demo)';

@@ -1,0 +1,139 @@
+// Planning a step when it is proposed: the exact action it will take (domain/stepPlan.ts), built
+// once. Letters and messages are rendered here, exactly as they will go out; a call gets its
+// script; a meeting, who is invited and from which day; a task, its title, due date and outcomes.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ProposedStep } from '../domain/caseTypes';
+import type { LetterFiguresInput } from '../domain/letterFigures';
+import { routeOf } from '../domain/stepRoute';
+import type { ComposeRecipe, PlannedRecipient, StepPlan, TaskPlan } from '../domain/stepPlan';
+import { outcomeChoicesFor } from '../domain/taskOutcomes';
+import type { IsoDate } from '../domain/types';
+import { composeMessage, loadLetterContext } from '../letters/compose';
+import { buildLetterPlan } from '../letters/plan';
+import { createHash } from 'node:crypto';
+import type { CaseServicesDeps } from '../messaging/deps';
+import { asActivityFailure } from './letters';
+
+export interface PlanStepInput {
+  caseId: string;
+  schoolId: string;
+  pupilId: string;
+  step: ProposedStep;
+  /** The school day it is proposed: the date a letter carries. */
+  date: IsoDate;
+  figures: LetterFiguresInput;
+  /** When a task falls due, and the first day a meeting may be held (from the school's calendar). */
+  dueOn: IsoDate;
+  earliestDate: IsoDate;
+  /** The meeting a letter mentions, when one is booked. */
+  meeting?: { startsAt: string; location?: string };
+}
+
+function sealed(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+export function createPlanningActivities(deps: CaseServicesDeps) {
+  const { db } = deps;
+  const options = {
+    ...(deps.signature ? { signature: deps.signature } : {}),
+    ...(deps.templatesDir ? { templatesDir: deps.templatesDir } : {}),
+  };
+
+  async function plan(input: PlanStepInput): Promise<StepPlan> {
+    const { step } = input;
+    const recipe: ComposeRecipe = {
+      template: step.template ?? step.stepId,
+      date: input.date,
+      figures: input.figures,
+      reasons: step.reasons.map((r) => r.text),
+      ...(input.meeting ? { meeting: input.meeting } : {}),
+    };
+    const where = { schoolId: input.schoolId, pupilId: input.pupilId };
+    switch (routeOf(step)) {
+      case 'letter':
+      case 'message':
+        return buildLetterPlan(
+          db,
+          {
+            ...where,
+            kind: routeOf(step) === 'letter' ? 'letter' : 'message',
+            channel: step.channel,
+            recipe,
+            appAvailable: Boolean(deps.app),
+          },
+          options,
+        );
+      case 'call': {
+        // The team makes the call: the task carries the script and the numbers to ring.
+        const { context, rendered } = await composeMessage(db, { ...where, ...recipe }, options);
+        const toCall = context.carers.map((c) => ({
+          contactIndex: c.contactIndex,
+          name: c.name,
+          phone: c.phone ?? null,
+        }));
+        const kind = step.channel === 'phone' ? 'phoneCall' : 'staffTask';
+        const body: Omit<TaskPlan, 'hash'> = {
+          kind: 'task',
+          taskKind: kind,
+          title: step.title,
+          dueOn: input.dueOn,
+          notes: rendered.text,
+          toCall,
+          outcomes: outcomeChoicesFor(kind),
+        };
+        return { ...body, hash: sealed(body) };
+      }
+      case 'meeting': {
+        const context = await loadLetterContext(db, { ...where, ...recipe }, 'letter', options);
+        const recipients: PlannedRecipient[] = context.carers
+          .filter((c) => c.email || c.phone)
+          .map((c) => ({
+            contactIndex: c.contactIndex,
+            name: c.name,
+            channel: c.email ? 'email' : 'sms',
+            address: (c.email ?? c.phone)!,
+          }));
+        const body = {
+          kind: 'meeting' as const,
+          meetingKind: 'meeting' as const,
+          title: step.title,
+          ...(step.template ? { template: step.template } : {}),
+          earliestDate: input.earliestDate,
+          recipe,
+          recipients,
+        };
+        return { ...body, hash: sealed(body) };
+      }
+      case 'task': {
+        const body: Omit<TaskPlan, 'hash'> = {
+          kind: 'task',
+          taskKind: step.kind,
+          title: step.title,
+          dueOn: input.dueOn,
+          outcomes: outcomeChoicesFor(step.kind),
+        };
+        return { ...body, hash: sealed(body) };
+      }
+    }
+  }
+
+  return {
+    async planStep(input: PlanStepInput): Promise<StepPlan> {
+      try {
+        return await plan(input);
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+  };
+}
+
+/** A plan whose sealed contents no longer match: never sent, the step goes to a person. */
+export function planChanged(what: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'PlanChanged',
+    message: `${what} is not what was approved (its contents changed since); it was not sent`,
+    nonRetryable: true,
+  });
+}

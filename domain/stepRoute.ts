@@ -1,0 +1,31 @@
+// The one place that decides how a step is carried out. Engine 2's planning, performing and preview
+// all ask this; before, the workflow and the messaging activity each decided, and Bradford's
+// phone message became a bare task with no script.
+import type { ProposedStep } from './caseTypes';
+
+export type StepRoute =
+  /** A letter: rendered, kept as evidence with its PDF, emailed or posted. */
+  | 'letter'
+  /** A short written message (app, text, email). */
+  | 'message'
+  /** A phone call or a conversation for a person to have, with its script. */
+  | 'call'
+  /** A meeting booked in the school's diary, with invitations. */
+  | 'meeting'
+  /** Work for a person, done when its outcome is recorded. */
+  | 'task';
+
+export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel'>): StepRoute {
+  switch (step.kind) {
+    case 'letter':
+      return 'letter';
+    case 'message':
+      return step.channel === 'phone' || step.channel === 'inPerson' || step.channel === 'none'
+        ? 'call'
+        : 'message';
+    case 'meeting':
+      return 'meeting';
+    default:
+      return 'task';
+  }
+}

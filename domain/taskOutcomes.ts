@@ -1,0 +1,44 @@
+// What the team can record when a task is done, per kind of task, and what each outcome means for
+// the case. A step that is work for a person (a call, a home visit, a contract) is done only when
+// its outcome is recorded: creating the task is not doing it.
+import type { StepKind } from './caseTypes';
+import type { TaskOutcomeChoice } from './stepPlan';
+
+const done: TaskOutcomeChoice = { id: 'done', label: 'Done', completesStep: true };
+
+const CHOICES: Partial<Record<StepKind | 'phoneCall' | 'postLetter' | 'byHand', TaskOutcomeChoice[]>> = {
+  phoneCall: [
+    { id: 'spoke', label: 'Spoke to a parent/carer', completesStep: true },
+    { id: 'noAnswer', label: 'No answer: try again', completesStep: false },
+  ],
+  homeVisit: [
+    { id: 'visited', label: 'Visit made', completesStep: true, records: 'homeVisitCompleted' },
+    { id: 'noAccess', label: 'No access', completesStep: true, records: 'homeVisitNoAccess' },
+  ],
+  attendanceContract: [
+    { id: 'signed', label: 'Contract signed', completesStep: true, records: 'contractSigned' },
+    { id: 'declined', label: 'Contract declined', completesStep: true, records: 'contractDeclined' },
+  ],
+  attendancePlan: [{ id: 'agreed', label: 'Plan agreed and in place', completesStep: true }],
+  referral: [
+    { id: 'made', label: 'Referral made', completesStep: true },
+    { id: 'notNeeded', label: 'No referral needed', completesStep: true },
+  ],
+  penaltyNoticeConsideration: [
+    { id: 'requested', label: 'Penalty notice requested', completesStep: true },
+    { id: 'notRequested', label: 'Decided not to request one', completesStep: true },
+  ],
+  statutoryInterventionRequest: [
+    { id: 'submitted', label: 'Request submitted to the council', completesStep: true },
+  ],
+  councilNotification: [{ id: 'notified', label: 'Local authority notified', completesStep: true }],
+  postLetter: [{ id: 'posted', label: 'Printed and posted', completesStep: true }],
+  byHand: [{ id: 'done', label: 'Done by hand', completesStep: true }],
+};
+
+/** The outcomes a task of this kind can have (a plain "Done" for simple tasks). */
+export function outcomeChoicesFor(
+  kind: StepKind | 'phoneCall' | 'postLetter' | 'byHand',
+): TaskOutcomeChoice[] {
+  return CHOICES[kind] ?? [done];
+}

@@ -1,0 +1,122 @@
+// Building a step's plan for a letter or a message (domain/stepPlan.ts): render it once, exactly as
+// it will go out, decide who receives it and how, and seal it with a hash. The send activity
+// re-hashes what it is about to send and refuses if it differs from what was approved.
+import { createHash } from 'node:crypto';
+import type { Channel } from '../domain/caseTypes';
+import type { ComposeRecipe, LetterPlan, PlannedContent, PlannedRecipient } from '../domain/stepPlan';
+import type { Db } from '../store/db';
+import { composeLetter, composeMessage, type Carer, type ComposeOptions } from './compose';
+
+/** sha256 over exactly what goes out: every word and layout part, and where each copy goes. */
+export function planHash(content: PlannedContent, recipients: PlannedRecipient[]): string {
+  return createHash('sha256').update(JSON.stringify({ content, recipients })).digest('hex');
+}
+
+/** True when the plan's words and recipients are still what its hash (and the approval) say. */
+export function planIntact(
+  plan: Pick<LetterPlan, 'content' | 'recipients' | 'hash'>,
+  approvedHash: string,
+): boolean {
+  return plan.hash === approvedHash && planHash(plan.content, plan.recipients) === approvedHash;
+}
+
+/** Where a letter goes: by email with the PDF, else on paper (the office posts it). */
+function letterRecipient(c: Carer): PlannedRecipient {
+  return c.email
+    ? { contactIndex: c.contactIndex, name: c.name, channel: 'email', address: c.email }
+    : { contactIndex: c.contactIndex, name: c.name, channel: 'post', address: c.phone ?? null };
+}
+
+/** Where a message goes: the step's channel when the carer can receive it, else email, else text. */
+function messageRecipient(channel: Channel, c: Carer, appAvailable: boolean): PlannedRecipient | null {
+  const base = { contactIndex: c.contactIndex, name: c.name };
+  if (channel === 'app' && appAvailable && (c.email || c.phone))
+    return { ...base, channel: 'app', address: (c.email ?? c.phone)! };
+  if (channel === 'sms' && c.phone) return { ...base, channel: 'sms', address: c.phone };
+  if (c.email) return { ...base, channel: 'email', address: c.email };
+  if (c.phone) return { ...base, channel: 'sms', address: c.phone };
+  return null;
+}
+
+export interface LetterPlanInput {
+  schoolId: string;
+  pupilId: string;
+  kind: 'letter' | 'message';
+  channel: Channel;
+  recipe: ComposeRecipe;
+  amendedText?: string;
+  /** Whether an app messenger is configured (else app messages go by email). */
+  appAvailable?: boolean;
+}
+
+/** Renders the letter or message and decides its recipients: the plan the officer will approve. */
+export async function buildLetterPlan(
+  db: Db,
+  input: LetterPlanInput,
+  options: ComposeOptions = {},
+): Promise<LetterPlan> {
+  const compose = {
+    schoolId: input.schoolId,
+    pupilId: input.pupilId,
+    template: input.recipe.template,
+    date: input.recipe.date,
+    figures: input.recipe.figures,
+    reasons: input.recipe.reasons,
+    ...(input.recipe.meeting ? { meeting: input.recipe.meeting } : {}),
+    ...(input.amendedText !== undefined ? { amendedText: input.amendedText } : {}),
+  };
+  if (input.kind === 'letter') {
+    const { context, rendered } = await composeLetter(db, compose, options);
+    const content: PlannedContent = {
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      body: rendered.body,
+      templateId: rendered.templateId,
+      templateSource: context.resolved.source,
+      amended: rendered.amended,
+      layout: {
+        schoolName: context.schoolName,
+        salutation: rendered.salutation,
+        blocks: rendered.blocks,
+        signOff: rendered.signOff,
+        signature: rendered.signature,
+      },
+    };
+    const recipients = context.carers.map(letterRecipient);
+    return { kind: 'letter', recipe: input.recipe, content, recipients, hash: planHash(content, recipients) };
+  }
+  const { context, rendered } = await composeMessage(db, compose, options);
+  const content: PlannedContent = {
+    subject: rendered.subject,
+    text: rendered.text,
+    html: null,
+    body: rendered.text,
+    templateId: rendered.templateId,
+    templateSource: context.resolved.source,
+    amended: rendered.amended,
+  };
+  const recipients = context.carers
+    .map((c) => messageRecipient(input.channel, c, input.appAvailable ?? false))
+    .filter((r): r is PlannedRecipient => r !== null);
+  return { kind: 'message', recipe: input.recipe, content, recipients, hash: planHash(content, recipients) };
+}
+
+/**
+ * The plan with the team's amended wording: the same recipe and the same recipients, the body
+ * replaced. The API renders it for the officer to see; the approval carries it and its hash.
+ */
+export async function amendLetterPlan(
+  db: Db,
+  plan: LetterPlan,
+  where: { schoolId: string; pupilId: string; channel: Channel },
+  amendedText: string,
+  options: ComposeOptions = {},
+): Promise<LetterPlan> {
+  const redone = await buildLetterPlan(
+    db,
+    { ...where, kind: plan.kind, recipe: plan.recipe, amendedText },
+    options,
+  );
+  return { ...redone, recipients: plan.recipients, hash: planHash(redone.content, plan.recipients) };
+}

@@ -1,0 +1,672 @@
+// The read model of pupil cases: `cases` holds each case's latest view (one row per case workflow)
+// and `case_events` every event of its timeline, appended once. Case workflows write it through
+// `projectCase`; the API, the sweep and the simulation read it through the functions below, so the
+// SQL on these tables lives here and nowhere else. The workflow stays the source of truth: this is
+// what lists, dashboards and pages are built from without asking hundreds of workflows.
+import type { CaseState } from '../domain/caseTypes';
+import type { IsoDate } from '../domain/types';
+import type { CaseTask, CaseView, PendingProposal } from '../workflows/caseMessages';
+import type { Db } from './db';
+
+export type CaseStatus = 'open' | 'paused' | 'closed';
+
+/** What lists sort and filter on, worked out by the case from its policy. */
+export interface CaseSummaryFields {
+  stageRank: number | null;
+  pendingApprovals: number;
+  oldestPendingAt: string | null;
+  nextActionOn: IsoDate | null;
+}
+
+export interface ProjectCaseInput {
+  view: CaseView;
+  searchable: CaseSummaryFields;
+  /**
+   * Increases with every projection of the case, across continue-as-new. Absent from cases on the
+   * first engine: their timeline's length stands in for it.
+   */
+  version?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: the projection
+
+/**
+ * Writes the case's view, unless the stored row is newer, and appends the timeline events the
+ * stored row had not. Returns whether the view was written.
+ *
+ * Projections of one case can arrive out of order (an Update handler and the case's loop both
+ * project; an activity retried after a slow attempt lands late), so the row is only ever replaced
+ * by a higher version. Without a version the timeline's length is used, and an equal length still
+ * writes (a decision can change what is pending without adding an event), so only an older,
+ * shorter view is refused. A case moving to an engine that sends versions must start its counter
+ * at its timeline's length or above, or its first projections would be refused.
+ */
+export async function projectCase(db: Db, input: ProjectCaseInput): Promise<{ written: boolean }> {
+  const { view, searchable } = input;
+  const version = input.version ?? view.timeline.length;
+  const equalWrites = input.version === undefined;
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query(
+      `INSERT INTO cases (case_id, school_id, pupil_id, policy_id, policy_version, status, stage_id, stage_name, stage_rank,
+         opened_on, closed_on, closed_reason, pending_approvals, oldest_pending_at, next_action_on, next_action,
+         attendance_pct, view, version, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,now())
+       ON CONFLICT (case_id) DO UPDATE SET status = EXCLUDED.status, stage_id = EXCLUDED.stage_id,
+         stage_name = EXCLUDED.stage_name, stage_rank = EXCLUDED.stage_rank, closed_on = EXCLUDED.closed_on,
+         closed_reason = EXCLUDED.closed_reason, pending_approvals = EXCLUDED.pending_approvals,
+         oldest_pending_at = EXCLUDED.oldest_pending_at, next_action_on = EXCLUDED.next_action_on,
+         next_action = EXCLUDED.next_action, attendance_pct = EXCLUDED.attendance_pct, view = EXCLUDED.view,
+         version = EXCLUDED.version, updated_at = now()
+       WHERE cases.version < EXCLUDED.version OR ($20::boolean AND cases.version = EXCLUDED.version)
+       RETURNING case_id`,
+      [
+        view.caseId,
+        view.schoolId,
+        view.pupilId,
+        view.policyId,
+        view.policyVersion,
+        view.status,
+        view.stageId,
+        view.stageName,
+        searchable.stageRank,
+        view.openedOn,
+        view.status === 'closed' ? view.today : null,
+        view.closedReason ?? null,
+        searchable.pendingApprovals,
+        searchable.oldestPendingAt,
+        searchable.nextActionOn,
+        view.next.action,
+        view.latestFacts?.attendancePct ?? null,
+        JSON.stringify(view),
+        version,
+        equalWrites,
+      ],
+    );
+    if (rows.length === 0) return { written: false };
+    // The upsert holds the case's row until commit, so a competing projection waits here and then
+    // counts the events this one added (each statement sees what committed before it).
+    await tx.query(
+      `INSERT INTO case_events (case_id, seq, school_id, at, date, type, stage_id, text)
+       SELECT $1, t.seq, $2, (t.e->>'at')::timestamptz, (t.e->>'date')::date, t.e->>'type', t.e->>'stageId', t.e->>'text'
+       FROM (SELECT e, (n - 1)::int AS seq FROM jsonb_array_elements($3::text::jsonb) WITH ORDINALITY AS a(e, n)) t
+       WHERE t.seq >= (SELECT count(*) FROM case_events WHERE case_id = $1)
+       ON CONFLICT DO NOTHING`,
+      [view.caseId, view.schoolId, JSON.stringify(view.timeline)],
+    );
+    return { written: true };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One case
+
+export interface CaseRecord {
+  caseId: string;
+  schoolId: string;
+  pupilId: string;
+  policyId: string;
+  policyVersion: string;
+  status: CaseStatus;
+  stageId: string | null;
+  stageName: string | null;
+  stageRank: number | null;
+  openedOn: IsoDate;
+  closedOn: IsoDate | null;
+  pendingApprovals: number;
+  nextActionOn: IsoDate | null;
+  nextAction: string | null;
+  attendancePct: number | null;
+  view: CaseView;
+  updatedAt: string;
+}
+
+interface CaseRow {
+  case_id: string;
+  school_id: string;
+  pupil_id: string;
+  policy_id: string;
+  policy_version: string;
+  status: CaseStatus;
+  stage_id: string | null;
+  stage_name: string | null;
+  stage_rank: number | null;
+  opened_on: string;
+  closed_on: string | null;
+  pending_approvals: number;
+  next_action_on: string | null;
+  next_action: string | null;
+  attendance_pct: string | null;
+  view: CaseView;
+  updated_at: string;
+}
+
+const CASE_COLUMNS = `case_id, school_id, pupil_id::text AS pupil_id, policy_id, policy_version, status, stage_id,
+  stage_name, stage_rank, opened_on::text AS opened_on, closed_on::text AS closed_on, pending_approvals,
+  next_action_on::text AS next_action_on, next_action, attendance_pct::text AS attendance_pct, view,
+  updated_at::text AS updated_at`;
+
+function toCaseRecord(r: CaseRow): CaseRecord {
+  return {
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupilId: r.pupil_id,
+    policyId: r.policy_id,
+    policyVersion: r.policy_version,
+    status: r.status,
+    stageId: r.stage_id,
+    stageName: r.stage_name,
+    stageRank: r.stage_rank,
+    openedOn: r.opened_on,
+    closedOn: r.closed_on,
+    pendingApprovals: r.pending_approvals,
+    nextActionOn: r.next_action_on,
+    nextAction: r.next_action,
+    attendancePct: pctOrNull(r.attendance_pct),
+    view: r.view,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** numeric comes back as text (it may not fit a double); percentages with two decimals do. */
+function pctOrNull(text: string | null): number | null {
+  return text === null ? null : Number(text);
+}
+
+export async function getCaseRow(db: Db, caseId: string): Promise<CaseRecord | null> {
+  const { rows } = await db.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE case_id = $1`, [caseId]);
+  return rows[0] ? toCaseRecord(rows[0]) : null;
+}
+
+/** The case's status as last projected; null for a case the read model does not hold. */
+export async function getCaseStatus(db: Db, caseId: string): Promise<CaseStatus | null> {
+  const { rows } = await db.query<{ status: CaseStatus }>('SELECT status FROM cases WHERE case_id = $1', [
+    caseId,
+  ]);
+  return rows[0]?.status ?? null;
+}
+
+/** Every case, oldest first (a simulation's whole result). */
+export async function listAllCases(db: Db): Promise<CaseRecord[]> {
+  const { rows } = await db.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases ORDER BY opened_on, case_id`);
+  return rows.map(toCaseRecord);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases list
+
+export const CASE_SORTS = {
+  next: 'c.next_action_on ASC NULLS LAST, c.stage_rank DESC NULLS LAST',
+  stage: 'c.stage_rank DESC NULLS LAST, c.next_action_on ASC NULLS LAST',
+  name: 'p.family_name, p.given_name',
+  opened: 'c.opened_on DESC',
+  attendance: 'c.attendance_pct ASC NULLS LAST',
+  pending: 'c.pending_approvals DESC, c.oldest_pending_at ASC NULLS LAST',
+} as const;
+export type CaseSort = keyof typeof CASE_SORTS;
+export const CASE_SORT_KEYS = Object.keys(CASE_SORTS) as [CaseSort, ...CaseSort[]];
+
+export interface CaseFilter {
+  /** null: every school. */
+  schoolIds: string[] | null;
+  /** active = open or paused. */
+  status: 'active' | CaseStatus | 'all';
+  stageIds?: string[];
+  yearGroup?: number;
+  /** Pupils with any of these flags. */
+  flags?: string[];
+  /** Only cases with (true) or without (false) steps waiting for approval. */
+  pending?: boolean;
+  /** Only cases with a step waiting for this approver. */
+  approver?: 'team' | 'manager';
+  nextFrom?: IsoDate;
+  nextTo?: IsoDate;
+  /** Part of the pupil's name, or a UPN. */
+  text?: string;
+  sort: CaseSort;
+  page: number;
+  pageSize: number;
+}
+
+export interface PupilOfCase {
+  id: string;
+  givenName: string;
+  familyName: string;
+  yearGroup: number | null;
+  flags: string[];
+}
+
+export interface CaseListItem {
+  caseId: string;
+  schoolId: string;
+  pupil: PupilOfCase;
+  status: CaseStatus;
+  stageId: string | null;
+  stageName: string | null;
+  stageRank: number | null;
+  openedOn: IsoDate;
+  pendingApprovals: number;
+  oldestPendingAt: string | null;
+  nextActionOn: IsoDate | null;
+  nextAction: string | null;
+  attendancePct: number | null;
+}
+
+/** One page of the cases that match, and how many match in all. */
+export async function listCases(db: Db, f: CaseFilter): Promise<{ total: number; cases: CaseListItem[] }> {
+  const params: unknown[] = [f.schoolIds];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where: string[] = ['($1::text[] IS NULL OR c.school_id = ANY($1::text[]))'];
+  if (f.status === 'active') where.push(`c.status <> 'closed'`);
+  else if (f.status !== 'all') where.push(`c.status = ${p(f.status)}`);
+  if (f.stageIds?.length) where.push(`c.stage_id = ANY(${p(f.stageIds)}::text[])`);
+  if (f.yearGroup !== undefined) where.push(`p.year_group = ${p(f.yearGroup)}`);
+  if (f.flags?.length) where.push(`p.flags && ${p(f.flags)}::text[]`);
+  if (f.pending === true) where.push('c.pending_approvals > 0');
+  if (f.pending === false) where.push('c.pending_approvals = 0');
+  if (f.approver) {
+    where.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(c.view->'pending') e WHERE e->>'approver' = ${p(f.approver)})`,
+    );
+  }
+  if (f.nextFrom) where.push(`c.next_action_on >= ${p(f.nextFrom)}::date`);
+  if (f.nextTo) where.push(`c.next_action_on <= ${p(f.nextTo)}::date`);
+  if (f.text) {
+    const like = `%${f.text.replace(/[%_\\]/g, '')}%`;
+    where.push(
+      `((p.given_name || ' ' || p.family_name) ILIKE ${p(like)} OR p.upn = ${p(f.text.toUpperCase())})`,
+    );
+  }
+  const clause = where.join(' AND ');
+  const from = 'FROM cases c JOIN pupils p ON p.id = c.pupil_id';
+  const counted = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} WHERE ${clause}`, params);
+  const { rows } = await db.query<{
+    case_id: string;
+    school_id: string;
+    pupil_id: string;
+    given_name: string;
+    family_name: string;
+    year_group: number | null;
+    flags: string[] | null;
+    status: CaseStatus;
+    stage_id: string | null;
+    stage_name: string | null;
+    stage_rank: number | null;
+    opened_on: string;
+    pending_approvals: number;
+    oldest_pending_at: string | null;
+    next_action_on: string | null;
+    next_action: string | null;
+    attendance_pct: string | null;
+  }>(
+    `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags, c.status,
+            c.stage_id, c.stage_name, c.stage_rank, c.opened_on::text AS opened_on, c.pending_approvals,
+            c.oldest_pending_at::text AS oldest_pending_at, c.next_action_on::text AS next_action_on, c.next_action,
+            c.attendance_pct::text AS attendance_pct
+     ${from} WHERE ${clause} ORDER BY ${CASE_SORTS[f.sort]}, c.case_id
+     LIMIT ${p(f.pageSize)} OFFSET ${p((f.page - 1) * f.pageSize)}`,
+    params,
+  );
+  return {
+    total: counted.rows[0]?.n ?? 0,
+    cases: rows.map((r) => ({
+      caseId: r.case_id,
+      schoolId: r.school_id,
+      pupil: {
+        id: r.pupil_id,
+        givenName: r.given_name,
+        familyName: r.family_name,
+        yearGroup: r.year_group,
+        flags: r.flags ?? [],
+      },
+      status: r.status,
+      stageId: r.stage_id,
+      stageName: r.stage_name,
+      stageRank: r.stage_rank,
+      openedOn: r.opened_on,
+      pendingApprovals: r.pending_approvals,
+      oldestPendingAt: r.oldest_pending_at,
+      nextActionOn: r.next_action_on,
+      nextAction: r.next_action,
+      attendancePct: pctOrNull(r.attendance_pct),
+    })),
+  };
+}
+
+export interface StageCount {
+  stageId: string;
+  stageName: string | null;
+  stageRank: number | null;
+  /** Open or paused cases at the stage. */
+  active: number;
+}
+
+/** The stages the active cases in these schools are at, least severe first (the list's filter). */
+export async function countActiveCasesByStage(db: Db, schoolIds: string[] | null): Promise<StageCount[]> {
+  const { rows } = await db.query<{
+    stage_id: string;
+    stage_name: string | null;
+    stage_rank: number | null;
+    n: number;
+  }>(
+    `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank, count(*)::int AS n FROM cases c
+     WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed' AND stage_id IS NOT NULL
+     GROUP BY stage_id ORDER BY max(stage_rank), stage_id`,
+    [schoolIds],
+  );
+  return rows.map((r) => ({
+    stageId: r.stage_id,
+    stageName: r.stage_name,
+    stageRank: r.stage_rank,
+    active: r.n,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approvals
+
+export interface CaseAwaitingApproval {
+  caseId: string;
+  schoolId: string;
+  pupil: PupilOfCase;
+  stageName: string | null;
+  view: CaseView;
+}
+
+/** Active cases in these schools with at least one step waiting for a decision. */
+export async function listCasesAwaitingApproval(
+  db: Db,
+  schoolIds: string[] | null,
+): Promise<CaseAwaitingApproval[]> {
+  const { rows } = await db.query<{
+    case_id: string;
+    school_id: string;
+    pupil_id: string;
+    given_name: string;
+    family_name: string;
+    year_group: number | null;
+    flags: string[] | null;
+    stage_name: string | null;
+    view: CaseView;
+  }>(
+    `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags, c.stage_name, c.view
+     FROM cases c JOIN pupils p ON p.id = c.pupil_id
+     WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed' AND c.pending_approvals > 0
+     ORDER BY c.case_id`,
+    [schoolIds],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupil: {
+      id: r.pupil_id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      yearGroup: r.year_group,
+      flags: r.flags ?? [],
+    },
+    stageName: r.stage_name,
+    view: r.view,
+  }));
+}
+
+/** Every step waiting for a decision on the school's active cases. */
+export async function listPendingProposals(db: Db, schoolId: string): Promise<PendingProposal[]> {
+  const { rows } = await db.query<{ view: CaseView }>(
+    `SELECT view FROM cases WHERE school_id = $1 AND status <> 'closed' AND pending_approvals > 0`,
+    [schoolId],
+  );
+  return rows.flatMap((r) => r.view.pending ?? []);
+}
+
+/** An engine-2 case's task waiting for a person, with whose case it is. */
+export interface OpenCaseTask {
+  caseId: string;
+  schoolId: string;
+  pupil: PupilOfCase;
+  stageName: string | null;
+  task: CaseTask;
+}
+
+/**
+ * Every task still waiting for its outcome on the active cases of these schools, soonest due first
+ * (the worklist). Tasks live in each case's view, so they are read from there.
+ */
+export async function listOpenCaseTasks(db: Db, schoolIds: string[] | null): Promise<OpenCaseTask[]> {
+  const { rows } = await db.query<{
+    case_id: string;
+    school_id: string;
+    pupil_id: string;
+    given_name: string;
+    family_name: string;
+    year_group: number | null;
+    flags: string[] | null;
+    stage_name: string | null;
+    task: CaseTask;
+  }>(
+    `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags,
+            c.stage_name, t.task
+     FROM cases c JOIN pupils p ON p.id = c.pupil_id,
+          jsonb_array_elements(COALESCE(c.view->'tasks', '[]'::jsonb)) AS t(task)
+     WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed'
+       AND t.task->>'status' = 'open'
+     ORDER BY t.task->>'dueOn', c.case_id`,
+    [schoolIds],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    schoolId: r.school_id,
+    pupil: {
+      id: r.pupil_id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      yearGroup: r.year_group,
+      flags: r.flags ?? [],
+    },
+    stageName: r.stage_name,
+    task: r.task,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard and school figures
+
+export interface StageStatusCount {
+  stageId: string | null;
+  stageName: string | null;
+  stageRank: number | null;
+  status: 'open' | 'paused';
+  n: number;
+}
+
+/** The school's active cases by stage (including cases at no stage) and status. */
+export async function countCasesByStage(db: Db, schoolId: string): Promise<StageStatusCount[]> {
+  const { rows } = await db.query<{
+    stage_id: string | null;
+    stage_name: string | null;
+    stage_rank: number | null;
+    status: 'open' | 'paused';
+    n: number;
+  }>(
+    `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank, status, count(*)::int AS n
+     FROM cases WHERE school_id = $1 AND status <> 'closed' GROUP BY stage_id, status ORDER BY max(stage_rank), stage_id`,
+    [schoolId],
+  );
+  return rows.map((r) => ({
+    stageId: r.stage_id,
+    stageName: r.stage_name,
+    stageRank: r.stage_rank,
+    status: r.status,
+    n: r.n,
+  }));
+}
+
+export interface CaseTotals {
+  open: number;
+  paused: number;
+  closed: number;
+  closedSince: number;
+}
+
+/** How many of the school's cases are open, paused and closed, and how many closed on or after `since`. */
+export async function countCasesByStatus(db: Db, schoolId: string, since: IsoDate): Promise<CaseTotals> {
+  const { rows } = await db.query<{ open: number; paused: number; closed: number; closed_since: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'open')::int AS open, count(*) FILTER (WHERE status = 'paused')::int AS paused,
+            count(*) FILTER (WHERE status = 'closed')::int AS closed,
+            count(*) FILTER (WHERE status = 'closed' AND closed_on >= $2::date)::int AS closed_since
+     FROM cases WHERE school_id = $1`,
+    [schoolId, since],
+  );
+  const r = rows[0];
+  return {
+    open: r?.open ?? 0,
+    paused: r?.paused ?? 0,
+    closed: r?.closed ?? 0,
+    closedSince: r?.closed_since ?? 0,
+  };
+}
+
+export interface StageSeen {
+  stageId: string;
+  stageName: string | null;
+  stageRank: number | null;
+}
+
+/** Every stage any of the school's cases has been projected at, least severe first. */
+export async function listStagesSeen(db: Db, schoolId: string): Promise<StageSeen[]> {
+  const { rows } = await db.query<{ stage_id: string; stage_name: string | null; stage_rank: number | null }>(
+    `SELECT stage_id, max(stage_name) AS stage_name, max(stage_rank) AS stage_rank FROM cases
+     WHERE school_id = $1 AND stage_id IS NOT NULL GROUP BY stage_id ORDER BY max(stage_rank)`,
+    [schoolId],
+  );
+  return rows.map((r) => ({ stageId: r.stage_id, stageName: r.stage_name, stageRank: r.stage_rank }));
+}
+
+export interface StageChangeCount {
+  /** Monday of the week, YYYY-MM-DD. */
+  week: IsoDate;
+  type: 'opened' | 'stageChanged' | 'closed';
+  stageId: string | null;
+  n: number;
+}
+
+/** Cases opened, moved to a stage and closed per week since `since`, from the timeline events. */
+export async function countStageChangesByWeek(
+  db: Db,
+  schoolId: string,
+  since: IsoDate,
+): Promise<StageChangeCount[]> {
+  const { rows } = await db.query<{
+    week: string;
+    type: StageChangeCount['type'];
+    stage_id: string | null;
+    n: number;
+  }>(
+    `SELECT to_char(date_trunc('week', date::timestamp), 'YYYY-MM-DD') AS week, type, stage_id, count(*)::int AS n
+     FROM case_events WHERE school_id = $1 AND date >= $2::date AND type IN ('opened', 'stageChanged', 'closed')
+     GROUP BY 1, 2, 3 ORDER BY 1`,
+    [schoolId, since],
+  );
+  return rows.map((r) => ({ week: r.week, type: r.type, stageId: r.stage_id, n: r.n }));
+}
+
+export interface ActiveCaseCounts {
+  openCases: number;
+  pendingApprovals: number;
+}
+
+/** Per school: its active cases and the steps waiting on them (schools with none are absent). */
+export async function countActiveCasesBySchool(
+  db: Db,
+  schoolIds: string[] | null,
+): Promise<Map<string, ActiveCaseCounts>> {
+  const { rows } = await db.query<{ school_id: string; open_cases: number; pending: number }>(
+    `SELECT school_id, count(*)::int AS open_cases, coalesce(sum(pending_approvals), 0)::int AS pending
+     FROM cases WHERE ($1::text[] IS NULL OR school_id = ANY($1::text[])) AND status <> 'closed'
+     GROUP BY school_id`,
+    [schoolIds],
+  );
+  return new Map(rows.map((r) => [r.school_id, { openCases: r.open_cases, pendingApprovals: r.pending }]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A pupil's cases
+
+export interface CaseOfPupil {
+  caseId: string;
+  status: CaseStatus;
+  stageName: string | null;
+  openedOn: IsoDate;
+  closedOn: IsoDate | null;
+}
+
+/** Every case the pupil has had, newest first. */
+export async function listCasesOfPupil(db: Db, pupilId: string): Promise<CaseOfPupil[]> {
+  const { rows } = await db.query<{
+    case_id: string;
+    status: CaseStatus;
+    stage_name: string | null;
+    opened_on: string;
+    closed_on: string | null;
+  }>(
+    `SELECT case_id, status, stage_name, opened_on::text AS opened_on, closed_on::text AS closed_on
+     FROM cases WHERE pupil_id = $1::uuid ORDER BY opened_on DESC`,
+    [pupilId],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    status: r.status,
+    stageName: r.stage_name,
+    openedOn: r.opened_on,
+    closedOn: r.closed_on,
+  }));
+}
+
+/** Each of these pupils' active case (the latest opened, should there be more than one). */
+export async function openCasesOfPupils(
+  db: Db,
+  pupilIds: string[],
+): Promise<Map<string, { caseId: string; stageName: string | null }>> {
+  if (pupilIds.length === 0) return new Map();
+  const { rows } = await db.query<{ pupil_id: string; case_id: string; stage_name: string | null }>(
+    `SELECT DISTINCT ON (pupil_id) pupil_id::text AS pupil_id, case_id, stage_name FROM cases
+     WHERE pupil_id = ANY($1::uuid[]) AND status <> 'closed' ORDER BY pupil_id, opened_on DESC, case_id DESC`,
+    [pupilIds],
+  );
+  return new Map(rows.map((r) => [r.pupil_id, { caseId: r.case_id, stageName: r.stage_name }]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the daily sweep needs
+
+/** The school's active cases: pupil id -> case id. */
+export async function openCaseIdsForSchool(db: Db, schoolId: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ case_id: string; pupil_id: string }>(
+    `SELECT case_id, pupil_id::text AS pupil_id FROM cases WHERE school_id = $1 AND status <> 'closed'`,
+    [schoolId],
+  );
+  return new Map(rows.map((r) => [r.pupil_id, r.case_id]));
+}
+
+export interface ClosedCaseState {
+  state: CaseState;
+  closedOn: IsoDate | null;
+}
+
+/** For each pupil of the school whose cases are closed, the state of the one projected last. */
+export async function latestClosedCaseStates(
+  db: Db,
+  schoolId: string,
+): Promise<Map<string, ClosedCaseState>> {
+  const { rows } = await db.query<{ pupil_id: string; state: CaseState | null; closed_on: string | null }>(
+    `SELECT DISTINCT ON (pupil_id) pupil_id::text AS pupil_id, view->'caseState' AS state, closed_on::text AS closed_on
+       FROM cases WHERE school_id = $1 AND status = 'closed' ORDER BY pupil_id, updated_at DESC`,
+    [schoolId],
+  );
+  return new Map(
+    rows.flatMap((r) => (r.state ? [[r.pupil_id, { state: r.state, closedOn: r.closed_on }] as const] : [])),
+  );
+}

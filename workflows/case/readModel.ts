@@ -1,0 +1,59 @@
+// How an engine-2 case looks from outside: the view the query answers and the read model stores,
+// and the fields the read model sorts and filters on.
+import type { Policy } from '../../domain/policy/schema';
+import type { IsoDate } from '../../domain/types';
+import type { CaseView } from '../caseMessages';
+import type { CaseIdentity } from './entity';
+import type { CaseRecord } from './record';
+
+export interface CaseSummaryFields {
+  stageRank: number | null;
+  pendingApprovals: number;
+  oldestPendingAt: string | null;
+  nextActionOn: IsoDate | null;
+}
+
+export function caseView(id: CaseIdentity, r: CaseRecord, today: IsoDate): CaseView {
+  const facts = r.latestFacts;
+  const stageName = id.policy.stages.find((s) => s.id === r.caseState.stageId)?.name ?? null;
+  return {
+    caseId: id.caseId,
+    schoolId: id.schoolId,
+    pupilId: id.pupilId,
+    policyId: id.policy.id,
+    policyVersion: String(id.policy.version),
+    status: r.status,
+    stageId: r.caseState.stageId,
+    stageName: stageName,
+    openedOn: r.openedOn ?? today,
+    today: today,
+    monitoringUntil: r.caseState.monitoringUntil,
+    pending: r.pending,
+    next: r.next,
+    latestFacts: facts
+      ? {
+          asOf: facts.asOf,
+          attendancePct: facts.windows.rolling10.attendancePct,
+          unauthorised: facts.windows.rolling10.unauthorised,
+          unexplained: facts.windows.rolling10.unexplained,
+          lates: facts.windows.halfTerm.lateBeforeClose,
+        }
+      : null,
+    timeline: r.timeline,
+    ...(r.closedReason ? { closedReason: r.closedReason } : {}),
+    ...(r.pausedReason ? { pausedReason: r.pausedReason } : {}),
+    caseState: r.caseState,
+    engine: r.engine,
+    tasks: r.tasks,
+    version: r.version,
+  };
+}
+
+export function caseSummary(policy: Policy, r: CaseRecord): CaseSummaryFields {
+  return {
+    stageRank: r.caseState.stageId ? policy.stages.findIndex((s) => s.id === r.caseState.stageId) + 1 : null,
+    pendingApprovals: r.pending.length,
+    oldestPendingAt: r.pending[0]?.proposedAt ?? null,
+    nextActionOn: r.next.on,
+  };
+}
