@@ -45,6 +45,14 @@ describe('approving, rejecting and amending proposed steps', () => {
         { key: 'rex', givenName: 'Rex', familyName: 'Bell', mark: stageTwo },
         { key: 'tia', givenName: 'Tia', familyName: 'Ford', mark: stageOneStill },
         {
+          key: 'cal',
+          givenName: 'Cal',
+          familyName: 'Reed',
+          flags: ['cp'],
+          contacts: [{ name: 'Lou Reed', email: 'lou.reed@example.org' }],
+          mark: dropping,
+        },
+        {
           key: 'pia',
           givenName: 'Pia',
           familyName: 'Cole',
@@ -113,6 +121,18 @@ describe('approving, rejecting and amending proposed steps', () => {
       [v.caseId],
     );
     expect(rows.map((r) => r.to_address)).toContain('jo.cole@example.org');
+  });
+
+  it('asks a person first before anything goes by itself to a family with a Child Protection plan', async () => {
+    const v = await h.view('cal');
+    expect(v.stageId).toBe('early-reminder');
+    // The policy sends this message by itself; for Cal it waits for the team.
+    expect(v.pending).toMatchObject([
+      { approver: 'team', step: { stepId: 'dropping-towards-95-message', approval: 'team' } },
+    ]);
+    expect(v.timeline.some((t) => t.type === 'messageSent' || t.type === 'messageHeld')).toBe(false);
+    const { rows } = await h.db.query(`SELECT 1 FROM outbox WHERE case_id = $1`, [v.caseId]);
+    expect(rows).toEqual([]);
   });
 
   it(

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { previewProposal } from '../../api/services/letterPreview';
-import { getLetter } from '../../store/caseServices';
-import { markPattern, startHarness, type Harness } from './harness';
+import type { LetterPlan } from '../../domain/stepPlan';
+import { amendLetterPlan } from '../../letters/plan';
+import { getLetter, listLettersForCase } from '../../store/caseServices';
+import { SCHOOL_ID, markPattern, startHarness, type Harness } from './harness';
 
 const START = '2025-11-17';
 /** About 86%, and absent again on the days after START: Stage Two, figures that keep moving. */
@@ -16,6 +18,8 @@ const stageTwo = markPattern((_d, s, i) => (i % 7 === 0 ? 'O' : i % 11 === 0 && 
 
 const forPupil = (h: Harness, name: string) =>
   h.smtp.messages.filter((m) => (m.subject ?? '').includes(name));
+const getLetterIds = async (h: Harness, caseId: string) =>
+  (await listLettersForCase(h.db, caseId)).map((l) => l.id);
 const normalise = (s: string | false | undefined) =>
   String(s ?? '')
     .replace(/\r\n/g, '\n')
@@ -41,6 +45,13 @@ describe('the letter the officer approved is the letter the family gets', () => 
           givenName: 'Ivo',
           familyName: 'Lund',
           contacts: [{ name: 'Di Lund', email: 'di.lund@example.org' }],
+          mark: stageTwo,
+        },
+        {
+          key: 'zed',
+          givenName: 'Zed',
+          familyName: 'Kerr',
+          contacts: [{ name: 'Mo Kerr', email: 'mo.kerr@example.org' }],
           mark: stageTwo,
         },
         {
@@ -119,5 +130,37 @@ describe('the letter the officer approved is the letter the family gets', () => 
     expect(err!.cause?.message).toMatch(/changed since it was shown to you/);
     expect(forPupil(h, 'Ivo')).toEqual([]);
     expect((await h.view('ivo')).pending).toHaveLength(1);
+  });
+
+  it('never sends a letter whose words changed after it was sealed; a person gets the step instead', async () => {
+    const v = await h.view('zed');
+    const [proposal] = v.pending;
+    const amended = await amendLetterPlan(
+      h.db,
+      proposal!.plan as LetterPlan,
+      { schoolId: SCHOOL_ID, pupilId: v.pupilId, channel: proposal!.step.channel },
+      'Please come and see us.',
+    );
+    // Words slipped in after the hash was taken (a fault between the preview and the case).
+    const tampered = {
+      ...amended,
+      content: { ...amended.content, text: `${amended.content.text}\nP.S. A fine is coming.` },
+    };
+    await h.decide('zed', {
+      proposalId: proposal!.proposalId,
+      decision: 'amend',
+      amendedPlan: tampered,
+      planHash: amended.hash,
+    });
+    const after = await h.view('zed');
+    const failed = after.timeline.find((t) => t.type === 'stepFailed')!;
+    expect(failed.text).toMatch(
+      /^Warning Letter 1 could not be done automatically \(the letter is not what was approved/,
+    );
+    expect(after.tasks!.map((t) => t.title)).toEqual([
+      expect.stringMatching(/^Do by hand: Warning Letter 1/),
+    ]);
+    expect(forPupil(h, 'Zed')).toEqual([]);
+    expect(await getLetterIds(h, after.caseId)).toEqual([]);
   });
 });
