@@ -9,8 +9,7 @@ import type { ComposeRecipe, PlannedRecipient, StepPlan, TaskPlan } from '../dom
 import { outcomeChoicesFor } from '../domain/taskOutcomes';
 import type { IsoDate } from '../domain/types';
 import { composeMessage, loadLetterContext } from '../letters/compose';
-import { buildLetterPlan } from '../letters/plan';
-import { createHash } from 'node:crypto';
+import { buildLetterPlan, sealHash } from '../letters/plan';
 import type { CaseServicesDeps } from '../messaging/deps';
 import { asActivityFailure } from './letters';
 
@@ -29,9 +28,7 @@ export interface PlanStepInput {
   meeting?: { startsAt: string; location?: string };
 }
 
-function sealed(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
+const sealed = sealHash;
 
 export function createPlanningActivities(deps: CaseServicesDeps) {
   const { db } = deps;

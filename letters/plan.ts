@@ -7,9 +7,29 @@ import type { ComposeRecipe, LetterPlan, PlannedContent, PlannedRecipient } from
 import type { Db } from '../store/db';
 import { composeLetter, composeMessage, type Carer, type ComposeOptions } from './compose';
 
+/** JSON with every object's keys in sorted order: the same value always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * sha256 of a plan's contents, canonical: a plan read back from the read model (PostgreSQL's jsonb
+ * keeps an object's keys in its own order) seals to the same hash as the one the planner wrote.
+ */
+export function sealHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
 /** sha256 over exactly what goes out: every word and layout part, and where each copy goes. */
 export function planHash(content: PlannedContent, recipients: PlannedRecipient[]): string {
-  return createHash('sha256').update(JSON.stringify({ content, recipients })).digest('hex');
+  return sealHash({ content, recipients });
 }
 
 /** True when the plan's words and recipients are still what its hash (and the approval) say. */

@@ -227,9 +227,22 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     setHandler(
       completeTask,
       async (t) => {
-        const { task, completesStep } = c.completeTask(t);
+        // A new run loads its calendar after its handlers are registered: wait for it.
+        await condition(() => calendar !== undefined);
+        const task = c.validateTaskOutcome(t);
         const on = t.on ?? clock.today();
-        if (completesStep && r.latestFacts) {
+        try {
+          windowEndOf(task, on); // a window that would start must fit in the school's calendar
+        } catch (err) {
+          if (!(err instanceof BeyondCalendarError)) throw err;
+          throw ApplicationFailure.create({
+            type: 'CalendarEnded',
+            message: `the school calendar ends on ${err.lastSchoolDay}: import next year’s terms first`,
+            nonRetryable: true,
+          });
+        }
+        const done = c.completeTask(t);
+        if (done.completesStep && r.latestFacts) {
           c.stepResult(task, 'done', r.latestFacts, on, calendar);
           if (task.kind === 'councilNotification' || task.kind === 'statutoryInterventionRequest') {
             c.log({
@@ -251,24 +264,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         });
         wake = true;
         await publish();
-        return { accepted: true as const, timelineIndex: r.timeline.length - 1 };
+        return { accepted: true as const, timelineIndex: done.index };
       },
-      {
-        validator: (t) => {
-          const task = c.validateTaskOutcome(t);
-          try {
-            windowEndOf(task, t.on ?? clock.today());
-          } catch (err) {
-            if (!(err instanceof BeyondCalendarError)) throw err;
-            throw new Error(
-              `the school calendar ends on ${err.lastSchoolDay}: import next year’s terms first`,
-              {
-                cause: err,
-              },
-            );
-          }
-        },
-      },
+      { validator: (t) => void c.validateTaskOutcome(t) },
     );
   }
 
@@ -305,12 +303,18 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
 
   /** The school has run out of calendar: wait, with a task, until next year's terms are imported. */
   async function waitForNextCalendar(lastSchoolDay: IsoDate): Promise<void> {
+    // The school may already have imported a longer calendar than this run has read.
+    calendar = await loadCalendar();
+    if (calendar.lastSchoolDay > lastSchoolDay) return;
     const taskId = `calendar:${input.schoolId}:${lastSchoolDay}`;
     const title = `Import the school calendar for the terms after ${lastSchoolDay}: cases are waiting for it`;
     c.pause(
       `the school calendar ends on ${lastSchoolDay}; the case carries on when next year’s terms are imported`,
       'calendar',
     );
+    // A proposal cannot be dated past the calendar either: it is withdrawn, and proposed afresh when
+    // the case carries on.
+    for (const p of [...r.pending]) c.withdraw(p, `the school calendar ends on ${lastSchoolDay}`);
     await acts.data.createStaffTask({
       taskId,
       caseId: input.caseId,

@@ -307,7 +307,7 @@ export class CaseEntity {
    * Records a task's outcome. Returns the step it completes, when it does (a call with no answer
    * does not: the task stays open with the attempt on the timeline).
    */
-  completeTask(t: TaskOutcome): { task: CaseTask; completesStep: boolean } {
+  completeTask(t: TaskOutcome): { task: CaseTask; completesStep: boolean; index: number } {
     const task = this.validateTaskOutcome(t);
     const choice = task.outcomes.find((o) => o.id === t.outcome)!;
     const on = t.on ?? this.clock.today();
@@ -318,7 +318,7 @@ export class CaseEntity {
       task.completedOn = on;
       task.completedBy = t.actor;
     }
-    this.log({
+    const index = this.log({
       type: choice.completesStep ? 'taskCompleted' : 'taskAttempt',
       text: `${task.title}: ${choice.label}${t.note ? ` — ${t.note}` : ''}`,
       stepId: task.stepId,
@@ -335,6 +335,7 @@ export class CaseEntity {
     return {
       task,
       completesStep: choice.completesStep && task.purpose !== 'post' && task.purpose !== 'calendar',
+      index,
     };
   }
 

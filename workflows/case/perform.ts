@@ -126,7 +126,9 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
 }
 
 async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContext): Promise<Performed> {
-  const owner = ctx.decision?.actor.userId ?? (step.approval === 'manager' ? 'manager' : 'team');
+  // A step the policy reserves for managers is a manager's task; otherwise it is for whoever approved
+  // it (or the team, for a step that ran by itself).
+  const owner = step.approval === 'manager' ? 'manager' : (ctx.decision?.actor.userId ?? 'team');
   const notes = [
     plan.notes,
     plan.toCall?.length
