@@ -29,6 +29,7 @@ import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerPupilRoutes } from './routes/pupils';
 import { registerSchoolRoutes } from './routes/schools';
+import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
 import { ImportJobs } from './services/importJobs';
 import { swaggerTransform, zodValidatorCompiler, type ZodTypeProvider } from './zod';
@@ -132,6 +133,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'pupils' },
         { name: 'cases', description: 'Cases, their timeline and human events' },
         { name: 'approvals', description: 'Proposed steps waiting for a decision' },
+        { name: 'tasks', description: 'Work the cases made for people, and what came of it' },
         { name: 'letters', description: 'Letters sent (evidence), PDFs, the outbox' },
         { name: 'dashboard' },
         { name: 'policies' },
@@ -164,6 +166,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerPupilRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
   await registerApprovalRoutes(app, ctx);
+  await registerTaskRoutes(app, ctx);
   await registerLetterRoutes(app, ctx);
   await registerDashboardRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);

@@ -2,7 +2,7 @@
 // person can act on; only our own faults are a 500, and those never leak internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { ImportValidationError } from '../store/errors';
 import { RequestValidationError, zodIssues, type Issue } from './zod';
@@ -47,6 +47,26 @@ export function updateFailureReason(err: WorkflowUpdateFailedError): string {
   return reason;
 }
 
+/** The JavaScript errors a case's code throws by fault, never to refuse something on purpose. */
+const FAULT_TYPES = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+
+/**
+ * Whether the case did not refuse the Update on purpose but failed while checking it (a bug in the
+ * case's code). Nothing in the case changed, and its message is the case's internals: the person
+ * is told to try again, not what broke.
+ */
+export function caseFaulted(err: WorkflowUpdateFailedError): boolean {
+  let cause: unknown = err.cause;
+  while (cause instanceof Error) {
+    if (cause instanceof ApplicationFailure && cause.type && FAULT_TYPES.has(cause.type)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export const CASE_NOT_READY =
+  'The case could not take this just now (it may be moving on to its next step); nothing was recorded. Please try again in a moment.';
+
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof RequestValidationError) {
     return {
@@ -68,6 +88,9 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof HttpError) {
     return { error: err.message, statusCode: err.statusCode, ...err.extra };
+  }
+  if (err instanceof WorkflowUpdateFailedError && caseFaulted(err)) {
+    return { error: CASE_NOT_READY, statusCode: 503 };
   }
   if (err instanceof WorkflowUpdateFailedError) {
     // The case refused the decision (stale proposal, repeated decision, wrong input): a conflict

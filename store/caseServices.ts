@@ -366,6 +366,21 @@ export async function listOutbox(
   return rows.map(toOutbox);
 }
 
+/** How many of these schools' outbox messages are at each status (null: every school). */
+export async function countOutboxByStatus(
+  db: Db,
+  schoolIds: string[] | null,
+): Promise<Record<OutboxStatus, number>> {
+  const { rows } = await db.query<{ status: OutboxStatus; n: number }>(
+    `SELECT status, count(*)::int AS n FROM outbox
+     WHERE ($1::text[] IS NULL OR school_id = ANY($1::text[])) GROUP BY status`,
+    [schoolIds],
+  );
+  const counts: Record<OutboxStatus, number> = { queued: 0, sent: 0, failed: 0, held: 0 };
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
 /** Keys of rows not yet sent (held, failed or queued), oldest first: for a flush once a transport exists. */
 export async function listUnsentOutboxKeys(
   db: Db,

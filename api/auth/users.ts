@@ -60,6 +60,17 @@ export async function getUser(db: Db, id: string): Promise<User | null> {
   return rows[0] ? toUser(rows[0]) : null;
 }
 
+/** The display names of these users (ids that are not users' are left out): who a task is for, who did it. */
+export async function displayNamesOf(db: Db, ids: Iterable<string>): Promise<Map<string, string>> {
+  const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (valid.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; display_name: string }>(
+    'SELECT id::text AS id, display_name FROM users WHERE id = ANY($1::uuid[])',
+    [valid],
+  );
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
 export async function getUserByEmail(
   db: Db,
   email: string,

@@ -18,7 +18,7 @@ import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { User } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
-import { conflict, forbidden, HttpError, toErrorBody, updateFailureReason } from '../errors';
+import { conflict, forbidden, HttpError, toErrorBody } from '../errors';
 import { caseClosed, caseView, findPending, loadCaseRow, mayDecide, updateCase } from '../services/cases';
 import { previewProposal } from '../services/letterPreview';
 import { amendLetterPlan } from '../../letters/plan';
@@ -339,7 +339,8 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
             ...item,
             ok: false,
             statusCode: body.statusCode,
-            error: err instanceof WorkflowUpdateFailedError ? updateFailureReason(err) : body.error,
+            // The case's own reason for a refusal (toErrorBody), never its internals.
+            error: body.error,
           });
         }
       }

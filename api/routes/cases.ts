@@ -10,19 +10,22 @@ import {
   listMeetingsForCase,
   listOutbox,
   listStaffTasks,
+  type OutboxRecord,
 } from '../../store/caseServices';
+import type { Db } from '../../store/db';
 import { loadMarkGrid } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
 import { recordEvent, type CaseView, type HumanEvent } from '../../workflows/caseMessages';
 import { writeAudit } from '../auth/audit';
+import { displayNamesOf } from '../auth/users';
 import type { User } from '../auth/users';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { HttpError, notFound } from '../errors';
 import { thresholdsFor, weeklySeries } from '../services/attendance';
-import { liveCaseView, loadCaseRow, mayDecide, updateCase } from '../services/cases';
+import { liveCaseView, loadCaseRow, mayCompleteTask, mayDecide, updateCase } from '../services/cases';
 import { policyOfCase } from '../services/policies';
 import { flagList, pageQuery } from './pupils';
 import { isoDate } from './schools';
@@ -57,9 +60,42 @@ const eventBody = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** The case as this user sees it: each waiting step says whether they may decide it. */
+/**
+ * The case as this user sees it: each waiting step says whether they may decide it, and each open
+ * task whether they may record its outcome.
+ */
 function caseFor(user: User, view: CaseView) {
-  return { ...view, pending: view.pending.map((p) => ({ ...p, canDecide: mayDecide(user, p) })) };
+  return {
+    ...view,
+    pending: view.pending.map((p) => ({ ...p, canDecide: mayDecide(user, p) })),
+    ...(view.tasks
+      ? {
+          tasks: view.tasks.map((t) => ({
+            ...t,
+            canComplete: view.status !== 'closed' && t.status === 'open' && mayCompleteTask(user, t),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The names of the people the case's tasks are for and who recorded their outcomes (by user id). */
+async function peopleOf(db: Db, view: CaseView): Promise<Record<string, string>> {
+  const ids = (view.tasks ?? []).flatMap((t) => [t.owner, ...(t.completedBy ? [t.completedBy.userId] : [])]);
+  return Object.fromEntries(await displayNamesOf(db, ids));
+}
+
+/** How a letter went out, from its outbox messages: a held letter must never read as sent. */
+function deliveryOf(letterId: string, recipients: { channel: string }[], outbox: OutboxRecord[]) {
+  const mine = outbox.filter((m) => m.ref === letterId);
+  const count = (status: OutboxRecord['status']) => mine.filter((m) => m.status === status).length;
+  return {
+    sent: count('sent'),
+    held: count('held'),
+    queued: count('queued'),
+    failed: count('failed'),
+    toPost: recipients.filter((r) => r.channel === 'none').length,
+  };
 }
 
 function permissionsFor(user: User, view: CaseView) {
@@ -176,6 +212,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       const today = ctx.today();
       const asOf = today > calendar.lastSchoolDay ? calendar.lastSchoolDay : today;
       const grid = await loadMarkGrid(db, pupil.id);
+      const people = await peopleOf(db, view);
       return {
         source: 'projection' as const,
         case: caseFor(user, view),
@@ -210,6 +247,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           sentOn: l.sentOn,
           amended: l.amended,
           recipients: l.recipients.map((r) => ({ name: r.name, channel: r.channel })),
+          delivery: deliveryOf(l.id, l.recipients, outbox),
         })),
         meetings: meetings.map((m) => ({
           id: m.id,
@@ -230,6 +268,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           status: t.status,
           stepId: t.stepId,
         })),
+        people,
         messages: outbox.map((m) => ({
           id: m.id,
           channel: m.channel,

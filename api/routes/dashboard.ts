@@ -1,5 +1,5 @@
 // Dashboard figures for one school: cases by stage; persistent and severe absence across the roll;
-// approvals waiting and overdue; letters this week; stage changes over time (from case_events).
+// approvals waiting and overdue; open and overdue tasks; letters this week; stage changes over time (from case_events).
 import { z } from 'zod';
 import { buildCalendar } from '../../domain/calendar';
 import { evaluatePupil, prepareEvaluation } from '../../domain/stats';
@@ -8,6 +8,7 @@ import {
   countCasesByStage,
   countCasesByStatus,
   countStageChangesByWeek,
+  listOpenCaseTasks,
   listPendingProposals,
   listStagesSeen,
 } from '../../store/cases';
@@ -41,6 +42,16 @@ interface AbsenceRates {
     severePct: number | null;
     attendancePct: number | null;
   };
+}
+
+/** The dashboard's tasks tile. */
+export interface DashboardTasks {
+  /** Open tasks on the school's active cases. */
+  open: number;
+  /** Of those, due before today. */
+  overdue: number;
+  /** Of those, the ones the case made for managers. */
+  forManagers: number;
 }
 
 const pct = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 10);
@@ -180,6 +191,14 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         if (!oldest || p.proposedOn < oldest) oldest = p.proposedOn;
       }
 
+      // Work for people the cases made: open, overdue (due before today) and the managers' own.
+      const openTasks = await listOpenCaseTasks(db, [schoolId]);
+      const tasks: DashboardTasks = {
+        open: openTasks.length,
+        overdue: openTasks.filter((t) => t.task.dueOn < today).length,
+        forManagers: openTasks.filter((t) => t.task.owner === 'manager').length,
+      };
+
       const letters = await db.query<{ n: number; cases: number }>(
         `SELECT count(*)::int AS n, count(DISTINCT case_id)::int AS cases FROM letters WHERE school_id = $1 AND sent_on >= $2::date AND sent_on < $2::date + 7`,
         [schoolId, weekStart],
@@ -235,6 +254,7 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
           oldestProposedOn: oldest,
           overdueRule: 'Waiting more than 2 school days, or escalated by the case',
         },
+        tasks,
         letters: { thisWeek: letters.rows[0]?.n ?? 0, casesWritten: letters.rows[0]?.cases ?? 0, weekStart },
         stageChanges: {
           stages: stagesSeen.map((s) => ({

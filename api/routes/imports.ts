@@ -7,8 +7,10 @@ import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { notFound } from '../errors';
-import type { ImportJob } from '../services/importJobs';
+import type { ImportJob, ImportJobSummary } from '../services/importJobs';
+import { openCaseIdsForSchool } from '../../store/cases';
 import { ImportValidationError } from '../../store/errors';
+import { notifyCalendarImported, notifyCasesWaitingForCalendar } from '../../temporal/caseSignals';
 import { ensureSweepSchedule } from '../../temporal/schedules';
 import {
   listImports,
@@ -108,12 +110,61 @@ export function scheduleSweep(ctx: AppContext, schoolId: string): void {
   );
 }
 
+/** What the summary says when the open cases could not all be told about a calendar. */
+function notToldNotice(notTold: number, open: number): string {
+  return (
+    `The import succeeded, but ${notTold === open ? 'the school’s open cases' : `${notTold} of the school’s ${open} open cases`} ` +
+    'could not be told about the new calendar just now (the workflow engine did not answer). ' +
+    'A case waiting at the end of the old calendar stays paused until it is told: import the calendar again to tell it.'
+  );
+}
+
+/**
+ * The school's calendar was imported: its open cases read it afresh, so a case paused at the end
+ * of the old calendar carries on. Best effort: the import has succeeded whatever happens here, and
+ * the summary says how many cases were told, and why not all.
+ */
+export async function tellCasesAboutCalendar(
+  ctx: AppContext,
+  schoolId: string,
+  status: 'inserted' | 'changed' | 'unchanged',
+  log: { warn(obj: object, msg: string): void },
+): Promise<Pick<ImportJobSummary, 'casesNotified' | 'calendarNotice'>> {
+  let open = 0;
+  try {
+    if (status === 'unchanged') {
+      const told = await notifyCasesWaitingForCalendar(ctx.db, ctx.temporal, schoolId);
+      return told > 0
+        ? { casesNotified: told }
+        : { casesNotified: 0, calendarNotice: 'The calendar is unchanged, so no case needed telling.' };
+    }
+    open = (await openCaseIdsForSchool(ctx.db, schoolId)).size;
+    const told = await notifyCalendarImported(ctx.db, ctx.temporal, schoolId);
+    if (told >= open) return { casesNotified: told };
+    // Ids and counts only in the log: no pupil's name reaches it.
+    log.warn({ schoolId, open, told }, 'some open cases could not be told about the imported calendar');
+    return { casesNotified: told, calendarNotice: notToldNotice(open - told, open) };
+  } catch (err) {
+    log.warn(
+      { schoolId, error: err instanceof Error ? err.name : 'unknown' },
+      'could not tell the open cases about the imported calendar',
+    );
+    return { casesNotified: 0, calendarNotice: notToldNotice(open, open) };
+  }
+}
+
 export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
 
   async function run(job: ImportJob, input: ImportInput, actor: { id: string; role: string }): Promise<void> {
     try {
-      const summary = await runImport(db, input, { onProgress: (e) => ctx.imports.progress(job, e) });
+      const imported = await runImport(db, input, { onProgress: (e) => ctx.imports.progress(job, e) });
+      const summary: ImportJobSummary = imported.calendar
+        ? {
+            ...imported,
+            ...(await tellCasesAboutCalendar(ctx, input.schoolId, imported.calendar.status, app.log)),
+          }
+        : imported;
       ctx.imports.finish(job, { status: 'succeeded', summary });
       // A new school gets its daily sweep now, not at the worker's next start.
       if (summary.calendar?.status === 'inserted') scheduleSweep(ctx, input.schoolId);
@@ -124,6 +175,7 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
         schoolId: input.schoolId,
         details: {
           calendar: summary.calendar?.status,
+          casesNotified: summary.casesNotified,
           roster: summary.roster && {
             rows: summary.roster.rows,
             inserted: summary.roster.inserted,

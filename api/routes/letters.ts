@@ -1,13 +1,59 @@
 // Letters kept as evidence (with their dates), their PDFs, and the outbox of every message — the
 // place to read mail when no SMTP server is configured (status "held").
 import { z } from 'zod';
-import { getLetter, getLetterPdf, listOutbox, type OutboxStatus } from '../../store/caseServices';
+import { sendHeldMail, type HeldMailResult } from '../../messaging/heldMail';
+import { mailerFromConfig } from '../../messaging/smtpMailer';
+import {
+  countOutboxByStatus,
+  getLetter,
+  getLetterPdf,
+  listOutbox,
+  type OutboxRecord,
+  type OutboxStatus,
+} from '../../store/caseServices';
+import { getSchool } from '../../store/schools';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool, schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import { isoDate } from './schools';
+
+/** One message as the outbox page shows it. */
+export interface OutboxMessageView extends Pick<
+  OutboxRecord,
+  | 'id'
+  | 'schoolId'
+  | 'caseId'
+  | 'channel'
+  | 'to'
+  | 'subject'
+  | 'text'
+  | 'status'
+  | 'error'
+  | 'ref'
+  | 'createdAt'
+  | 'sentAt'
+> {
+  attachments: { filename: string; contentType: string; letterId: string | null }[];
+}
+
+/** GET /api/outbox. */
+export interface OutboxAnswer {
+  /** How mail leaves: an SMTP server (SMTP_URL), or none (mail is held here). */
+  transport: 'smtp' | 'none';
+  /** Every message in the schools asked about, by status (the list itself is capped by `limit`). */
+  counts: Record<OutboxStatus, number>;
+  /** Whether this user may send held mail now (a manager or administrator, with SMTP set). */
+  canSendHeld: boolean;
+  messages: OutboxMessageView[];
+}
+
+/** POST /api/outbox/send-held: what became of the school's unsent mail. */
+export type SendHeldAnswer = HeldMailResult;
+
+/** Why held mail cannot be sent when no mail server is configured. */
+export const NO_SMTP_REASON = 'No mail server is set up. Set SMTP_URL to send held mail.';
 
 const letterParams = z.object({ letterId: z.string().min(1).max(100) });
 
@@ -142,7 +188,7 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
         }),
       },
     },
-    async (req) => {
+    async (req): Promise<OutboxAnswer> => {
       const user = currentUser(req);
       const q = req.query;
       let schools = schoolsFor(user, q.schoolId);
@@ -163,6 +209,8 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
       all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
       return {
         transport: ctx.config.SMTP_URL ? 'smtp' : 'none',
+        counts: await countOutboxByStatus(db, schools),
+        canSendHeld: Boolean(ctx.config.SMTP_URL) && (user.role === 'manager' || user.role === 'admin'),
         messages: all.slice(0, q.limit).map((m) => ({
           id: m.id,
           schoolId: m.schoolId,
@@ -183,6 +231,46 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
           sentAt: m.sentAt,
         })),
       };
+    },
+  );
+
+  app.post(
+    '/api/outbox/send-held',
+    {
+      config: { roles: ['manager', 'admin'] },
+      schema: {
+        tags: ['letters'],
+        summary: 'Send the mail held in a school’s outbox, now that a mail server is set up',
+        description:
+          'For mail written while no SMTP server was configured (and mail that failed or is still queued). Each case whose held letter or message now went is told, so its timeline says "sent from the outbox". 409 when no SMTP server is configured (SMTP_URL). Texts and app messages with no gateway stay held.',
+        body: z.object({ schoolId: z.string().trim().min(1, 'give the school id (URN)').max(64) }),
+      },
+    },
+    async (req): Promise<SendHeldAnswer> => {
+      const user = currentUser(req);
+      const { schoolId } = req.body;
+      assertSchool(user, schoolId, 'No such school');
+      if (!(await getSchool(db, schoolId))) throw notFound('No such school');
+      const mailer = mailerFromConfig(ctx.config);
+      if (!mailer) throw conflict(NO_SMTP_REASON);
+      let result: HeldMailResult;
+      try {
+        result = await sendHeldMail(db, mailer, ctx.temporal, {
+          schoolId,
+          actor: { userId: user.id, role: user.role },
+          today: ctx.today(),
+        });
+      } finally {
+        mailer.close();
+      }
+      await writeAudit(db, user, {
+        action: 'outbox.send-held',
+        targetType: 'school',
+        targetId: schoolId,
+        schoolId,
+        details: { ...result },
+      });
+      return result;
     },
   );
 }

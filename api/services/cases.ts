@@ -6,7 +6,12 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { getCaseRow, getCaseStatus, type CaseRecord } from '../../store/cases';
 import type { Db } from '../../store/db';
-import { getCaseView, type CaseView, type PendingProposal } from '../../workflows/caseMessages';
+import {
+  getCaseView,
+  type CaseTask,
+  type CaseView,
+  type PendingProposal,
+} from '../../workflows/caseMessages';
 import type { User } from '../auth/users';
 import { inScope } from '../auth/scope';
 import { conflict, notFound, type HttpError } from '../errors';
@@ -28,7 +33,8 @@ export function caseClosed(): HttpError {
  * is closed answers 409 with a reason. The case may also close between that read and the Update:
  * then the workflow refuses it while it finishes, or has completed and Temporal only says it is not
  * found. Either way the read model is asked again, so a closed case gets the same answer, and only
- * a case that is not running and not closed is a 404.
+ * a case that is not running and not closed is a 404. A case that fails while checking the Update
+ * (a fault, not a refusal) changed nothing: the answer is a 503 that does not show its internals.
  */
 export async function updateCase<T>(db: Db, row: CaseRecord, send: () => Promise<T>): Promise<T> {
   if (row.status === 'closed') throw caseClosed();
@@ -94,4 +100,19 @@ export function mayDecide(user: User, p: Pick<PendingProposal, 'approver'>): boo
   if (user.role === 'manager') return true;
   if (user.role === 'officer') return p.approver === 'team';
   return false;
+}
+
+/**
+ * Who may record a task's outcome: officers and managers, except that a task the case made for
+ * managers (e.g. importing next year's calendar) is a manager's. Administrators record nothing.
+ */
+export function mayCompleteTask(user: User, task: Pick<CaseTask, 'owner'>): boolean {
+  if (user.role === 'manager') return true;
+  if (user.role === 'officer') return task.owner !== 'manager';
+  return false;
+}
+
+/** A task of the case, by id. */
+export function findTask(view: CaseView, taskId: string): CaseTask | undefined {
+  return view.tasks?.find((t) => t.taskId === taskId);
 }

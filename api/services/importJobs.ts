@@ -7,6 +7,18 @@ import { randomUUID } from 'node:crypto';
 import type { ImportSummary, ProgressEvent } from '../../store/imports';
 import type { RowError } from '../../store/errors';
 
+/** What an import did; with a calendar, also how many of the school's open cases were told to read it. */
+export interface ImportJobSummary extends ImportSummary {
+  /**
+   * With a calendar: the open cases told to read it afresh (a case waiting at the end of the old
+   * calendar carries on). All of them for a new or changed calendar; for an unchanged one, only
+   * cases still waiting at the end of an older calendar.
+   */
+  casesNotified?: number;
+  /** Said when not every open case could be told, or none needed telling. */
+  calendarNotice?: string;
+}
+
 export type ImportJobStatus = 'running' | 'succeeded' | 'rejected' | 'failed';
 
 export interface ImportProgressStep {
@@ -32,7 +44,7 @@ export interface ImportJob {
   history: ImportProgressStep[];
   startedAt: string;
   finishedAt: string | null;
-  summary: ImportSummary | null;
+  summary: ImportJobSummary | null;
   /** When rejected: the bad rows (first 100) and how many there were in all. */
   rejection: { error: string; rows: RowError[]; totalErrors: number; unlisted: number } | null;
   /** When failed (our fault): a short reason. */

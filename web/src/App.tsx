@@ -17,6 +17,7 @@ import { OutboxPage } from './pages/Outbox';
 import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { PupilPage } from './pages/Pupil';
+import { TasksPage } from './pages/Tasks';
 
 interface NavItem {
   to: string;
@@ -25,6 +26,7 @@ interface NavItem {
 }
 const NAV: NavItem[] = [
   { to: '/approvals', label: 'Approvals', roles: ['officer', 'manager'] },
+  { to: '/tasks', label: 'Tasks', roles: ['officer', 'manager'] },
   { to: '/cases', label: 'Cases', roles: ['officer', 'manager', 'admin'] },
   { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'admin', 'officer'] },
   { to: '/imports', label: 'Imports', roles: ['officer', 'manager', 'admin'] },
@@ -124,6 +126,7 @@ export function App() {
   if ((params = match('/cases/:caseId', path))) page = <CasePage caseId={params.caseId!} />;
   else if ((params = match('/pupils/:pupilId', path))) page = <PupilPage pupilId={params.pupilId!} />;
   else if (path === '/approvals') page = <ApprovalsPage />;
+  else if (path === '/tasks') page = <TasksPage />;
   else if (path === '/cases') page = <CasesPage />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/imports') page = <ImportsPage />;

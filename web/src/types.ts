@@ -9,7 +9,7 @@ import type { ImportJob } from '../../api/services/importJobs';
 import type { CaseAwaitingApproval } from '../../store/cases';
 import type { LetterRecord, MeetingRecord, OutboxRecord, StaffTaskRecord } from '../../store/caseServices';
 import type { Pupil } from '../../store/pupils';
-import type { CaseView, PendingProposal } from '../../workflows/caseMessages';
+import type { CaseTask, CaseView, PendingProposal } from '../../workflows/caseMessages';
 
 export type { Reason, ProposedStep } from '../../domain/caseTypes';
 export type { PolicyIssue } from '../../domain/policy/validate';
@@ -19,7 +19,11 @@ export type { Role } from '../../api/auth/users';
 export type { WeekPoint, Threshold } from '../../api/services/attendance';
 export type { Preview } from '../../api/services/letterPreview';
 export type { CaseListItem } from '../../store/cases';
-export type { TimelineEvent } from '../../workflows/caseMessages';
+export type { CaseTask, TimelineEvent } from '../../workflows/caseMessages';
+export type { MeetingPlan, StepPlan, TaskOutcomeChoice, TaskPlan } from '../../domain/stepPlan';
+export type { TaskListAnswer, TaskListItem, TaskOutcomeAnswer } from '../../api/routes/tasks';
+export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/routes/letters';
+export type { DashboardTasks } from '../../api/routes/dashboard';
 
 /** A user as GET /api/users lists them (api/routes/users.ts: `adminView`). */
 export type AdminUser = PublicUser & Pick<User, 'disabled' | 'hasPassword' | 'createdAt'>;
@@ -41,7 +45,11 @@ export type ApprovalItem = Pick<CaseAwaitingApproval, 'caseId' | 'schoolId' | 'p
 /** One case in full, as GET /api/cases/:caseId answers (api/routes/cases.ts). */
 export interface CaseDetail {
   source: 'workflow' | 'projection';
-  case: CaseView & { pending: (PendingProposal & { canDecide: boolean })[] };
+  case: Omit<CaseView, 'pending' | 'tasks'> & {
+    pending: (PendingProposal & { canDecide: boolean })[];
+    /** Engine 2: the case's tasks, each saying whether this user may record its outcome. */
+    tasks?: (CaseTask & { canComplete: boolean })[];
+  };
   pupil: Pick<
     Pupil,
     'id' | 'upn' | 'givenName' | 'familyName' | 'yearGroup' | 'dateOfBirth' | 'flags' | 'contacts'
@@ -57,6 +65,8 @@ export interface CaseDetail {
   thresholds: Threshold[];
   letters: (Pick<LetterRecord, 'id' | 'subject' | 'templateId' | 'sentOn' | 'amended'> & {
     recipients: { name: string; channel: string }[];
+    /** How it went out, from the outbox: a held letter is not a sent one. */
+    delivery: { sent: number; held: number; queued: number; failed: number; toPost: number };
   })[];
   meetings: Pick<
     MeetingRecord,
@@ -66,4 +76,6 @@ export interface CaseDetail {
   messages: Pick<OutboxRecord, 'id' | 'channel' | 'subject' | 'status' | 'createdAt' | 'sentAt'>[];
   outcomeKinds: string[];
   permissions: { recordEvents: boolean };
+  /** Display names of the people the tasks are for, and of who recorded their outcomes, by user id. */
+  people: Record<string, string>;
 }

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
-import type { ApprovalItem, Preview } from '../types';
+import type { ApprovalItem, MeetingPlan, Preview, StepPlan, TaskPlan } from '../types';
 import { Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
 import { fmtDate, fmtDateTime, plural, pupilName, yearLabel } from '../format';
 
@@ -190,34 +190,67 @@ export function ApprovalsPage() {
   );
 }
 
+/** GET/POST /api/approvals/:caseId/:proposalId/preview. */
+interface PreviewAnswer {
+  proposal: { plan?: StepPlan };
+  preview: Preview;
+}
+
+/** What the preview of each kind of step is headed. */
+const PREVIEW_HEADING: Record<Preview['kind'], string> = {
+  letter: 'The letter, as it will be sent',
+  message: 'The message, as it will be sent',
+  call: 'The call to make',
+  meeting: 'The meeting to book',
+  task: 'The task to create',
+  other: 'What happens',
+};
+
+/** What approving does, on the button. */
+const APPROVE_LABEL: Record<Preview['kind'], string> = {
+  letter: 'Approve and send',
+  message: 'Approve and send',
+  call: 'Approve: add the call to the tasks',
+  meeting: 'Approve and book',
+  task: 'Approve: create the task',
+  other: 'Approve',
+};
+
+const HOW_INVITED: Record<string, string> = {
+  email: 'by email',
+  sms: 'by text message',
+  app: 'in the school app',
+  post: 'by post (printed by the office)',
+};
+
 function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string): void }) {
-  const preview = useAsync(
-    () =>
-      api.get<{ preview: Preview }>(
-        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/preview`,
-      ),
-    [item.caseId, item.proposalId],
-  );
+  const base = `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}`;
+  const preview = useAsync(() => api.get<PreviewAnswer>(`${base}/preview`), [item.caseId, item.proposalId]);
   const [mode, setMode] = useState<'view' | 'reject' | 'amend'>('view');
   const [reason, setReason] = useState('');
   const [text, setText] = useState('');
-  const [amended, setAmended] = useState<Preview | null>(null);
+  /** The amended preview, and the text it was made from: what "Send amended" sends. */
+  const [amended, setAmended] = useState<{ preview: Preview; text: string } | null>(null);
+  const [previewing, setPreviewing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const p = amended ?? preview.data?.preview ?? null;
+  const shown = preview.data?.preview ?? null;
+  const p = amended?.preview ?? shown;
+  const plan = preview.data?.proposal.plan;
+  const amendedCurrent = amended !== null && amended.text === text;
 
   async function decide(decision: 'approve' | 'reject' | 'amend') {
     setBusy(true);
     setError(null);
+    // The decision names what the person saw: the preview's plan, or the amended preview's.
+    const planHash = decision === 'amend' ? amended?.preview.planHash : shown?.planHash;
     try {
-      await api.post(
-        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/decision`,
-        {
-          decision,
-          ...(decision === 'reject' ? { reason } : {}),
-          ...(decision === 'amend' ? { amendedText: text } : {}),
-        },
-      );
+      await api.post(`${base}/decision`, {
+        decision,
+        ...(decision === 'reject' ? { reason } : {}),
+        ...(decision === 'amend' ? { amendedText: text } : {}),
+        ...(planHash ? { planHash } : {}),
+      });
       const verb =
         decision === 'approve' ? 'Approved' : decision === 'reject' ? 'Rejected' : 'Amended and approved';
       onDone(`${verb}: ${item.step.title} for ${pupilName(item.pupil)}.`);
@@ -230,14 +263,14 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
 
   async function previewAmended() {
     setError(null);
+    setPreviewing(true);
     try {
-      const r = await api.post<{ preview: Preview }>(
-        `/api/approvals/${encodeURIComponent(item.caseId)}/${encodeURIComponent(item.proposalId)}/preview`,
-        { amendedText: text },
-      );
-      setAmended(r.preview);
+      const r = await api.post<PreviewAnswer>(`${base}/preview`, { amendedText: text });
+      setAmended({ preview: r.preview, text });
     } catch (err) {
       setError(err);
+    } finally {
+      setPreviewing(false);
     }
   }
 
@@ -261,16 +294,13 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
             <li key={`${r.rule}-${n}`}>{r.text}</li>
           ))}
       </ul>
-      <h3>
-        {p?.kind === 'letter'
-          ? 'The letter, as it will be sent'
-          : p?.kind === 'message'
-            ? 'The message, as it will be sent'
-            : 'What happens'}
-      </h3>
+      <h3>{p ? PREVIEW_HEADING[p.kind] : 'What happens'}</h3>
       {preview.loading && !p && <Loading label="Preparing the preview…" />}
       <ErrorBox error={preview.error} title="The preview could not be prepared." />
-      {p && (
+      {p && p.kind === 'call' && plan?.kind === 'task' && <CallPreview plan={plan} />}
+      {p && p.kind === 'task' && plan?.kind === 'task' && <TaskPreview plan={plan} />}
+      {p && p.kind === 'meeting' && plan?.kind === 'meeting' && <MeetingPreview plan={plan} />}
+      {p && (p.kind === 'letter' || p.kind === 'message' || p.kind === 'other' || !plan) && (
         <>
           {p.recipients.length > 0 && (
             <p className="small muted">
@@ -297,7 +327,11 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
             </pre>
           )}
           {amended && (
-            <p className="notice small">Showing your amended text. It is sent exactly as written.</p>
+            <p className="notice small">
+              {amendedCurrent
+                ? 'Showing your amended text. It is sent exactly as written.'
+                : 'You have changed the text since this preview: preview it again before sending.'}
+            </p>
           )}
         </>
       )}
@@ -316,9 +350,9 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
             disabled={busy || !p}
             onClick={() => void decide('approve')}
           >
-            Approve{p?.kind === 'letter' ? ' and send' : ''}
+            {busy ? 'Approving…' : p ? APPROVE_LABEL[p.kind] : 'Approve'}
           </button>
-          {p && p.kind !== 'other' && (
+          {p && (p.kind === 'letter' || p.kind === 'message') && (
             <button
               type="button"
               className="btn"
@@ -370,18 +404,28 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
           }}
         >
           <label>
-            Letter text{' '}
+            {p?.kind === 'message' ? 'Message text' : 'Letter text'}{' '}
             <span className="muted small">
               (paragraphs separated by a blank line; lines starting “- ” become a list)
             </span>
             <textarea rows={12} value={text} onChange={(e) => setText(e.target.value)} autoFocus />
           </label>
           <div className="actions">
-            <button type="button" className="btn" onClick={() => void previewAmended()}>
-              Preview amended
+            <button
+              type="button"
+              className="btn"
+              disabled={previewing || !text.trim()}
+              onClick={() => void previewAmended()}
+            >
+              {previewing ? 'Preparing…' : 'Preview amended'}
             </button>
-            <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
-              Send amended
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={busy || !text.trim() || !amendedCurrent}
+              title={amendedCurrent ? undefined : 'Preview the amended text first'}
+            >
+              {busy ? 'Sending…' : 'Send amended'}
             </button>
             <button
               type="button"
@@ -396,11 +440,112 @@ function Decision({ item, onDone }: { item: ApprovalItem; onDone(message: string
           </div>
         </form>
       )}
+      {mode === 'amend' && !amendedCurrent && (
+        <p className="small muted">Preview the amended text to see it as it will be sent; then send it.</p>
+      )}
       {error instanceof ApiError && error.status === 409 && (
         <p className="small muted">
-          Someone may have decided this step already; the list refreshes in a moment.
+          Someone may have decided this step already, or it has changed since it was shown: reload the list to
+          see it as it is now.
         </p>
       )}
     </section>
+  );
+}
+
+/** A phone call: who to ring, the script, and what can be recorded. Nothing is sent to the family. */
+function CallPreview({ plan }: { plan: TaskPlan }) {
+  return (
+    <div className="plan-preview">
+      <p>
+        Approving adds this call to the <Link to="/tasks">tasks</Link>, due {fmtDate(plan.dueOn)}. Nothing is
+        sent to the family: someone rings them and records what came of it.
+      </p>
+      <h4>Who to ring</h4>
+      {plan.toCall?.length ? (
+        <ul className="plain">
+          {plan.toCall.map((c) => (
+            <li key={c.contactIndex}>
+              <strong>{c.name || 'Parent/carer'}</strong>{' '}
+              {c.phone ? (
+                <span className="mono">{c.phone}</span>
+              ) : (
+                <span className="muted">no phone number</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No parent or carer has a phone number on record.</p>
+      )}
+      {plan.notes && (
+        <>
+          <h4>The script</h4>
+          <pre className="message-preview">{plan.notes}</pre>
+        </>
+      )}
+      <Outcomes plan={plan} />
+    </div>
+  );
+}
+
+/** Work for a person: what, by when, and what can be recorded when it is done. */
+function TaskPreview({ plan }: { plan: TaskPlan }) {
+  return (
+    <div className="plan-preview">
+      <p>
+        <strong>{plan.title}</strong>
+      </p>
+      <p>
+        Approving adds this to the <Link to="/tasks">tasks</Link>, due {fmtDate(plan.dueOn)}. It is done when
+        its outcome is recorded.
+      </p>
+      {plan.notes && <pre className="message-preview">{plan.notes}</pre>}
+      <Outcomes plan={plan} />
+    </div>
+  );
+}
+
+function Outcomes({ plan }: { plan: TaskPlan }) {
+  return (
+    <>
+      <h4>What can be recorded</h4>
+      <ul className="plain">
+        {plan.outcomes.map((o) => (
+          <li key={o.id}>
+            {o.label}
+            {!o.completesStep && <span className="small muted"> (the task stays open)</span>}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** A meeting: when it may be held, and who is invited and how. */
+function MeetingPreview({ plan }: { plan: MeetingPlan }) {
+  return (
+    <div className="plan-preview">
+      <p>
+        <strong>{plan.title}</strong>
+      </p>
+      <p>
+        Approving books the first free slot on or after <strong>{fmtDate(plan.earliestDate)}</strong> and
+        invites each parent or carer below.
+      </p>
+      <h4>Who is invited</h4>
+      {plan.recipients.length ? (
+        <ul className="plain">
+          {plan.recipients.map((r) => (
+            <li key={r.contactIndex}>
+              <strong>{r.name || 'Parent/carer'}</strong>{' '}
+              <span className="small muted">{HOW_INVITED[r.channel] ?? r.channel}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No parent or carer has contact details: the invitation will be kept on file.</p>
+      )}
+    </div>
   );
 }

@@ -7,6 +7,7 @@ import { api } from '../api';
 import { Link } from '../router';
 import type { CaseDetail, TimelineEvent } from '../types';
 import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../components/ui';
+import { ownerName, TaskNotes, TaskOutcomeForm, TaskResult } from '../components/tasks';
 import { AttendanceChart } from '../components/charts';
 import { fmtDate, fmtDateTime, fmtPct, outcomeName, plural, yearLabel } from '../format';
 
@@ -188,9 +189,12 @@ export function CasePage({ caseId }: { caseId: string }) {
                       {l.subject}
                     </a>{' '}
                     <span className="small muted">
-                      {fmtDate(l.sentOn)} · {plural(l.recipients.length, 'recipient')}
+                      dated {fmtDate(l.sentOn)}
                       {l.amended && ' · amended'}
                     </span>
+                    <div className="small">
+                      <LetterDelivery delivery={l.delivery} />
+                    </div>
                   </li>
                 ))}
               </ul>
@@ -213,7 +217,18 @@ export function CasePage({ caseId }: { caseId: string }) {
               </ul>
             )}
           </section>
-          {d.tasks.length > 0 && (
+          {c.tasks ? (
+            c.tasks.length > 0 && (
+              <CaseTasks
+                caseId={c.caseId}
+                today={c.today}
+                tasks={c.tasks}
+                people={d.people}
+                canRecord={d.permissions.recordEvents}
+                onRecorded={data.reload}
+              />
+            )
+          ) : d.tasks.length > 0 ? (
             <section className="card" aria-labelledby="tasks-title">
               <h2 id="tasks-title">Tasks for the team</h2>
               <ul className="plain">
@@ -225,7 +240,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                 ))}
               </ul>
             </section>
-          )}
+          ) : null}
           <section className="card" aria-labelledby="contacts-title">
             <h2 id="contacts-title">Parents and carers</h2>
             <ul className="plain">
@@ -246,7 +261,7 @@ export function CasePage({ caseId }: { caseId: string }) {
   );
 }
 
-const TYPE_LABEL: Record<string, string> = {
+const TYPE_LABEL: Record<TimelineEvent['type'], string> = {
   opened: 'Opened',
   stageChanged: 'Stage',
   proposed: 'Proposed',
@@ -255,17 +270,35 @@ const TYPE_LABEL: Record<string, string> = {
   amended: 'Amended',
   reminderSent: 'Reminder',
   escalatedToManager: 'Escalated',
-  letterSent: 'Letter',
-  messageSent: 'Message',
+  letterSent: 'Letter sent',
+  messageSent: 'Message sent',
   meetingBooked: 'Meeting',
   taskCreated: 'Task',
   councilNotified: 'Council',
+  stepFailed: 'Not done',
   outcomeRecorded: 'Outcome',
   paused: 'Paused',
   resumed: 'Resumed',
   note: 'Note',
   check: 'Check',
   closed: 'Closed',
+  // Held mail has not gone: it waits in the outbox until a mail server is set up and it is sent.
+  letterHeld: 'Held, not sent',
+  messageHeld: 'Held, not sent',
+  toPost: 'To post',
+  deliveryCompleted: 'Sent from outbox',
+  taskCompleted: 'Task done',
+  taskAttempt: 'Attempt',
+  withdrawn: 'Withdrawn',
+  calendarEnded: 'Calendar ended',
+  calendarResumed: 'Calendar',
+};
+
+/** The letter's PDF, for the timeline entries that are about a letter. */
+const PDF_LINK: Partial<Record<TimelineEvent['type'], string>> = {
+  letterSent: 'PDF',
+  letterHeld: 'PDF (not yet sent)',
+  toPost: 'PDF to print',
 };
 
 function Timeline({ events }: { events: TimelineEvent[] }) {
@@ -281,10 +314,10 @@ function Timeline({ events }: { events: TimelineEvent[] }) {
           <div className="tl-what">
             {e.text}
             {e.actor && <span className="small muted"> · by {e.actor.role}</span>}
-            {e.type === 'letterSent' && e.ref && (
+            {PDF_LINK[e.type] && e.ref && (
               <>
                 {' '}
-                · <a href={`/api/letters/${encodeURIComponent(e.ref)}/pdf`}>PDF</a>
+                · <a href={`/api/letters/${encodeURIComponent(e.ref)}/pdf`}>{PDF_LINK[e.type]}</a>
               </>
             )}
             {e.reasons && e.reasons.length > 0 && (
@@ -298,6 +331,83 @@ function Timeline({ events }: { events: TimelineEvent[] }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/** How a letter went out: sent, held in the outbox (not sent), to be posted, failed. */
+function LetterDelivery({ delivery: d }: { delivery: CaseDetail['letters'][number]['delivery'] }) {
+  const parts: [string, string][] = [];
+  if (d.sent) parts.push(['ok', `sent to ${plural(d.sent, 'parent/carer', 'parents/carers')}`]);
+  if (d.held) parts.push(['warn', `held in the outbox for ${d.held}, not yet sent`]);
+  if (d.queued) parts.push(['warn', `${d.queued} being sent`]);
+  if (d.failed) parts.push(['bad', `${d.failed} could not be sent`]);
+  if (d.toPost) parts.push(['info', `${d.toPost} to print and post`]);
+  if (parts.length === 0) return <span className="muted">Kept on file: no one to send it to</span>;
+  return (
+    <>
+      {parts.map(([tone, text]) => (
+        <span key={text} className={`pill pill-${tone}`}>
+          {text}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** The case's tasks: open ones first, each with its outcome buttons; done ones with what came of them. */
+function CaseTasks({
+  caseId,
+  today,
+  tasks,
+  people,
+  canRecord,
+  onRecorded,
+}: {
+  caseId: string;
+  today: string;
+  tasks: NonNullable<CaseDetail['case']['tasks']>;
+  people: Record<string, string>;
+  canRecord: boolean;
+  onRecorded(): void;
+}) {
+  const [notice, setNotice] = useState<string | null>(null);
+  const ordered = [...tasks].sort((a, b) =>
+    a.status !== b.status ? (a.status === 'open' ? -1 : 1) : a.dueOn.localeCompare(b.dueOn),
+  );
+  return (
+    <section className="card" aria-labelledby="tasks-title">
+      <h2 id="tasks-title">Tasks</h2>
+      <div aria-live="polite">{notice && <p className="notice small">{notice}</p>}</div>
+      <ul className="plain task-items">
+        {ordered.map((t) => {
+          const overdue = t.status === 'open' && t.dueOn < today;
+          return (
+            <li key={t.taskId} data-task-id={t.taskId} className={overdue ? 'overdue' : ''}>
+              <strong>{t.title}</strong> <StatusBadge status={t.status} />
+              {overdue && <span className="pill pill-bad">overdue</span>}
+              <div className="small muted">
+                For {ownerName(t.owner, people)} · due {fmtDate(t.dueOn)}
+              </div>
+              <TaskResult task={t} people={people} />
+              {t.status === 'open' && <TaskNotes task={t} />}
+              {t.canComplete && canRecord && (
+                <TaskOutcomeForm
+                  caseId={caseId}
+                  task={t}
+                  onRecorded={(m) => {
+                    setNotice(m);
+                    onRecorded();
+                  }}
+                />
+              )}
+              {t.status === 'open' && !t.canComplete && canRecord && (
+                <p className="small muted">This task is for a manager.</p>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
 

@@ -5,6 +5,7 @@ import { useSession } from '../session';
 import { Empty, ErrorBox, Loading, PageHeader, useAsync } from '../components/ui';
 import { HBarChart, StackedColumns } from '../components/charts';
 import { fmtDate, fmtPct, plural } from '../format';
+import type { DashboardTasks } from '../types';
 
 interface Dashboard {
   today: string;
@@ -51,6 +52,7 @@ interface Dashboard {
     oldestProposedOn: string | null;
     overdueRule: string;
   };
+  tasks: DashboardTasks;
   letters: { thisWeek: number; casesWritten: number; weekStart: string };
   stageChanges: {
     stages: { id: string; name: string; rank: number | null }[];
@@ -120,6 +122,19 @@ export function DashboardPage() {
               note={`${d.approvals.waiting} waiting · ${d.approvals.forManagers} for managers`}
               tone={d.approvals.overdue > 0 ? 'bad' : 'ok'}
               to="/approvals"
+            />
+            <Tile
+              label="Open tasks"
+              value={String(d.tasks.open)}
+              note={`calls, visits and other work for people${d.tasks.forManagers ? ` · ${d.tasks.forManagers} for managers` : ''}`}
+              to="/tasks"
+            />
+            <Tile
+              label="Tasks overdue"
+              value={String(d.tasks.overdue)}
+              note="past their due day with no outcome recorded"
+              tone={d.tasks.overdue > 0 ? 'bad' : 'ok'}
+              to="/tasks"
             />
             <Tile
               label="Letters this week"

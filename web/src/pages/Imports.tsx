@@ -273,6 +273,10 @@ function UploadCard() {
                 ` Pupils: ${job.summary.roster.inserted} added, ${job.summary.roster.updated} updated, ${job.summary.roster.unchanged} unchanged.`}
               {job.summary.marks &&
                 ` Marks: ${job.summary.marks.inserted} new, ${job.summary.marks.changed} changed, ${job.summary.marks.unchanged} unchanged.`}
+              {job.summary.casesNotified !== undefined &&
+                job.summary.casesNotified > 0 &&
+                ` ${plural(job.summary.casesNotified, 'open case')} told to read the new calendar.`}
+              {job.summary.calendarNotice && ` ${job.summary.calendarNotice}`}
             </p>
           )}
           {job.status === 'failed' && <p className="error-box">{job.message}</p>}
