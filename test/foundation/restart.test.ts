@@ -46,6 +46,24 @@ async function startServer(dbFile: string, port: number): Promise<ChildProcess> 
   return proc;
 }
 
+/**
+ * The dev server opens its port before its frontend is ready ("Frontend is not healthy yet", seen
+ * on a loaded machine): connect once it answers, within a bound that names what was awaited.
+ */
+async function connectWhenReady(port: number): Promise<NativeConnection> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address: `127.0.0.1:${port}` });
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(`the dev server on port ${port} did not answer within 60 s`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 afterEach(async () => {
   server?.kill('SIGKILL');
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -100,7 +118,7 @@ describe('restarting the stack', () => {
       // First life: start the workflow and let the worker run it until the server holds its timer
       // (TimerStarted in the history), then crash everything.
       server = await startServer(dbFile, port);
-      let nativeConnection = await NativeConnection.connect({ address: `127.0.0.1:${port}` });
+      let nativeConnection = await connectWhenReady(port);
       let worker = await Worker.create({
         connection: nativeConnection,
         taskQueue: 'restart',
@@ -129,7 +147,7 @@ describe('restarting the stack', () => {
 
       // Second life: same database file, new processes.
       server = await startServer(dbFile, port);
-      nativeConnection = await NativeConnection.connect({ address: `127.0.0.1:${port}` });
+      nativeConnection = await connectWhenReady(port);
       worker = await Worker.create({
         connection: nativeConnection,
         taskQueue: 'restart',

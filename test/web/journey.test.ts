@@ -269,7 +269,8 @@ describe('the attendance team’s journey in a browser', () => {
     await page.locator('table.table').waitFor();
     await shot(page, 'cases');
     await page.getByRole('searchbox').fill(pupil.split(' ')[0]!);
-    await page.getByRole('link', { name: pupil }).first().click();
+    // The pupil's own case (two pupils can share a name): its link, found by the case it opens.
+    await page.locator(`a[href="/cases/${encodeURIComponent(caseId)}"]`, { hasText: pupil }).click();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: 60_000 });
     await page.locator('.tl-letterSent').first().waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Next scheduled action' }).waitFor();
