@@ -4,6 +4,7 @@
 // Carers without an email address also get a "print and post" task for the team.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Channel } from '../domain/caseTypes';
+import type { LetterStory } from '../domain/letterStory';
 import type { IsoDate } from '../domain/types';
 import { composeLetter, NotFoundError } from '../letters/compose';
 import { formatLongDate, fromLondon } from '../letters/format';
@@ -36,9 +37,12 @@ export interface SendLetterInput {
   /** The team's amended body text, sent as written. */
   amendedText?: string;
   figures: LetterFigures;
+  /** The engine's reasons: kept for the record, never shown in the letter. */
   reasons: string[];
   /** The meeting the letter mentions, when there is one. */
   meeting?: { startsAt: string; location?: string };
+  /** What the letter may tell the family. Engine 1 has none: its letters claim no history. */
+  story?: LetterStory;
 }
 
 export interface SendLetterResult {
@@ -76,7 +80,7 @@ export function createLetterActivities(deps: CaseServicesDeps) {
         template: input.template,
         date: input.date,
         figures: input.figures,
-        reasons: input.reasons,
+        ...(input.story ? { story: input.story } : {}),
         ...(input.amendedText !== undefined ? { amendedText: input.amendedText } : {}),
         ...(input.meeting ? { meeting: input.meeting } : {}),
       },

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod } from 'ical-generator';
 import { addDays, buildCalendar, type SchoolCalendar } from '../domain/calendar';
+import type { LetterStory } from '../domain/letterStory';
 import type { IsoDate } from '../domain/types';
 import { composeLetter } from '../letters/compose';
 import { formatMeetingTime, fromLondon, hhmmOf, minutesOf, toLondon } from '../letters/format';
@@ -53,7 +54,10 @@ export interface BookMeetingInput {
   date?: IsoDate;
   /** Figures for the invitation letter's merge fields, when the caller has them. */
   figures?: LetterFigures;
+  /** The engine's reasons: kept for the record, never shown in the invitation. */
   reasons?: string[];
+  /** What the invitation may tell the family (its earlier contacts, the kind of absence). */
+  story?: LetterStory;
 }
 
 export interface BookMeetingResult {
@@ -139,8 +143,8 @@ export function createMeetingActivities(deps: CaseServicesDeps & ClockDeps) {
         template: input.template ?? GENERIC_MEETING_TEMPLATE,
         // The case's today when the workflow does not say (a simulated day in a simulation).
         date: input.date ?? toLondon(now()).date,
-        reasons: input.reasons ?? [],
         ...(input.figures ? { figures: input.figures } : {}),
+        ...(input.story ? { story: input.story } : {}),
         meeting: { startsAt: meeting.startsAt, location: meeting.location, staffName: meeting.staffName },
       },
       {

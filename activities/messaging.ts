@@ -74,7 +74,7 @@ export function createMessagingActivities(deps: CaseServicesDeps) {
             template: input.template,
             date: input.date,
             figures: input.figures,
-            reasons: input.reasons,
+            ...(input.story ? { story: input.story } : {}),
             ...(input.amendedText !== undefined ? { amendedText: input.amendedText } : {}),
             ...(input.meeting ? { meeting: input.meeting } : {}),
           },

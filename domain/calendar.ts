@@ -141,6 +141,12 @@ export const calendarFileSchema = z
       .positive({ error: 'lessonsPerDay must be at least 1' }),
     terms: z.array(termSchema).min(1, { error: 'the calendar needs at least one term' }),
     closures: z.array(isoDateSchema).default([]),
+    localAuthority: z
+      .string({ error: 'localAuthority must be text, e.g. "Kirklees Council"' })
+      .trim()
+      .min(1, { error: 'localAuthority is empty: leave it out, or name the council' })
+      .max(120, { error: 'localAuthority is too long (120 characters at most)' })
+      .optional(),
   })
   .superRefine((file, ctx) => {
     const order = file.terms.map((t, i) => ({ t, i })).sort((a, b) => (a.t.start < b.t.start ? -1 : 1));

@@ -1,6 +1,7 @@
 // Everything a letter is made from, loaded from the store, and the rendered letter. The API's
 // preview and the send activity both call `composeLetter` with the step's inputs, so the preview
 // is exactly what will be sent.
+import type { LetterStory } from '../domain/letterStory';
 import type { IsoDate } from '../domain/types';
 import { getSchoolContact } from '../store/caseServices';
 import type { Db } from '../store/db';
@@ -20,7 +21,10 @@ export interface ComposeInput {
   amendedText?: string;
   /** Absent for meeting invitations sent without figures. */
   figures?: LetterFigures;
-  reasons: string[];
+  /** The engine's reasons for the step: for staff only, never merged into a letter to a family. */
+  reasons?: string[];
+  /** What the letter may tell the family (engine 2); without it, no sentence claims a history. */
+  story?: LetterStory;
   meeting?: { startsAt: string; location?: string; staffName?: string };
 }
 
@@ -75,9 +79,10 @@ export async function loadLetterContext(
     pupil: { givenName: pupil.givenName, familyName: pupil.familyName, yearGroup: pupil.yearGroup },
     carers: carers.filter((c) => c.name.trim() !== ''),
     schoolName: school.name,
+    localAuthority: school.calendar.localAuthority ?? null,
     date: input.date,
     ...(input.figures ? { figures: input.figures } : {}),
-    reasons: input.reasons,
+    ...(input.story ? { story: input.story } : {}),
     ...(input.meeting
       ? {
           meeting: {

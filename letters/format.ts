@@ -5,7 +5,8 @@ import type { IsoDate } from '../domain/types';
 
 export const SCHOOL_TIME_ZONE = 'Europe/London';
 
-const MONTHS = [
+/** The months as a letter names them. */
+export const MONTHS = [
   'January',
   'February',
   'March',
@@ -92,4 +93,70 @@ export function minutesOf(hhmm: string): number {
 /** `HH:MM` of minutes since midnight. */
 export function hhmmOf(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures as a person says them in a letter to a family. One format for each kind of figure, so
+// every letter (and every template a school writes) says the same number the same way.
+
+const SMALL_NUMBERS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+
+/** "one" to "ten" in words, larger numbers as numerals (GOV.UK style for counts of days). */
+export function numberWord(n: number): string {
+  return Number.isInteger(n) && n >= 0 && n <= 10 ? SMALL_NUMBERS[n]! : String(n);
+}
+
+/**
+ * `87.9%`: one decimal, rounded down, so a figure never reads as reaching a threshold it has not
+ * reached (89.96% is "89.9%", never "90%"). A whole number has no decimal: `90%`, `100%`.
+ */
+export function formatPercent(pct: number): string {
+  const tenths = Math.floor(Math.round(pct * 100) / 10);
+  return tenths % 10 === 0 ? `${tenths / 10}%` : `${(tenths / 10).toFixed(1)}%`;
+}
+
+/** `1 session`, `3 sessions`, `1 unauthorised session`: a count with its noun agreeing. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** Days (in halves) as a person says them: "half a day", "one day", "six and a half days", "12 days". */
+export function formatDays(days: number): string {
+  const halves = Math.round(days * 2);
+  const whole = Math.floor(halves / 2);
+  const half = halves % 2 === 1;
+  if (whole === 0) return half ? 'half a day' : 'no days';
+  if (!half) return `${numberWord(whole)} ${whole === 1 ? 'day' : 'days'}`;
+  return `${numberWord(whole)} and a half days`;
+}
+
+/**
+ * Lessons missed, an estimate (days missed times the school's lessons a day): "about 32 lessons".
+ * Rounded down to a whole lesson, so an estimate never overstates; any lessons at all is at least one.
+ */
+export function formatLessons(lessons: number): string {
+  if (lessons <= 0) return 'no lessons';
+  const n = Math.max(1, Math.floor(lessons + 1e-9));
+  return `about ${countOf(n, 'lesson')}`;
+}
+
+/** "once", "twice", "3 times". */
+export function formatTimes(n: number): string {
+  if (n === 1) return 'once';
+  if (n === 2) return 'twice';
+  return `${n} times`;
+}
+
+/** "from 8 September to 14 November 2025"; "from 8 December 2025 to 16 January 2026"; "on 14 November 2025". */
+export function formatPeriod(from: IsoDate, to: IsoDate): string {
+  if (from === to) return `on ${formatLongDate(to)}`;
+  const sameYear = from.slice(0, 4) === to.slice(0, 4);
+  const start = sameYear ? formatLongDate(from).replace(/ \d{4}$/, '') : formatLongDate(from);
+  return `from ${start} to ${formatLongDate(to)}`;
+}
+
+/** "A and B", "A, B and C". */
+export function joinWithAnd(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

@@ -83,6 +83,7 @@ export async function buildLetterPlan(
     figures: input.recipe.figures,
     reasons: input.recipe.reasons,
     ...(input.recipe.meeting ? { meeting: input.recipe.meeting } : {}),
+    ...(input.recipe.story ? { story: input.recipe.story } : {}),
     ...(input.amendedText !== undefined ? { amendedText: input.amendedText } : {}),
   };
   if (input.kind === 'letter') {

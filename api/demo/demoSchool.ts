@@ -60,6 +60,8 @@ export function demoCalendar(today: IsoDate): SchoolCalendarFile {
     school: DEMO_SCHOOL_ID,
     name: DEMO_SCHOOL_NAME,
     lessonsPerDay: 5,
+    // A made-up council: letters name the school's local authority (docs/letters-and-messaging.md).
+    localAuthority: 'Northshire Council (demo)',
     terms: [...prev.terms, ...cur.terms],
     closures: [...prev.closures, ...cur.closures],
   };

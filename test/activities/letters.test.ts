@@ -5,7 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLetterActivities, type SendLetterInput } from '../../activities/letters';
 import { createMessagingActivities } from '../../activities/messaging';
 import { createStaffTaskActivities } from '../../activities/staffTasks';
+import { letterFigures } from '../../domain/letterFigures';
+import type { LetterStory } from '../../domain/letterStory';
 import { composeLetter } from '../../letters/compose';
+import { problemsForParents } from '../../letters/forParents';
+import { buildLetterPlan } from '../../letters/plan';
 import { templateProblems } from '../../letters/render';
 import type { CaseServicesDeps } from '../../messaging/deps';
 import { RecordingAppMessenger, RecordingSmsGateway } from '../../messaging/fakes';
@@ -26,8 +30,11 @@ import {
 import type { Db } from '../../store/db';
 import { availableEngines } from '../store/engines';
 import { startTogether } from '../store/together';
+import { upsertSchool } from '../../store/schools';
 import {
   addPupil,
+  CALENDAR,
+  factsWith,
   FIGURES,
   mailTo,
   openStore,
@@ -78,6 +85,10 @@ beforeEach(() => {
 });
 const newMails = () => smtp.received.slice(mailsBefore);
 
+/** What the engine tells staff (engine 1 still passes it to the send activity): never shown to a family. */
+const ENGINE_REASON =
+  'Stage One (advisory): step 2 of 6; attendance 88.33% over the 6 school weeks to 2024-10-11';
+
 function letterInput(pupilId: string, overrides: Partial<SendLetterInput> = {}): SendLetterInput {
   return {
     sendId: randomUUID(),
@@ -90,7 +101,7 @@ function letterInput(pupilId: string, overrides: Partial<SendLetterInput> = {}):
     channel: 'letter',
     date: '2024-10-14',
     figures: FIGURES,
-    reasons: ['Attendance over the last 10 school weeks is 88.42%, below 90%.'],
+    reasons: [ENGINE_REASON],
     ...overrides,
   };
 }
@@ -116,11 +127,21 @@ describe('sendLetter', () => {
     const mails = newMails();
     expect(mails.map(mailTo).sort()).toEqual(['imran.khan@example.org', 'sara.khan@example.org']);
     for (const mail of mails) {
-      expect(mail.subject).toBe("Amira's attendance: school letter 1");
-      expect(mail.text).toContain('Dear Sara Khan and Imran Khan,');
-      expect(mail.text).toContain('88.42%');
-      expect(mail.text).toContain('14 October 2024');
-      expect(mail.html).toContain('<strong>88.42%</strong>');
+      expect(mail.subject).toBe("Amira's attendance: School letter 1");
+      expect(mail.text?.startsWith('14 October 2024\n\nDear Sara Khan and Imran Khan,')).toBe(true);
+      // The figures as the family reads them, from letterFigures (FIGURES): the period as dates.
+      expect(mail.text).toContain(
+        "In the 6 school weeks from 2 September to 11 October 2024, Amira's attendance was 88.3%. " +
+          'Amira was absent for 7 sessions. That is three and a half days of school, or about 17 lessons. ' +
+          'A school day has two sessions, morning and afternoon.',
+      );
+      expect(mail.text).toContain('- 3 unauthorised sessions: absence the school did not agree to');
+      expect(mail.text).toContain('We do not yet have a reason for 2 sessions of absence.');
+      expect(mail.html).toContain('<strong>88.3%</strong>');
+      // Engine 1 passes its reasons at send time: the letter never shows them.
+      expect(mail.text).not.toContain('Stage One (advisory)');
+      expect(mail.text).not.toContain('2024-10-11');
+      expect(problemsForParents(mail.text ?? '')).toEqual([]);
       expect(mail.messageId).toContain(input.sendId);
       expect(mail.attachments).toHaveLength(1);
       const pdf = mail.attachments[0]!;
@@ -223,7 +244,7 @@ describe('sendLetter', () => {
     for (const mail of newMails()) {
       expect(mail.text).toContain('As agreed, Amira will attend the breakfast club from Monday.');
       expect(mail.text).toContain('- A check-in with Mrs Patel each morning');
-      expect(mail.text).not.toContain('We recently contacted you');
+      expect(mail.text).not.toContain('We are writing about the attendance of');
       expect(mail.html).toContain('<li>Breakfast club from 8:00am</li>');
     }
     expect(await getLetter(db, input.sendId)).toMatchObject({ amended: true });
@@ -369,6 +390,100 @@ describe.each(availableEngines())('the outbox on $name', (engine) => {
   });
 });
 
+describe('a letter planned with its story (engine 2)', () => {
+  const story = (over: Partial<LetterStory> = {}): LetterStory => ({
+    route: 'escalated',
+    earlier: [
+      { kind: 'letter', title: 'a letter', date: '2024-09-23' },
+      { kind: 'meeting', title: 'an Attendance Support Meeting', date: '2024-10-01', attended: true },
+    ],
+    absence: {
+      illnessOnly: false,
+      illnessSessions: 2,
+      unauthorisedSessions: 5,
+      unexplainedSessions: 2,
+      penaltyPossible: true,
+    },
+    localAuthority: null,
+    ...over,
+  });
+  const plan = (pupilId: string, template: string, s: LetterStory, figures = FIGURES) =>
+    buildLetterPlan(db, {
+      schoolId: SCHOOL_ID,
+      pupilId,
+      kind: 'letter',
+      channel: 'letter',
+      recipe: { template, date: '2024-10-14', figures, reasons: [], story: s },
+    });
+
+  it("tells the family what already happened, with its dates, and not the engine's reasons", async () => {
+    const { content } = await plan(twoCarers, 'bradford/warning-letter-1', story());
+    expect(content.subject).toBe("Amira's attendance: Warning Letter 1");
+    expect(content.text).toContain(
+      'We have already been in touch with you about it:\n\n' +
+        '- a letter dated 23 September 2024\n' +
+        '- an Attendance Support Meeting on 1 October 2024, which you came to\n\n' +
+        "Sadly, Amira's attendance has not improved enough since then.",
+    );
+    expect(content.text).toContain('the school must consider asking the local authority for one');
+    expect(problemsForParents(content.text, { penaltyPossible: true })).toEqual([]);
+  });
+
+  it('names the local authority the school set in its calendar file', async () => {
+    const elm = { ...CALENDAR, school: '100002', name: 'Elm Primary', localAuthority: 'Northshire Council' };
+    await upsertSchool(db, elm);
+    const pupilId = await addPupil(
+      db,
+      {
+        givenName: 'Rio',
+        familyName: 'Dale',
+        yearGroup: 6,
+        contacts: [{ name: 'Ana Dale', email: 'ana@example.org', phone: null }],
+      },
+      elm.school,
+    );
+    const { content } = await buildLetterPlan(db, {
+      schoolId: elm.school,
+      pupilId,
+      kind: 'letter',
+      channel: 'letter',
+      recipe: {
+        template: 'bradford/final-warning-letter',
+        date: '2024-10-14',
+        figures: FIGURES,
+        reasons: [],
+        story: story(),
+      },
+    });
+    expect(content.text).toContain("The school is now asking Northshire Council to look at Rio's attendance");
+    expect(content.text).not.toMatch(/Bradford/);
+  });
+
+  it('writes to a family whose absence is all illness about health, never about penalties', async () => {
+    const { content } = await plan(
+      twoCarers,
+      'bradford/warning-letter-1',
+      story({
+        route: 'opened',
+        earlier: [],
+        absence: {
+          illnessOnly: true,
+          illnessSessions: 6,
+          unauthorisedSessions: 0,
+          unexplainedSessions: 0,
+          penaltyPossible: false,
+        },
+      }),
+      letterFigures(factsWith([{ code: 'I', days: [3, 4, 5], both: true }])),
+    );
+    expect(content.text).toContain('Amira was absent for 6 sessions.');
+    expect(content.text).toContain('All of these absences were for illness or medical appointments.');
+    expect(content.subject).toBe("Amira's attendance and health");
+    expect(content.text).toContain('We know Amira has been unwell, and we hope Amira is feeling better.');
+    expect(content.text).not.toMatch(/penalty|fine|warning|legal/i);
+  });
+});
+
 describe('sendMessage', () => {
   it("sends Bradford's app message to each carer once", async () => {
     const app = new RecordingAppMessenger();
@@ -382,7 +497,10 @@ describe('sendMessage', () => {
     const res = await sendMessage(input);
     expect(res).toMatchObject({ recipients: 2, delivery: 'outbox', alreadySent: false });
     expect(app.sent.map((m) => m.to).sort()).toEqual(['imran.khan@example.org', 'sara.khan@example.org']);
-    expect(app.sent[0]!.text).toContain('dropping towards 95%');
+    expect(app.sent[0]!.text).toContain(
+      "Hello from Oakfield Primary. In the 6 school weeks from 2 September to 11 October 2024, Amira's attendance was 88.3%.",
+    );
+    expect(problemsForParents(app.sent[0]!.text)).toEqual([]);
     expect(await sendMessage(input)).toMatchObject({ alreadySent: true });
     expect(app.sent).toHaveLength(2);
   });

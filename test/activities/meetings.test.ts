@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMeetingActivities, type BookMeetingInput } from '../../activities/meetings';
+import { problemsForParents } from '../../letters/forParents';
 import type { CaseServicesDeps } from '../../messaging/deps';
 import { RecordingSmsGateway } from '../../messaging/fakes';
 import { SmtpMailer } from '../../messaging/smtpMailer';
@@ -101,7 +102,11 @@ describe('bookMeeting', () => {
     await smtp.waitFor(mailsBefore + 2);
     mailsBefore = smtp.received.length;
 
-    const input = bookingInput({ figures: FIGURES, date: '2024-10-21' });
+    const input = bookingInput({
+      figures: FIGURES,
+      reasons: ['Stage One (advisory): step 4 of 6, after School letter 2'],
+      date: '2024-10-21',
+    });
     const res = await bookMeeting(input);
     // 28 Oct - 1 Nov is half term, Monday 4 Nov an INSET day; 9:00 is taken: 9:30 GMT on Tuesday 5 Nov.
     expect(res).toMatchObject({
@@ -119,10 +124,14 @@ describe('bookMeeting', () => {
     const mails = newMails();
     expect(mails.map(mailTo).sort()).toEqual(['imran.khan@example.org', 'sara.khan@example.org']);
     for (const mail of mails) {
-      expect(mail.subject).toBe('Invitation: Attendance Support Meeting for Amira');
-      expect(mail.text).toContain('Tuesday 5 November 2024 at 9:30am');
+      expect(mail.subject).toBe('Invitation: an Attendance Support Meeting about Amira');
+      expect(mail.text).toContain('When: Tuesday 5 November 2024 at 9:30am\n\nWhere: Oakfield Primary');
       expect(mail.text?.startsWith('21 October 2024')).toBe(true);
-      expect(mail.text).toContain("Amira's attendance over the last 10 school weeks was 88.42%");
+      expect(mail.text).toContain(
+        "In the 6 school weeks from 2 September to 11 October 2024, Amira's attendance was 88.3%.",
+      );
+      expect(mail.text).not.toContain('Stage One'); // the engine's reasons stay with staff
+      expect(problemsForParents(mail.text ?? '')).toEqual([]);
       const ics = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
       expect(ics).toBeDefined();
       const body = ics!.content.toString('utf8').replace(/\r\n[ \t]/g, ''); // unfold long lines

@@ -5,7 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { SchoolCalendarFile } from '../../domain/types';
+import { buildCalendar } from '../../domain/calendar';
+import { letterFigures, type LetterFiguresInput } from '../../domain/letterFigures';
+import { MarkGrid } from '../../domain/marks';
+import { computePupilFacts } from '../../domain/stats';
+import type { PupilFacts, SchoolCalendarFile } from '../../domain/types';
 import { openDb, type Db } from '../../store/db';
 import type { Engine } from '../store/engines';
 import { RACE_POOL_SIZE } from '../store/together';
@@ -91,27 +95,60 @@ export async function openStoreOn(engine: Engine): Promise<Db> {
 export async function addPupil(
   db: Db,
   p: { givenName: string; familyName: string; yearGroup: number | null; contacts: Contact[] },
+  schoolId = SCHOOL_ID,
 ): Promise<string> {
   const id = randomUUID();
   await db.query(
     `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, contacts)
      VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)`,
-    [
-      id,
-      SCHOOL_ID,
-      `U${id.slice(0, 12)}`,
-      p.givenName,
-      p.familyName,
-      p.yearGroup,
-      JSON.stringify(p.contacts),
-    ],
+    [id, schoolId, `U${id.slice(0, 12)}`, p.givenName, p.familyName, p.yearGroup, JSON.stringify(p.contacts)],
   );
   return id;
 }
 
-export const FIGURES = {
+/**
+ * A pupil's facts on Friday 11 October 2024 (the six school weeks from 2 September), everything
+ * present except the sessions given: `absences` maps a register code to the school days (0 = 2
+ * September) whose AM (and, with `both`, PM) session it marks.
+ */
+export function factsWith(absences: { code: string; days: number[]; both?: boolean }[]): PupilFacts {
+  const calendar = buildCalendar(CALENDAR);
+  const days = calendar.schoolDaysBetween('2024-09-02', '2024-10-11');
+  const grid = new MarkGrid();
+  for (const d of days) {
+    grid.set(d, 'AM', '/');
+    grid.set(d, 'PM', '\\');
+  }
+  for (const a of absences) {
+    for (const i of a.days) {
+      grid.set(days[i]!, 'AM', a.code);
+      if (a.both) grid.set(days[i]!, 'PM', a.code);
+    }
+  }
+  return computePupilFacts({
+    pupil: { pupilId: 'p', upn: 'X000000000001', yearGroup: 4 },
+    grid,
+    calendar,
+    asOf: '2024-10-11',
+  });
+}
+
+/**
+ * The figures the case passes to a letter (`letterFigures`), from marks: 60 sessions, 7 missed (ill
+ * for a day, two mornings with no reason yet, three mornings away without permission): 88.33%.
+ */
+export const FIGURES: LetterFiguresInput = letterFigures(
+  factsWith([
+    { code: 'I', days: [3], both: true },
+    { code: 'N', days: [10, 20] },
+    { code: 'O', days: [5, 15, 25] },
+  ]),
+);
+
+/** Figures as a recipe planned before the period's dates and kinds of absence were carried. */
+export const OLD_FIGURES: LetterFiguresInput = {
   attendancePct: 88.42,
-  windowLabel: 'the last 10 school weeks',
+  windowLabel: 'the 10 school weeks to 2024-10-11',
   unauthorised: 6,
   unexplained: 3,
   lates: 2,

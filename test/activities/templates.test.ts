@@ -1,5 +1,5 @@
-// The default templates cover every template the seed policies name, and every one renders cleanly.
-// Pure rendering checks: no database, no mail server.
+// The default templates cover every template the seed policies name, and every one renders cleanly
+// and reads well for a parent. Pure rendering checks: no database, no mail server.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLongDate, fromLondon, toLondon } from '../../letters/format';
 import { buildLetterMerge } from '../../letters/merge';
 import { renderLetterPdf } from '../../letters/pdf';
+import { problemsForParents } from '../../letters/forParents';
 import { renderLetter, renderMessage } from '../../letters/render';
 import { listDefaultTemplateIds, loadDefaultTemplate, TEMPLATE_ID_RE } from '../../letters/templates';
 import { FIGURES } from './support';
@@ -31,7 +32,6 @@ const merge = buildLetterMerge({
   schoolName: 'Oakfield Primary',
   date: '2025-03-14',
   figures: FIGURES,
-  reasons: ['Attendance over the last 10 school weeks is 88.42%, below 90%.'],
   meeting: { startsAt: '2025-03-18T09:30:00Z', location: 'Oakfield Primary', staffName: 'Mrs Patel' },
   signature: { name: 'Mrs Patel', role: 'Attendance Officer' },
 });
@@ -44,6 +44,27 @@ describe('default templates', () => {
     expect(missing).toEqual([]);
   });
 
+  it("has the three-letter system's letters (policies/three-letter-system.yaml names them)", () => {
+    for (const id of ['three-letter/letter-1', 'three-letter/letter-2', 'three-letter/letter-3']) {
+      expect(loadDefaultTemplate(id)?.kind).toBe('letter');
+    }
+  });
+
+  it.each(listDefaultTemplateIds())(
+    "%s never shows the engine its reasons, and names no council but the school's",
+    (id) => {
+      const source = readFileSync(`${POLICIES_DIR}/templates/${id}.md`, 'utf8');
+      expect(source).not.toMatch(/\{\{[#^/]?\s*(reasons|reasonsText)\b/);
+      expect(source).not.toMatch(/Bradford|Kirklees|Stockton/);
+      // Penalty notices and legal action only inside a section that says one is possible.
+      const outside = source
+        .replace(/\{\{#absence\.penaltyPossible\}\}[\s\S]*?\{\{\/absence\.penaltyPossible\}\}/g, '')
+        .replace(/\{\{#penaltyWarning\}\}[\s\S]*?\{\{\/penaltyWarning\}\}/g, '')
+        .replace(/\{\{[^}]*\}\}/g, ''); // the section tags themselves
+      expect(outside).not.toMatch(/penalty|legal action|prosecut|\bcourt\b|\bfine\b|section 444/i);
+    },
+  );
+
   it.each(listDefaultTemplateIds())('%s renders with every merge field filled', (id) => {
     expect(id).toMatch(TEMPLATE_ID_RE);
     const template = loadDefaultTemplate(id)!;
@@ -53,6 +74,7 @@ describe('default templates', () => {
     expect(text).not.toMatch(/\{\{|\}\}|undefined|null|\[object/);
     expect(out.subject.length).toBeGreaterThan(5);
     expect(text).not.toMatch(/parenting contract/i); // 2024 vocabulary: attendance contract
+    expect(problemsForParents(`${out.subject}\n${text}`)).toEqual([]);
     if (template.kind === 'letter') expect(text).toContain('Dear Sara Khan and Imran Khan,');
   });
 
@@ -62,7 +84,6 @@ describe('default templates', () => {
       carers: [{ name: 'Sara Khan' }],
       schoolName: 'Oakfield Primary',
       date: '2025-03-14',
-      reasons: [],
       meeting: { startsAt: '2025-03-18T09:30:00Z', location: 'Oakfield Primary' },
       signature: { name: 'Mrs Patel', role: 'Attendance Officer' },
     });
@@ -72,8 +93,10 @@ describe('default templates', () => {
       'five-stage/plan-review-meeting',
     ]) {
       const text = renderLetter({ template: loadDefaultTemplate(id)!, merge: noFigures }).text;
-      expect(text).not.toMatch(/attendance over\s+was/i);
+      expect(text).not.toMatch(/attendance over\s+was|\bIn ,|attendance was\s*\./i);
+      expect(text).not.toMatch(/session/);
       expect(text).toContain('Tuesday 18 March 2025 at 9:30am');
+      expect(problemsForParents(text)).toEqual([]);
     }
   });
 });
@@ -92,6 +115,7 @@ describe('renderLetter', () => {
     expect(out.html).toContain('Dear Sam &lt;b&gt;O&#39;Neil&lt;/b&gt;,');
     expect(out.html).not.toContain('<b>O');
     expect(out.subject).toBe("A&B's attendance: Warning Letter 1");
+    expect(out.html).toContain('<strong>88.3%</strong>');
   });
 
   it('sends amended text as written, inside the same letter layout', () => {
