@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { buildCalendar } from '../domain/calendar';
 import { decide, emptyCaseState } from '../domain/policy/decide';
-import type { Policy } from '../domain/policy/schema';
+import { figureOptionsFor, type Policy } from '../domain/policy/schema';
 import { computePupilFacts, getPreparedEvaluation, evaluatePupil } from '../domain/stats';
 import type { IsoDate, PupilFacts, SchoolCalendarFile } from '../domain/types';
 import {
@@ -102,6 +102,9 @@ export function factsDigest(f: PupilFacts): string {
       s.unexplained,
       s.lateBeforeClose,
       s.lateAfterClose,
+      s.illness ?? null,
+      s.unexplainedPastGrace ?? null,
+      s.unexplainedSpells ?? null,
     ];
   };
   const material = JSON.stringify([
@@ -112,6 +115,7 @@ export function factsDigest(f: PupilFacts): string {
     w('term'),
     w('ytd'),
     f.penaltyThreshold.sessions,
+    f.penaltyThreshold.unexplainedInGrace ?? null,
     f.longestUnauthorisedRunDays,
     f.currentUnauthorisedRunDays,
     f.illness,
@@ -129,15 +133,24 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       return school.calendar;
     },
 
-    /** The pupil's figures as of a date (marks after it are not looked at). Null when unknown. */
+    /**
+     * The pupil's figures as of a date (marks after it are not looked at). Null when unknown. A case
+     * passes its pinned policy's counting codes and N's grace (`figureOptionsFor(policy)`), so its
+     * figures on a day without a sweep are the ones a sweep computes; without them, the defaults
+     * (G N O U, 5 school days), as before.
+     */
     async loadPupilFacts({
       schoolId,
       pupilId,
       asOf,
+      penaltyCodes,
+      unexplainedGraceDays,
     }: {
       schoolId: string;
       pupilId: string;
       asOf: IsoDate;
+      penaltyCodes?: string[];
+      unexplainedGraceDays?: number;
     }): Promise<PupilFacts | null> {
       const [school, pupil] = await Promise.all([getSchool(db, schoolId), getPupil(db, pupilId)]);
       if (!school || !pupil || pupil.schoolId !== schoolId) return null;
@@ -154,6 +167,8 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         grid,
         calendar: buildCalendar(school.calendar),
         asOf,
+        penaltyCodes,
+        unexplainedGraceDays,
       });
     },
 
@@ -184,9 +199,8 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       const policy = await policyForSchool(schoolId);
       // Meetings need someone to meet: a school that has not set staff availability gets the default.
       await seedDefaultAvailability(db, schoolId);
-      const prepared = getPreparedEvaluation(snapshot.calendar, asOf, {
-        penaltyCodes: policy.penaltyNotice.countingCodes,
-      });
+      // The policy's counting codes and N's grace, as the case's own reads use them.
+      const prepared = getPreparedEvaluation(snapshot.calendar, asOf, figureOptionsFor(policy));
 
       const openCase = await openCaseIdsForSchool(db, schoolId);
       // A pupil whose case closed is judged from the closed case's state, so figures that were
@@ -252,7 +266,9 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           const from = closed
             ? { ...closed.state, stageId: null, closedOn: closed.state.closedOn ?? closed.closedOn }
             : emptyCaseState();
-          if (decide(policy, from, facts, asOf, snapshot.calendar).stageId === null) continue;
+          // Judged as the engine the new case will run on (its N grace, minimum sessions, ...).
+          const opens = decide(policy, from, facts, asOf, snapshot.calendar, { engine: CURRENT_ENGINE });
+          if (opens.stageId === null) continue;
           delivery = { kind: 'open', pupilId: pupil.id, caseId: caseIdFor(schoolId, pupil.id, asOf), update };
         }
         if (await deliver(delivery)) refused.push(delivery);

@@ -8,6 +8,7 @@ import { routeOf } from '../domain/stepRoute';
 import type { ComposeRecipe, PlannedRecipient, StepPlan, TaskPlan } from '../domain/stepPlan';
 import { outcomeChoicesFor } from '../domain/taskOutcomes';
 import type { IsoDate } from '../domain/types';
+import type { LetterStory } from '../domain/letterStory';
 import { composeMessage, loadLetterContext } from '../letters/compose';
 import { buildLetterPlan, sealHash } from '../letters/plan';
 import type { CaseServicesDeps } from '../messaging/deps';
@@ -26,6 +27,8 @@ export interface PlanStepInput {
   earliestDate: IsoDate;
   /** The meeting a letter mentions, when one is booked. */
   meeting?: { startsAt: string; location?: string };
+  /** What the letter may tell the family (engine 2): it replaces the engine's reasons entirely. */
+  story?: LetterStory;
 }
 
 const sealed = sealHash;
@@ -43,8 +46,10 @@ export function createPlanningActivities(deps: CaseServicesDeps) {
       template: step.template ?? step.stepId,
       date: input.date,
       figures: input.figures,
-      reasons: step.reasons.map((r) => r.text),
+      // Engine reasons are for staff: a letter with a story never sees them.
+      reasons: input.story ? [] : step.reasons.map((r) => r.text),
       ...(input.meeting ? { meeting: input.meeting } : {}),
+      ...(input.story ? { story: input.story } : {}),
     };
     const where = { schoolId: input.schoolId, pupilId: input.pupilId };
     switch (routeOf(step)) {
@@ -93,7 +98,7 @@ export function createPlanningActivities(deps: CaseServicesDeps) {
           }));
         const body = {
           kind: 'meeting' as const,
-          meetingKind: 'meeting' as const,
+          meetingKind: step.kind === 'homeVisit' ? ('homeVisit' as const) : ('meeting' as const),
           title: step.title,
           ...(step.template ? { template: step.template } : {}),
           earliestDate: input.earliestDate,

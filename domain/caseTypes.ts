@@ -54,13 +54,25 @@ export interface CompletedStep {
   result: 'done' | 'rejected' | 'skipped';
 }
 
-/** A snapshot of the figures the case is judged against for "improvement". */
+/**
+ * A snapshot of the figures the case is judged against for "improvement". The counts are year to
+ * date, so a window's own figures are the year-to-date figures now minus these. The optional counts
+ * are absent in baselines taken before they were added; engine 2 then judges as engine 1 does.
+ */
 export interface Baseline {
   on: IsoDate;
   attendancePct: number | null;
   unauthorised: number;
   unexplained: number;
   lates: number;
+  /** Possible sessions. */
+  possible?: number;
+  /** Sessions attended: present (including L) or at an approved educational activity. */
+  attended?: number;
+  /** Illness and medical sessions (I, M). */
+  illness?: number;
+  /** Spells of absence with an N past its grace (each counted once). */
+  unexplainedSpells?: number;
 }
 
 export interface CaseState {
@@ -80,6 +92,8 @@ export interface CaseState {
   /** Set when the case was closed (`baseline` then holds the figures at closure): a sweep passing this
    * state reopens on a count trigger (lates, unexplained, unauthorised) only for new marks since then. */
   closedOn?: IsoDate | null;
+  /** How the case came to its current stage (absent in states from before it was recorded). */
+  stageEnteredBy?: 'open' | 'escalate' | 'deescalate';
 }
 
 /** One reason, human-readable and carrying the figures that produced it. */

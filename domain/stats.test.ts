@@ -260,6 +260,7 @@ describe('pupil facts', () => {
         from: '2024-10-21',
         to: '2025-01-17',
         countingCodes: ['G', 'N', 'O', 'U'],
+        unexplainedInGrace: 0,
       });
     });
 
@@ -425,5 +426,79 @@ describe('pupil facts', () => {
       expect(Boolean(batch.flags[i]! & BATCH_PENALTY_MET)).toBe(f.penaltyThreshold.met);
     });
     expect(batch.flags[1]! & BATCH_PENALTY_MET).toBeTruthy();
+  });
+});
+
+describe('an N and its grace period: unexplained absences as the regulations expect them', () => {
+  // N on Monday 11 and Tuesday 12 November (both sessions), otherwise present from 4 September.
+  const base = () => presentGrid(cal, '2024-09-04', '2024-12-20');
+  const mondayAndTuesday = () => markDays(base(), ['2024-11-11', '2024-11-12'], 'N');
+  const ytdOn = (grid: MarkGrid, asOf: IsoDate, opts: EvaluationOptions = {}) =>
+    factsOn(grid, asOf, {}, opts).windows.ytd;
+
+  it.each([
+    // asOf, school days since Monday's N, N sessions past 5 school days, spells counted
+    ['2024-11-15', 'Friday: 4 school days after Monday', 0, 0],
+    ['2024-11-18', 'the next Monday: Monday 11 has had its 5 school days', 2, 1],
+    ['2024-11-19', 'the next Tuesday: both days past, still one spell', 4, 1],
+  ])('absent with N on Monday and Tuesday, on %s (%s)', (asOf, _why, pastGrace, spells) => {
+    const ytd = ytdOn(mondayAndTuesday(), asOf);
+    expect(ytd).toMatchObject({ unexplained: 4, unexplainedPastGrace: pastGrace, unexplainedSpells: spells });
+  });
+
+  it('an N re-coded to illness within its grace never counts', () => {
+    const grid = markDays(mondayAndTuesday(), ['2024-11-11', '2024-11-12'], 'I');
+    expect(ytdOn(grid, '2024-11-25')).toMatchObject({
+      unexplained: 0,
+      unexplainedPastGrace: 0,
+      unexplainedSpells: 0,
+      illness: 4,
+    });
+  });
+
+  it('the policy’s grace reaches the figures: 3 school days counts both days by Friday', () => {
+    const f = factsOn(mondayAndTuesday(), '2024-11-15', {}, { unexplainedGraceDays: 3 });
+    expect(f.unexplainedGraceDays).toBe(3);
+    expect(f.windows.ytd).toMatchObject({ unexplainedPastGrace: 4, unexplainedSpells: 1 });
+  });
+
+  it.each([
+    ['a day attended between two N days is two spells', ['2024-11-11', '2024-11-13'], [], 2],
+    ['an illness day then an N day is one spell of absence', ['2024-11-12'], ['2024-11-11'], 1],
+    // Friday before half term, then Tuesday after it (Monday 4 November is an INSET day).
+    ['a spell runs on across half term and an INSET day', ['2024-10-25', '2024-11-05'], [], 1],
+  ])('%s', (_name, nDays, illDays, spells) => {
+    const grid = markDays(markDays(base(), illDays, 'I'), nDays, 'N');
+    expect(ytdOn(grid, '2024-12-02').unexplainedSpells).toBe(spells);
+  });
+
+  it('N sessions still within their grace are told apart in the penalty count', () => {
+    const f = factsOn(mondayAndTuesday(), '2024-11-15');
+    expect(f.penaltyThreshold).toMatchObject({ sessions: 4, unexplainedInGrace: 4 });
+    expect(factsOn(mondayAndTuesday(), '2024-11-19').penaltyThreshold).toMatchObject({
+      sessions: 4,
+      unexplainedInGrace: 0,
+    });
+    const withoutN = factsOn(mondayAndTuesday(), '2024-11-15', {}, { penaltyCodes: ['G', 'O', 'U'] });
+    expect(withoutN.penaltyThreshold).toMatchObject({ sessions: 0, unexplainedInGrace: 0 });
+  });
+});
+
+describe('a pattern of illness is read from the illness sessions alone (engine 2)', () => {
+  it('holiday on Mondays and Fridays with illness midweek: absence clusters, illness does not', () => {
+    const grid = presentGrid(cal, '2024-09-04', '2024-12-13');
+    markDays(grid, ['2024-11-13', '2024-11-20', '2024-11-27'], 'I'); // Wednesdays
+    markDays(grid, ['2024-11-15', '2024-11-18', '2024-11-22', '2024-11-25'], 'G'); // Fri, Mon, Fri, Mon
+    markDays(grid, ['2024-11-29', '2024-12-02', '2024-12-06', '2024-12-09'], 'G');
+    const ill = factsOn(grid, '2024-12-13').illness;
+    expect(ill).toMatchObject({ illnessSessions: 6, clustered: true, illnessClustered: false });
+    expect(ill.illnessMondayFridayShare).toBe(0);
+  });
+
+  it('illness on Mondays and Fridays clusters', () => {
+    const grid = presentGrid(cal, '2024-09-04', '2024-12-13');
+    markDays(grid, ['2024-11-18', '2024-11-22', '2024-12-02'], 'I');
+    const ill = factsOn(grid, '2024-12-13').illness;
+    expect(ill).toMatchObject({ illnessSessions: 6, illnessClustered: true, illnessMondayFridayShare: 1 });
   });
 });

@@ -19,6 +19,7 @@
 import type { SchoolCalendar } from './calendar';
 import { toDayNumber } from './calendar';
 import { CODE_LIST, MarkGrid, academicYearStartDay, codeId, type SessionMajorChunk } from './marks';
+import { percent2, percentHundredths } from './percent';
 import { DEFAULT_PENALTY_CODES, REGISTER_CODES } from './registerCodes';
 import type {
   IllnessSignals,
@@ -80,28 +81,21 @@ const K_ILLNESS = 8;
 const K_PENALTY = 9;
 const K_ABSENCE_MON_FRI = 10;
 const K_ABSENCE_BESIDE_HOLIDAY = 11;
-const NC = 12;
+/** N sessions on a day past the grace cutoff (unresolved for the grace period). */
+const K_N_PAST_GRACE = 12;
+/** Spells of absence, counted at their first N past the grace cutoff. */
+const K_N_SPELLS = 13;
+const K_ILLNESS_MON_FRI = 14;
+const K_ILLNESS_BESIDE_HOLIDAY = 15;
+const NC = 16;
 
 const DAY_MON_FRI = 1;
 const DAY_BESIDE_HOLIDAY = 2;
 
 // ---------------------------------------------------------------------------------------------
-// Exact percentages
+// Exact percentages (domain/percent.ts, shared with the policy engine)
 
-/** round-half-up(num / den * 10000), i.e. the percentage in hundredths, with integers only. */
-export function percentHundredths(num: number, den: number): number {
-  if (!Number.isInteger(num) || !Number.isInteger(den) || den <= 0 || num < 0) {
-    throw new RangeError(`percentHundredths needs whole num >= 0 and den > 0, got ${num}/${den}`);
-  }
-  const a = 20000 * num + den;
-  const b = 2 * den;
-  return (a - (a % b)) / b;
-}
-
-/** The percentage rounded half up to 2 decimals; null when den = 0. */
-export function percent2(num: number, den: number): number | null {
-  return den === 0 ? null : percentHundredths(num, den) / 100;
-}
+export { percent2, percentHundredths } from './percent';
 
 // ---------------------------------------------------------------------------------------------
 // Scan plans
@@ -137,6 +131,8 @@ export interface ScanPlan {
   snaps: Int32Array;
   acc: Int32Array;
   penaltyTable: Uint8Array;
+  /** School-day index of the last day whose N marks are past their grace (-1: none). */
+  graceCutoff: number;
   windows: PlannedWindow[];
 }
 
@@ -151,7 +147,12 @@ function windowSpec(
   return { kind, from, to, lo, hi };
 }
 
-function makePlan(calendar: SchoolCalendar, specs: WindowSpec[], penaltyCodes: readonly string[]): ScanPlan {
+function makePlan(
+  calendar: SchoolCalendar,
+  specs: WindowSpec[],
+  penaltyCodes: readonly string[],
+  graceCutoff = -1,
+): ScanPlan {
   const ix = calendar.index;
   let lo = Infinity;
   let hi = -Infinity;
@@ -209,6 +210,7 @@ function makePlan(calendar: SchoolCalendar, specs: WindowSpec[], penaltyCodes: r
     snaps: new Int32Array(boundaries.length * NC),
     acc: new Int32Array(NC),
     penaltyTable,
+    graceCutoff,
     windows,
   };
 }
@@ -218,15 +220,24 @@ interface RunFacts {
   current: number;
 }
 
-/** One pass over the pupil's bytes; fills plan.snaps. Days outside [startDay, leftDay] are skipped. */
+/**
+ * One pass over the pupil's bytes; fills plan.snaps. Days outside [startDay, leftDay] are skipped.
+ *
+ * A spell of absence is a run of consecutive absence sessions (authorised or unauthorised); a session
+ * attended ends it, and a session that is not possible or not yet marked (or a day off roll) neither
+ * ends nor extends it. A spell is counted once, at its first N that is past the grace cutoff.
+ */
 function scan(plan: ScanPlan, grid: MarkGrid, startDay: number, leftDay: number): RunFacts {
-  const { lo, hi, days, slot, offset, dayFlags, boundaries, snaps, acc, penaltyTable, blobs } = plan;
+  const { lo, hi, days, slot, offset, dayFlags, boundaries, snaps, acc, penaltyTable, blobs, graceCutoff } =
+    plan;
   for (let y = 0; y < blobs.length; y++) blobs[y] = grid.blobForYearStartDay(plan.yearStartDays[y]!);
   acc.fill(0);
   const nb = boundaries.length;
   let bi = 0;
   let run = 0;
   let longest = 0;
+  let inSpell = false;
+  let spellCounted = false;
   for (let d = lo; d < hi; d++) {
     while (bi < nb && boundaries[bi] === d) snaps.set(acc, NC * bi++);
     const dn = days[d]!;
@@ -239,6 +250,7 @@ function scan(plan: ScanPlan, grid: MarkGrid, startDay: number, leftDay: number)
     }
     const o = offset[k]!;
     const df = dayFlags[k]!;
+    const pastGrace = d <= graceCutoff;
     let possible = 0;
     let unauthorised = 0;
     for (let s = 0; s < 2; s++) {
@@ -249,12 +261,26 @@ function scan(plan: ScanPlan, grid: MarkGrid, startDay: number, leftDay: number)
       acc[c]!++;
       if (c === C_UNMARKED) continue;
       possible++;
+      const f = FLAGS[id]!;
       if (c >= C_AUTHORISED) {
         if (c === C_UNAUTHORISED) unauthorised++;
         if (df & DAY_MON_FRI) acc[K_ABSENCE_MON_FRI]!++;
         if (df & DAY_BESIDE_HOLIDAY) acc[K_ABSENCE_BESIDE_HOLIDAY]!++;
-      }
-      const f = FLAGS[id]!;
+        if (!inSpell) {
+          inSpell = true;
+          spellCounted = false;
+        }
+        if ((f & F_UNEXPLAINED) !== 0 && pastGrace) {
+          acc[K_N_PAST_GRACE]!++;
+          if (!spellCounted) {
+            acc[K_N_SPELLS]!++;
+            spellCounted = true;
+          }
+        } else if (f & F_ILLNESS) {
+          if (df & DAY_MON_FRI) acc[K_ILLNESS_MON_FRI]!++;
+          if (df & DAY_BESIDE_HOLIDAY) acc[K_ILLNESS_BESIDE_HOLIDAY]!++;
+        }
+      } else inSpell = false;
       if (f !== 0) {
         if (f & F_UNEXPLAINED) acc[K_UNEXPLAINED]!++;
         else if (f & F_LATE_BEFORE) acc[K_LATE_BEFORE]!++;
@@ -277,7 +303,8 @@ function count(plan: ScanPlan, w: PlannedWindow, k: number): number {
   return plan.snaps[w.endPos * NC + k]! - plan.snaps[w.startPos * NC + k]!;
 }
 
-function statsOf(plan: ScanPlan, w: PlannedWindow): WindowStats {
+/** A window's figures; the grace-period counts only when the scan was planned with a grace cutoff. */
+function statsOf(plan: ScanPlan, w: PlannedWindow, withGrace = true): WindowStats {
   const present = count(plan, w, K_PRESENT);
   const approvedActivity = count(plan, w, K_APPROVED);
   const authorised = count(plan, w, K_AUTHORISED);
@@ -299,6 +326,13 @@ function statsOf(plan: ScanPlan, w: PlannedWindow): WindowStats {
     lateBeforeClose: count(plan, w, K_LATE_BEFORE),
     lateAfterClose: count(plan, w, K_LATE_AFTER),
     unmarked: count(plan, w, K_UNMARKED),
+    illness: count(plan, w, K_ILLNESS),
+    ...(withGrace
+      ? {
+          unexplainedPastGrace: count(plan, w, K_N_PAST_GRACE),
+          unexplainedSpells: count(plan, w, K_N_SPELLS),
+        }
+      : {}),
     attendancePct: percent2(present + approvedActivity, possible),
     absencePct: percent2(absence, possible),
     daysMissed,
@@ -334,7 +368,8 @@ export function computeWindowStats(
   const plan = makePlan(calendar, [windowSpec(calendar, kind, from, to)], []);
   const [s, l] = pupilBounds(opts.startDate, opts.leftOn);
   scan(plan, grid, s, l);
-  return statsOf(plan, plan.windows[0]!);
+  // No asOf, so no grace period to judge an N by.
+  return statsOf(plan, plan.windows[0]!, false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +403,12 @@ export interface EvaluationOptions {
   clusterMondayFridayShare?: number;
   /** Clustered when this share (0..1) of absence is beside a holiday. Default 0.5. */
   clusterBesideHolidayShare?: number;
+  /**
+   * School days an N (reason not yet provided) is given before it counts as an unexplained absence
+   * (`unexplainedPastGrace`, `unexplainedSpells`): the policy's `unexplainedAbsence.graceSchoolDays`.
+   * Default 5, the regulations' expectation.
+   */
+  unexplainedGraceDays?: number;
 }
 
 export type ResolvedEvaluationOptions = Required<EvaluationOptions> & { penaltyCodes: string[] };
@@ -381,6 +422,7 @@ export const DEFAULT_EVALUATION_OPTIONS: Readonly<ResolvedEvaluationOptions> = O
   clusterMinAbsenceSessions: 6,
   clusterMondayFridayShare: 0.6,
   clusterBesideHolidayShare: 0.5,
+  unexplainedGraceDays: 5,
 });
 
 export interface PreparedEvaluation {
@@ -408,6 +450,8 @@ function resolveOptions(opts: EvaluationOptions): ResolvedEvaluationOptions {
     if (!Number.isInteger(o[k]) || o[k] < 1)
       throw new RangeError(`${k} must be a whole number >= 1, got ${o[k]}`);
   }
+  if (!Number.isInteger(o.unexplainedGraceDays) || o.unexplainedGraceDays < 0)
+    throw new RangeError(`unexplainedGraceDays must be a whole number >= 0, got ${o.unexplainedGraceDays}`);
   return o;
 }
 
@@ -450,7 +494,9 @@ export function prepareEvaluation(
     }
   }
   if (previous) specs.push(previous);
-  const plan = makePlan(calendar, specs, options.penaltyCodes);
+  // An N on school day d is past its grace on asOf once `unexplainedGraceDays` school days have
+  // followed it up to asOf: d <= (the last school day up to asOf) - grace.
+  const plan = makePlan(calendar, specs, options.penaltyCodes, last - options.unexplainedGraceDays);
   const r = (i: number) => {
     const w = plan.windows[i]!;
     return { from: w.from, to: w.to, schoolWeeks: w.schoolWeeks };
@@ -494,20 +540,34 @@ export function evaluatePupil(prepared: PreparedEvaluation, pupil: PupilInput, g
     from: pw.from,
     to: pw.to,
     countingCodes: [...options.penaltyCodes],
+    unexplainedInGrace: options.penaltyCodes.includes('N')
+      ? count(plan, pw, K_UNEXPLAINED) - count(plan, pw, K_N_PAST_GRACE)
+      : 0,
   };
 
   const rw = w[0]!;
   const absence = windows.rolling10.authorised + windows.rolling10.unauthorised;
   const monFri = count(plan, rw, K_ABSENCE_MON_FRI);
   const beside = count(plan, rw, K_ABSENCE_BESIDE_HOLIDAY);
+  const ill = count(plan, rw, K_ILLNESS);
+  const illMonFri = count(plan, rw, K_ILLNESS_MON_FRI);
+  const illBeside = count(plan, rw, K_ILLNESS_BESIDE_HOLIDAY);
   const illness: IllnessSignals = {
-    illnessSessions: count(plan, rw, K_ILLNESS),
+    illnessSessions: ill,
     mondayFridayShare: absence === 0 ? 0 : monFri / absence,
     besideHolidayShare: absence === 0 ? 0 : beside / absence,
     clustered:
       absence >= options.clusterMinAbsenceSessions &&
       (monFri >= options.clusterMondayFridayShare * absence ||
         beside >= options.clusterBesideHolidayShare * absence),
+    // The same shares over the illness sessions alone: how many of them a pattern needs is the
+    // policy's (illnessPattern.minSessions).
+    illnessMondayFridayShare: ill === 0 ? 0 : illMonFri / ill,
+    illnessBesideHolidayShare: ill === 0 ? 0 : illBeside / ill,
+    illnessClustered:
+      ill > 0 &&
+      (illMonFri >= options.clusterMondayFridayShare * ill ||
+        illBeside >= options.clusterBesideHolidayShare * ill),
   };
 
   const previous = w.length > W_PREVIOUS ? statsOf(plan, w[W_PREVIOUS]!) : null;
@@ -527,6 +587,7 @@ export function evaluatePupil(prepared: PreparedEvaluation, pupil: PupilInput, g
     currentUnauthorisedRunDays: runs.current,
     illness,
     trend,
+    unexplainedGraceDays: options.unexplainedGraceDays,
   };
 }
 

@@ -5,6 +5,7 @@
 // history and in the read model.
 import type { OutcomeKind, StepKind } from './caseTypes';
 import type { LetterFiguresInput } from './letterFigures';
+import type { LetterStory } from './letterStory';
 import type { IsoDate } from './types';
 
 /** How one parent/carer receives a letter or message. `post`: printed and posted by the office. */
@@ -25,8 +26,11 @@ export interface ComposeRecipe {
   /** The date the letter carries: the school day it was written (proposed). */
   date: IsoDate;
   figures: LetterFiguresInput;
+  /** The engine's reasons: staff-facing, never merged into a letter (engine 2 passes `[]`). */
   reasons: string[];
   meeting?: { startsAt: string; location?: string };
+  /** What the letter may tell the family: its route, earlier contacts with dates, the kind of absence. */
+  story?: LetterStory;
 }
 
 /** The rendered words, exactly as they go out. */

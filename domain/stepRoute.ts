@@ -15,7 +15,7 @@ export type StepRoute =
   /** Work for a person, done when its outcome is recorded. */
   | 'task';
 
-export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel'>): StepRoute {
+export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel' | 'noticeSchoolDays'>): StepRoute {
   switch (step.kind) {
     case 'letter':
       return 'letter';
@@ -25,6 +25,10 @@ export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel'>): StepRoute
         : 'message';
     case 'meeting':
       return 'meeting';
+    case 'homeVisit':
+      // An announced visit (the policy gives notice for it) is booked in the diary and the family
+      // told its date; any other visit is work for a person to arrange.
+      return step.noticeSchoolDays !== undefined ? 'meeting' : 'task';
     default:
       return 'task';
   }

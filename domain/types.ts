@@ -28,6 +28,8 @@ export interface SchoolCalendarFile {
   lessonsPerDay: number;
   terms: Term[];
   closures: IsoDate[];
+  /** The school's local authority as letters name it ("Kirklees Council"); letters say "the local authority" without it. */
+  localAuthority?: string;
 }
 
 export type StatsWindowKind = 'rolling10' | 'halfTerm' | 'term' | 'ytd';
@@ -51,6 +53,15 @@ export interface WindowStats {
   lateAfterClose: number;
   /** Sessions with no mark yet in a possible day (not counted as possible). */
   unmarked: number;
+  /** `I` and `M`: illness and medical or dental appointments (authorised). Absent in figures
+   * computed before it was added. */
+  illness?: number;
+  /** `N` sessions on school days at least `PupilFacts.unexplainedGraceDays` school days before
+   * asOf: reasons still missing after the school's time to find them. Absent in older figures. */
+  unexplainedPastGrace?: number;
+  /** Separate spells of absence (runs of consecutive absence sessions) with an `N` past its grace,
+   * each counted once, in the window where its first such `N` falls. Absent in older figures. */
+  unexplainedSpells?: number;
   /** (present + approvedActivity) / possible * 100, rounded to 2 decimals; null when possible = 0. */
   attendancePct: number | null;
   /** (authorised + unauthorised) / possible * 100, rounded to 2 decimals; null when possible = 0. */
@@ -74,6 +85,9 @@ export interface PenaltyThresholdFacts {
   from: IsoDate;
   to: IsoDate;
   countingCodes: string[];
+  /** `N` sessions among `sessions` still within their grace period (0 when N is not a counting
+   * code). Absent in figures computed before it was added. */
+  unexplainedInGrace?: number;
 }
 
 export interface IllnessSignals {
@@ -85,6 +99,13 @@ export interface IllnessSignals {
   besideHolidayShare: number;
   /** True when the absence pattern clusters on Mondays/Fridays or beside holidays (see docs/attendance-maths.md). */
   clustered: boolean;
+  /** Share (0..1) of the illness sessions (I, M) that fall on a Monday or a Friday. Absent in older figures. */
+  illnessMondayFridayShare?: number;
+  /** Share (0..1) of the illness sessions (I, M) on a school day beside a holiday. Absent in older figures. */
+  illnessBesideHolidayShare?: number;
+  /** True when the illness sessions themselves cluster on Mondays/Fridays or beside holidays (the
+   * same shares as `clustered`, over I/M only). Absent in older figures. */
+  illnessClustered?: boolean;
 }
 
 export interface TrendFacts {
@@ -113,4 +134,7 @@ export interface PupilFacts {
   currentUnauthorisedRunDays: number;
   illness: IllnessSignals;
   trend: TrendFacts;
+  /** The school days an `N` was given before it counts (`unexplainedPastGrace`, `unexplainedSpells`):
+   * the policy's grace when the caller passed it, else 5. Absent in figures computed before it was added. */
+  unexplainedGraceDays?: number;
 }

@@ -21,7 +21,7 @@ import { BeyondCalendarError, buildCalendar, type SchoolCalendar } from '../doma
 import type { ProposedStep, Reason } from '../domain/caseTypes';
 import { letterFigures } from '../domain/letterFigures';
 import { addDuration } from '../domain/policy/calendarPort';
-import { routeOf } from '../domain/stepRoute';
+import { figureOptionsFor } from '../domain/policy/figureOptions';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import { CASE_STAGE, NEXT_ACTION_DATE, PENDING_APPROVALS, SCHOOL_ID } from '../temporal/searchAttributes';
 import { caseActivities } from './case/acts';
@@ -30,6 +30,7 @@ import { caseClock } from './case/clock';
 import { CaseEntity } from './case/entity';
 import { performStep } from './case/perform';
 import { newCaseRecord, type CaseRecord } from './case/record';
+import { letterStory } from './case/story';
 import { engineOf, type AttendanceCaseInput } from './caseInput';
 import {
   type CaseView,
@@ -51,7 +52,12 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const { policy, settings } = input;
   const clock = caseClock(settings);
   const acts = caseActivities(settings);
-  const c = new CaseEntity(input, (input.carried as CaseRecord | undefined) ?? newCaseRecord(), clock);
+  // A record carried from an earlier run is taken over a fresh one, so a field added since has its default.
+  const c = new CaseEntity(
+    input,
+    { ...newCaseRecord(), ...(input.carried as CaseRecord | undefined) },
+    clock,
+  );
   const r = c.record;
   let calendar!: SchoolCalendar; // loaded after the handlers are registered (see registerHandlers)
   let calendarChanged = false;
@@ -131,8 +137,6 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       // (and later the council) sees why.
       const step = { ...s, reasons: uniqueReasons([...s.reasons, ...why]) };
       windowEndOf(step, clock.today()); // the calendar must reach the end of the step's wait
-      const needsPerson =
-        step.approval !== 'auto' || (c.safeguarded() && routeOf(step) !== 'task' && routeOf(step) !== 'call');
       const plan = await acts.data.planStep({
         caseId: input.caseId,
         schoolId: input.schoolId,
@@ -142,8 +146,17 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         figures: letterFigures(facts),
         dueOn: calendar.addSchoolDays(clock.today(), Math.max(1, step.noticeSchoolDays ?? 2)),
         earliestDate: calendar.addSchoolDays(clock.today(), step.noticeSchoolDays ?? 5),
-        ...meetingMentioned(),
+        story: letterStory(
+          r,
+          facts,
+          { today: clock.today(), nowIso: new Date(clock.nowMs()).toISOString() },
+          calendar.file.localAuthority ?? null,
+        ),
       });
+      // Safeguarding first: what reaches the family waits for a person. Judged on the plan (an activity
+      // result), so a history replays on the route it was planned with.
+      const reachesFamily = plan.kind !== 'task';
+      const needsPerson = step.approval !== 'auto' || (c.safeguarded() && reachesFamily);
       let decision = null;
       if (needsPerson) {
         const proposal = c.propose(
@@ -175,6 +188,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         entity: c,
         acts,
         today: clock.today(),
+        timeZone: settings.timeZone,
         nextSchoolDay: calendar.addSchoolDays(clock.today(), 1),
         decision,
       });
@@ -292,6 +306,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       schoolId: input.schoolId,
       pupilId: input.pupilId,
       asOf: day,
+      ...figureOptionsFor(policy), // the policy's counting codes and N's grace, as the sweep uses them
     });
     if (facts) r.latestFacts = facts;
     return facts;
@@ -370,12 +385,6 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       { key: PENDING_APPROVALS, value: r.pending.length },
       { key: NEXT_ACTION_DATE, value: r.next.on ? new Date(clock.checkInstant(r.next.on)) : null },
     ]);
-  }
-
-  /** The meeting a letter mentions: the latest one booked on the case. */
-  function meetingMentioned(): { meeting?: { startsAt: string } } {
-    const { startsAt } = c.meetingOf(undefined);
-    return startsAt ? { meeting: { startsAt } } : {};
   }
 }
 

@@ -10,6 +10,7 @@ import { schoolPolicyOrNull } from '../services/policies';
 import { PUPIL_FLAGS } from '../../domain/types';
 import { buildCalendar } from '../../domain/calendar';
 import { computePupilFacts } from '../../domain/stats';
+import { figureOptionsFor } from '../../domain/policy/figureOptions';
 import { listCasesOfPupil, openCasesOfPupils } from '../../store/cases';
 import { loadMarkGrid, loadMarkGridsFor } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
@@ -161,6 +162,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
       const calendar = buildCalendar(school.calendar);
       const asOf = asOfFor(calendar, ctx.today());
       const grid = await loadMarkGrid(db, pupil.id);
+      const policy = await schoolPolicyOrNull(db, pupil.schoolId);
       const facts = computePupilFacts({
         pupil: {
           pupilId: pupil.id,
@@ -173,9 +175,10 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
         grid,
         calendar,
         asOf,
+        // The school's counting codes and N's grace: the figures its cases and sweeps compute.
+        ...(policy ? figureOptionsFor(policy) : {}),
       });
       const cases = await listCasesOfPupil(db, pupil.id);
-      const policy = await schoolPolicyOrNull(db, pupil.schoolId);
       return {
         pupil: {
           id: pupil.id,

@@ -60,11 +60,12 @@ describe('Bradford Stage Two: Warning Letter 1, and the special route', () => {
     ['a Child Protection plan', 85, ['cp'] as ('cp' | 'cin')[]],
     ['a Child in Need plan', 85, ['cin'] as ('cp' | 'cin')[]],
   ])(
-    '%s: Warning Letter 1 together with an announced home visit by the lead professional',
+    '%s: an announced home visit by the lead professional, proposed ahead of Warning Letter 1',
     (_, pct, flags) => {
       const d = open(pct, { flags });
-      expect(stepIds(d)).toEqual(['warning-letter-1', 'announced-home-visit']);
-      const visit = d.stepsDue[1]!;
+      // Safeguarding first: the visit is booked, and the family told, with or before the letter.
+      expect(stepIds(d)).toEqual(['announced-home-visit', 'warning-letter-1']);
+      const visit = d.stepsDue[0]!;
       expect(visit).toMatchObject({ kind: 'homeVisit', noticeSchoolDays: 2 });
       expect(visit.title).toMatch(/lead professional/);
     },
@@ -296,17 +297,18 @@ describe('Bradford Stage Two: the panel meeting and the attendance contract', ()
 });
 
 describe('Bradford: steps the attendance team rejects', () => {
-  it('a rejected Warning Letter 1 is not proposed again, starts no window, and the visit that goes with it is not due', () => {
+  it('a rejected Warning Letter 1 is not proposed again and starts no window; the safeguarding visit stands on its own', () => {
     const sim = new CaseSim(policy);
     const f = factsWith({ attendance: 85, flags: ['cp'] });
-    // With a Child Protection plan the letter and the announced home visit go together.
-    expect(stepIds(sim.decide('2026-11-20', f))).toEqual(['warning-letter-1', 'announced-home-visit']);
+    // With a Child Protection plan the announced home visit comes first, then the letter.
+    expect(stepIds(sim.decide('2026-11-20', f))).toEqual(['announced-home-visit', 'warning-letter-1']);
+    sim.complete('announced-home-visit', '2026-11-20', f, 'done');
     sim.complete('warning-letter-1', '2026-11-20', f, 'rejected');
 
     const after = sim.decide('2026-11-20', f);
     expect(sim.state.monitoringUntil).toBeNull();
-    // The visit is announced in the letter, so it needs the letter sent; the sequence moves on to
-    // the panel meeting at once (no three-week wait follows a letter that never went).
+    // The sequence moves on to the panel meeting at once (no three-week wait follows a letter that
+    // never went), and the visit, done once, is not due again at this stage.
     expect(stepIds(after)).toEqual(['attendance-panel-meeting']);
     const weekLater = sim.decide('2026-11-27', f);
     expect(stepIds(weekLater)).not.toContain('warning-letter-1');

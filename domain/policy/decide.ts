@@ -12,8 +12,9 @@ import type {
   RecordedOutcome,
   StageChange,
 } from '../caseTypes';
+import { percent2 } from '../percent';
 import type { IsoDate, PupilFacts } from '../types';
-import { isAbove, type Interval } from './bands';
+import { contains, isAbove, type Interval } from './bands';
 import {
   addDuration,
   approxSchoolDays,
@@ -21,13 +22,13 @@ import {
   schoolDayOnOrAfter,
   type SchoolDays,
 } from './calendarPort';
-import { toInterval } from './conditions/attendance';
-import { COUNT_LABEL, newSince, type CountKind } from './conditions/counts';
+import { describeAttendanceCondition, toInterval } from './conditions/attendance';
+import { countLabel, newSince, type CountKind } from './conditions/counts';
 import { conditionKinds } from './conditions/index';
 import type { ConditionContext, Judgement } from './conditions/kind';
-import { percent } from './conditions/words';
+import { percent, windowPhrase } from './conditions/words';
 import { describeConditionList } from './describe';
-import type { Condition, Policy, Stage, Step } from './schema';
+import type { Condition, Improvement, Policy, Stage, Step } from './schema';
 
 export function emptyCaseState(): CaseState {
   return {
@@ -60,6 +61,42 @@ interface Ctx extends ConditionContext {
   /** Engine 2: steps whose work is with a person (a task waiting for its outcome). */
   inProgress: Set<string>;
   options: DecideOptions;
+  /** Engine 2's rules as the pinned policy states them; null on engine 1 or for a policy pinned before. */
+  rules: Engine2Rules | null;
+  /** Engine 2: medical evidence lets entry triggers and the improvement judgement set illness aside. */
+  evidenceExcuses: boolean;
+}
+
+/**
+ * The policy settings engine 2's rules read (docs/policies.md, "Engine 2"). A policy pinned before
+ * they existed has none of them: its cases decide, and keep their state, exactly as they did, on
+ * either engine (a case's policy is part of its recorded input, so its history replays).
+ */
+interface Engine2Rules {
+  graceSchoolDays: number;
+  entryMinimumSessions: number;
+  medicalEvidenceExcusesIllness: boolean;
+}
+
+/** Null for a policy pinned before the engine-2 settings (zod fills them in for every policy parsed since). */
+function engine2Settings(policy: Policy): Engine2Rules | null {
+  const pinned: Partial<Pick<Policy, 'unexplainedAbsence' | 'entryMinimumSessions' | 'medicalEvidence'>> =
+    policy;
+  if (pinned.unexplainedAbsence === undefined) return null;
+  return {
+    graceSchoolDays: pinned.unexplainedAbsence.graceSchoolDays,
+    entryMinimumSessions: pinned.entryMinimumSessions ?? 0,
+    medicalEvidenceExcusesIllness: pinned.medicalEvidence?.excusesIllness ?? false,
+  };
+}
+
+/** The latest medical-evidence outcome recorded on the case (any stage), if any. */
+function latestEvidence(state: CaseState): OutcomeKind | null {
+  for (let i = state.outcomes.length - 1; i >= 0; i--) {
+    const kind = state.outcomes[i]!.kind;
+    if (kind === 'medicalEvidenceReceived' || kind === 'noMedicalEvidence') return kind;
+  }
+  return null;
 }
 
 /**
@@ -98,6 +135,13 @@ function makeCtx(
     o.stageId !== undefined ? o.stageId === state.stageId && o.on >= entered : o.on >= entered,
   );
   const until = state.monitoringUntil;
+  const engine = options.engine ?? 1;
+  const rules = engine >= 2 ? engine2Settings(policy) : null;
+  // The grace the figures were computed with, when they carry the counts it gives.
+  const graced =
+    rules !== null &&
+    facts.unexplainedGraceDays !== undefined &&
+    facts.windows.ytd.unexplainedSpells !== undefined;
   const ctx: Ctx = {
     policy,
     facts,
@@ -114,6 +158,16 @@ function makeCtx(
     judge: () => judge(ctx),
     inProgress: new Set((options.engine ?? 1) >= 2 ? (options.inProgress ?? []) : []),
     options,
+    engine,
+    unexplainedGrace: graced ? facts.unexplainedGraceDays! : null,
+    illnessExcused: false,
+    engine2Rules: rules !== null,
+    rules,
+    evidenceExcuses:
+      rules !== null &&
+      rules.medicalEvidenceExcusesIllness &&
+      state.stageId !== null &&
+      latestEvidence(state) === 'medicalEvidenceReceived',
   };
   return ctx;
 }
@@ -124,16 +178,27 @@ function makeCtx(
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const signed = (n: number): string => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(2)}`;
 
-/** The figures a monitoring window is judged against. Counts are year-to-date so "new since" is a difference. */
+/**
+ * The figures a monitoring window is judged against. Counts are year-to-date so "new since" is a
+ * difference, and so are the window's own figures (engine 2): year to date now minus year to date at
+ * the baseline. The counts engine 2 judges by are recorded only for a policy that has its settings,
+ * so the state of a case pinned before them stays exactly as it was.
+ */
 export function snapshotBaseline(policy: Policy, facts: PupilFacts, on: IsoDate): Baseline {
   const ytd = facts.windows.ytd;
-  return {
+  const b: Baseline = {
     on,
     attendancePct: facts.windows[policy.baselineWindow].attendancePct,
     unauthorised: ytd.unauthorised,
     unexplained: ytd.unexplained,
     lates: ytd.lateBeforeClose,
   };
+  if (engine2Settings(policy) === null) return b;
+  b.possible = ytd.possible;
+  b.attended = ytd.present + ytd.approvedActivity;
+  if (ytd.illness !== undefined) b.illness = ytd.illness;
+  if (ytd.unexplainedSpells !== undefined) b.unexplainedSpells = ytd.unexplainedSpells;
+  return b;
 }
 
 /** The stage's own band on the baseline window (its standalone attendance triggers). */
@@ -156,7 +221,15 @@ function judge(ctx: Ctx): Judgement | null {
   const rule = stage.improvement;
   const texts: string[] = [];
   let improved = true;
-  if (rule.attendance) {
+  // Engine 2: the window itself (a baseline from before the counts falls back to the change).
+  const stated: Partial<Improvement> = rule;
+  const byWindow =
+    ctx.rules !== null && stated.measure === 'window' && b.possible !== undefined && b.attended !== undefined;
+  if (byWindow) {
+    const w = judgeWindowAttendance(ctx, stage, b);
+    if (!w.ok) improved = false;
+    texts.push(w.text);
+  } else if (rule.attendance) {
     const now = facts.windows[policy.baselineWindow].attendancePct;
     const upBy = rule.attendance.upBy;
     const needs = [`+${upBy} point${upBy === 1 ? '' : 's'}`];
@@ -180,16 +253,79 @@ function judge(ctx: Ctx): Judgement | null {
       );
     }
   }
-  const counts: [CountKind, boolean, number][] = [];
-  if (rule.noNewUnauthorised) counts.push(['unauthorised', true, 0]);
-  if (rule.noNewUnexplained) counts.push(['unexplained', true, 0]);
-  if (rule.maxNewLates !== undefined) counts.push(['lates', true, rule.maxNewLates]);
-  for (const [kind, , max] of counts) {
+  const counts: [CountKind, number][] = [];
+  // Engine 2 reads the allowances (maxNew...); a policy pinned before has none, so nothing changes.
+  const allowed = (max: number | undefined, none: boolean) =>
+    (ctx.rules !== null ? max : undefined) ?? (none ? 0 : null);
+  const unauthorisedMax = allowed(stated.maxNewUnauthorised, rule.noNewUnauthorised);
+  const unexplainedMax = allowed(stated.maxNewUnexplained, rule.noNewUnexplained);
+  if (unauthorisedMax !== null) counts.push(['unauthorised', unauthorisedMax]);
+  if (unexplainedMax !== null) counts.push(['unexplained', unexplainedMax]);
+  if (rule.maxNewLates !== undefined) counts.push(['lates', rule.maxNewLates]);
+  for (const [kind, max] of counts) {
     const n = newSince(ctx, kind) ?? 0;
     if (n > max) improved = false;
-    texts.push(`${n} new ${COUNT_LABEL[kind]} since ${b.on}${max > 0 ? ` (at most ${max})` : ''}`);
+    texts.push(`${n} new ${countLabel(ctx, kind)} since ${b.on}${max > 0 ? ` (at most ${max})` : ''}`);
   }
   return (ctx.judgement = { improved, texts });
+}
+
+/**
+ * Engine 2: attendance during the monitoring window itself, as the difference of the year-to-date
+ * figures now and at the baseline (a baseline from before this school year counts this year whole).
+ * With medical evidence recorded, the window's illness sessions are set aside.
+ */
+function judgeWindowAttendance(ctx: Ctx, stage: Stage, b: Baseline): { ok: boolean; text: string } {
+  const ytd = ctx.facts.windows.ytd;
+  const fresh = b.on < ytd.from;
+  const since = (now: number, then: number | undefined) => Math.max(0, now - (fresh ? 0 : (then ?? now)));
+  const possible = since(ytd.possible, b.possible);
+  const attended = since(ytd.present + ytd.approvedActivity, b.attended);
+  const illness =
+    ctx.evidenceExcuses && ytd.illness !== undefined && (fresh || b.illness !== undefined)
+      ? since(ytd.illness, b.illness)
+      : 0;
+  const judged = possible - illness;
+  const pct = judged > 0 ? percent2(Math.min(attended, judged), judged) : null;
+  const need = windowExpectation(ctx.policy, stage);
+  const from = fresh ? ytd.from : b.on;
+  if (pct === null) {
+    return {
+      ok: false,
+      text: `no possible sessions to judge during the window since ${from} (improvement needs attendance ${need.text})`,
+    };
+  }
+  return {
+    ok: need.holds(pct),
+    text:
+      `attendance ${percent(pct)} during the window since ${from} (${Math.min(attended, judged)} of ${judged} sessions` +
+      (illness > 0 ? `; ${illness} illness/medical sessions set aside, medical evidence received` : '') +
+      `; improvement needs ${need.text})`,
+  };
+}
+
+/** What attendance during a window must reach at this stage (docs/policies.md, "Engine 2"). */
+function windowExpectation(policy: Policy, stage: Stage): { holds: (pct: number) => boolean; text: string } {
+  const stated: Partial<Improvement> = stage.improvement;
+  if (stated.windowAttendanceAtLeast !== undefined) {
+    const min = stated.windowAttendanceAtLeast;
+    return { holds: (pct) => pct >= min, text: `${min}% or above` };
+  }
+  const band = stageBand(policy, stage);
+  if (band) {
+    return {
+      holds: (pct) => isAbove(band, pct),
+      text: `${band.hiInc ? `above ${band.hi}%` : `${band.hi}% or above`}, back above the stage's band`,
+    };
+  }
+  if (policy.universal) {
+    const universal = policy.universal.attendance;
+    return {
+      holds: (pct) => contains(toInterval(universal), pct),
+      text: `${describeAttendanceCondition(universal)}, the universal band`,
+    };
+  }
+  return { holds: (pct) => pct >= 95, text: '95% or above' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,10 +508,11 @@ export function enterStage(
   facts: PupilFacts,
   today: IsoDate,
   monitoringUntil: IsoDate | null,
+  change?: StageChange,
 ): CaseState {
   const idx = policy.stages.findIndex((s) => s.id === stageId);
   const highestIdx = policy.stages.findIndex((s) => s.id === state.highestStageId);
-  return {
+  const next: CaseState = {
     ...state,
     stageId,
     stageEnteredOn: today,
@@ -385,6 +522,13 @@ export function enterStage(
     closedOn: null,
     highestStageId: idx > highestIdx ? stageId : state.highestStageId,
   };
+  // How the stage was entered (the steppedDown condition), for a policy with engine 2's settings.
+  if (
+    engine2Settings(policy) !== null &&
+    (change === 'open' || change === 'escalate' || change === 'deescalate')
+  )
+    next.stageEnteredBy = change;
+  return next;
 }
 
 function nextCheck(ctx: Ctx, until: IsoDate | null, plan: Plan | null): IsoDate | null {
@@ -424,7 +568,7 @@ function build(
 
 function enter(ctx: Ctx, change: StageChange, target: Stage, reasons: Reason[]): Decision {
   const until = target.monitoring ? addDuration(ctx.calendar, ctx.today, target.monitoring) : null;
-  const state = enterStage(ctx.policy, ctx.state, target.id, ctx.facts, ctx.today, until);
+  const state = enterStage(ctx.policy, ctx.state, target.id, ctx.facts, ctx.today, until, change);
   const next = makeCtx(ctx.policy, state, ctx.facts, ctx.today, ctx.calendar, ctx.options);
   const plan = planSteps(next);
   if (until)
@@ -477,16 +621,41 @@ export function decide(
       return { stageId: null, stageName: null, change: 'none', stepsDue: [], nextCheckOn: null, reasons: [] };
   }
 
+  // Engine 2: with medical evidence recorded, entry triggers judge attendance without illness.
+  const entryCtx: Ctx = ctx.evidenceExcuses ? { ...ctx, illnessExcused: true } : ctx;
   let triggered: { index: number; stage: Stage; reasons: Reason[] } | null = null;
   for (let i = policy.stages.length - 1; i >= 0 && !triggered; i--) {
     const stage = policy.stages[i]!;
-    const reasons = matches(stage.entry, ctx, `${stage.id}.entry`, `${stage.name}: `);
+    const reasons = matches(stage.entry, entryCtx, `${stage.id}.entry`, `${stage.name}: `);
     if (reasons.length) triggered = { index: i, stage, reasons };
+  }
+
+  // Engine 2: no stage is entered on a few days' marks (a new joiner, September without last year).
+  let heldBack: Reason | null = null;
+  if (triggered && ctx.rules && (!ctx.stage || triggered.index > ctx.stageIndex)) {
+    const w = facts.windows[policy.baselineWindow];
+    const minimum = ctx.rules.entryMinimumSessions;
+    if (w.possible < minimum) {
+      heldBack = {
+        rule: 'policy.entryMinimumSessions',
+        text:
+          `${triggered.stage.name} is not entered yet: ${w.possible} possible session${w.possible === 1 ? '' : 's'} ` +
+          `${windowPhrase(w)}, and no stage is entered on fewer than ${minimum}`,
+      };
+      triggered = null;
+    }
   }
 
   if (!ctx.stage) {
     if (!triggered)
-      return { stageId: null, stageName: null, change: 'none', stepsDue: [], nextCheckOn: null, reasons: [] };
+      return {
+        stageId: null,
+        stageName: null,
+        change: 'none',
+        stepsDue: [],
+        nextCheckOn: null,
+        reasons: heldBack ? [heldBack] : [],
+      };
     return enter(ctx, 'open', triggered.stage, triggered.reasons);
   }
   if (triggered && triggered.index > ctx.stageIndex)
@@ -517,6 +686,7 @@ export function decide(
       text: `${stage.name} since ${state.stageEnteredOn}: a case steps down only by an exit rule at the end of a monitoring window`,
     });
   }
+  if (heldBack) reasons.push(heldBack);
   let until = ctx.window.active ? ctx.window.until : null;
   let windowStarted = false;
   const review = stage.review ?? stage.monitoring;
@@ -566,7 +736,15 @@ export function applyDecision(
       baseline: snapshotBaseline(policy, facts, today),
     };
   } else if (decision.change !== 'none' && decision.stageId !== null) {
-    next = enterStage(policy, state, decision.stageId, facts, today, decision.monitoringUntil ?? null);
+    next = enterStage(
+      policy,
+      state,
+      decision.stageId,
+      facts,
+      today,
+      decision.monitoringUntil ?? null,
+      decision.change,
+    );
   } else if (decision.windowStarted) {
     next = {
       ...state,

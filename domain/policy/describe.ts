@@ -19,14 +19,32 @@ export function describeConditionList(list: Condition[] | undefined, policy?: Po
 
 export function describeImprovement(imp: Improvement): string {
   const parts: string[] = [];
-  if (imp.attendance) {
-    const alts = [`up by ${imp.attendance.upBy} point${imp.attendance.upBy === 1 ? '' : 's'}`];
-    if (imp.attendance.orAtLeast !== undefined) alts.push(`at least ${imp.attendance.orAtLeast}%`);
-    if (imp.attendance.orAboveBand) alts.push("back above the stage's band");
-    parts.push(`attendance ${alts.join(' or ')}`);
-  }
-  if (imp.noNewUnauthorised) parts.push('no new unauthorised absence');
-  if (imp.noNewUnexplained) parts.push('no new unexplained absence');
+  const stated: Partial<Improvement> = imp;
+  const drift = (a: NonNullable<Improvement['attendance']>) => {
+    const alts = [`up by ${a.upBy} point${a.upBy === 1 ? '' : 's'}`];
+    if (a.orAtLeast !== undefined) alts.push(`at least ${a.orAtLeast}%`);
+    if (a.orAboveBand) alts.push("back above the stage's band");
+    return `attendance ${alts.join(' or ')}`;
+  };
+  if (stated.measure === 'window') {
+    parts.push(
+      `attendance during the monitoring window ${
+        stated.windowAttendanceAtLeast !== undefined
+          ? `at least ${stated.windowAttendanceAtLeast}%`
+          : "back above the stage's band"
+      }${imp.attendance ? ` (engine 1: ${drift(imp.attendance)})` : ''}`,
+    );
+  } else if (imp.attendance) parts.push(drift(imp.attendance));
+  if (stated.maxNewUnauthorised !== undefined)
+    parts.push(
+      `at most ${stated.maxNewUnauthorised} new unauthorised session${stated.maxNewUnauthorised === 1 ? '' : 's'}`,
+    );
+  else if (imp.noNewUnauthorised) parts.push('no new unauthorised absence');
+  if (stated.maxNewUnexplained !== undefined)
+    parts.push(
+      `at most ${stated.maxNewUnexplained} new unexplained absence${stated.maxNewUnexplained === 1 ? '' : 's'}`,
+    );
+  else if (imp.noNewUnexplained) parts.push('no new unexplained absence');
   if (imp.maxNewLates !== undefined) parts.push(`at most ${imp.maxNewLates} new late arrivals`);
   return parts.length ? parts.join(', and ') : 'always counts as improved';
 }
@@ -60,6 +78,15 @@ export function describePolicy(policy: Policy): string {
     `Penalty-notice counting codes: ${policy.penaltyNotice.countingCodes.join(' ')} (a notice is only ever considered)`,
   );
   out.push(`Baseline/improvement measured on attendance ${WINDOW_PHRASES[policy.baselineWindow]}`);
+  const pinned: Partial<Policy> = policy;
+  if (pinned.unexplainedAbsence !== undefined)
+    out.push(
+      `An N counts once unresolved for ${pinned.unexplainedAbsence.graceSchoolDays} school days; one spell of absence is one unexplained absence`,
+    );
+  if (pinned.entryMinimumSessions !== undefined)
+    out.push(`No stage is entered on fewer than ${pinned.entryMinimumSessions} possible sessions`);
+  if (pinned.medicalEvidence?.excusesIllness)
+    out.push('Medical evidence recorded: illness/medical sessions are not held against the family');
   if (policy.universal) {
     out.push('');
     out.push(

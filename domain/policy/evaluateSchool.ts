@@ -2,7 +2,7 @@
 import type { CaseState, StepKind } from '../caseTypes';
 import type { IsoDate, PupilFacts } from '../types';
 import type { SchoolDays } from './calendarPort';
-import { decide, emptyCaseState } from './decide';
+import { decide, emptyCaseState, type DecideOptions } from './decide';
 import type { Policy } from './schema';
 
 export interface PupilFigures {
@@ -42,6 +42,7 @@ export interface PupilEvaluation {
 /**
  * Evaluate every pupil against the policy as a sweep would: a pupil with no open case is judged
  * from an empty case state; pass `cases` (by pupilId) to judge open cases from their state instead.
+ * `options.engine` is the engine to judge as (the sweep judges as the engine new cases start on).
  */
 export function evaluatePupils(
   policy: Policy,
@@ -49,9 +50,10 @@ export function evaluatePupils(
   today: IsoDate,
   calendar: SchoolDays,
   cases: Record<string, CaseState> = {},
+  options: DecideOptions = {},
 ): PupilEvaluation[] {
   return facts.map((f) => {
-    const d = decide(policy, cases[f.pupilId] ?? emptyCaseState(), f, today, calendar);
+    const d = decide(policy, cases[f.pupilId] ?? emptyCaseState(), f, today, calendar, options);
     const r10 = f.windows.rolling10;
     const half = f.windows.halfTerm;
     return {

@@ -76,8 +76,21 @@ export const stepSchema = z.strictObject({
     .describe('Not in the sequence: due whenever `when` holds, once per stage; never blocks other steps.'),
 });
 
+export const IMPROVEMENT_MEASURES = ['window', 'rollingChange'] as const;
+
 export const improvementSchema = z
   .strictObject({
+    measure: z
+      .enum(IMPROVEMENT_MEASURES)
+      .default('window')
+      .describe(
+        "Engine 2. window: attendance during the monitoring window itself (windowAttendanceAtLeast); rollingChange: the change in the baseline window's figure since the baseline (`attendance`), as engine 1 always judges.",
+      ),
+    windowAttendanceAtLeast: pct
+      .optional()
+      .describe(
+        "Engine 2, measure window: attendance during the window at least this. Not stated: back above the stage's own band (its top edge, on the side the band leaves it), or for a stage without a band the universal band's edge, or 95%.",
+      ),
     attendance: z
       .strictObject({
         upBy: z.number().min(0).describe('Points of attendance gained since the baseline.'),
@@ -87,9 +100,20 @@ export const improvementSchema = z
           .default(false)
           .describe("... or attendance back above the stage's own band."),
       })
-      .optional(),
+      .optional()
+      .describe('measure rollingChange (and every case on engine 1): the change since the baseline.'),
     noNewUnauthorised: z.boolean().default(false),
     noNewUnexplained: z.boolean().default(false),
+    maxNewUnauthorised: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('Engine 2: new unauthorised sessions allowed in the window (noNewUnauthorised: 0).'),
+    maxNewUnexplained: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('Engine 2: new unexplained absences (spells) allowed in the window (noNewUnexplained: 0).'),
     maxNewLates: z.int().min(0).optional(),
   })
   .describe(
@@ -122,6 +146,7 @@ export const stageSchema = z.strictObject({
       'When a window has ended and nothing else is due, start another of this length (rolling review).',
     ),
   improvement: improvementSchema.default({
+    measure: 'window',
     attendance: { upBy: 1, orAboveBand: true },
     noNewUnauthorised: true,
     noNewUnexplained: true,
@@ -152,6 +177,38 @@ export const policySchema = z
     baselineWindow: windowKind
       .default('rolling10')
       .describe('The attendance figure a baseline records and improvement is measured on.'),
+    unexplainedAbsence: z
+      .strictObject({
+        graceSchoolDays: z
+          .int()
+          .min(0)
+          .default(5)
+          .describe(
+            'School days an N (reason not yet provided) may stay unresolved before it counts as an unexplained absence.',
+          ),
+      })
+      .default({ graceSchoolDays: 5 })
+      .describe(
+        'Engine 2: an N counts (as unexplained, as unauthorised, towards the penalty threshold) only once unresolved for the grace period, and one continuous spell of absence is one unexplained absence.',
+      ),
+    entryMinimumSessions: z
+      .int()
+      .min(0)
+      .default(20)
+      .describe(
+        'Engine 2: no stage is entered (no case opened or escalated by an entry trigger) while the pupil has fewer possible sessions than this in the baseline window.',
+      ),
+    medicalEvidence: z
+      .strictObject({
+        excusesIllness: z
+          .boolean()
+          .default(true)
+          .describe(
+            'While the latest evidence outcome of an open case is medicalEvidenceReceived, illness and medical sessions (I, M) are left out of the attendance that decides escalation and improvement.',
+          ),
+      })
+      .default({ excusesIllness: true })
+      .describe('Engine 2: what medical evidence recorded by staff does.'),
     universal: z
       .strictObject({
         name: z.string().min(1),
@@ -174,6 +231,8 @@ export type Condition = z.output<typeof conditionSchema>;
 export type Improvement = z.output<typeof improvementSchema>;
 export type Exit = Stage['exits'][number];
 export type Duration = z.output<typeof durationSchema>;
+
+export { figureOptionsFor } from './figureOptions';
 
 /** The JSON Schema editors use (yaml-language-server); regenerate with `npm run policy:schema`. */
 export function policyJsonSchema(): Record<string, unknown> {

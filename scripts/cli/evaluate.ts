@@ -2,10 +2,12 @@
 // stands under a policy on a date — figures, stage, the rules that fired and the next steps.
 import type { Command } from 'commander';
 import { evaluatePupils } from '../../domain/policy/evaluateSchool';
+import { figureOptionsFor } from '../../domain/policy/schema';
 import { getPreparedEvaluation, evaluatePupil } from '../../domain/stats';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
 import { loadSchoolSnapshot } from '../../store/marks';
+import { CURRENT_ENGINE } from '../../workflows/caseInput';
 import { defaultAsOf, parseIsoDateOption } from './options';
 
 export function registerEvaluateCommand(program: Command): void {
@@ -29,9 +31,9 @@ export function registerEvaluateCommand(program: Command): void {
         const snapshot = await loadSchoolSnapshot(db, opts.school);
         if (!snapshot) throw new Error(`school ${opts.school} is not in the store: import it first`);
         const asOf = opts.on ?? defaultAsOf(snapshot.calendar);
-        const prepared = getPreparedEvaluation(snapshot.calendar, asOf, {
-          penaltyCodes: policy.penaltyNotice.countingCodes,
-        });
+        // The figures and the judgement a sweep would make today: the policy's counting codes and N's
+        // grace, judged as the engine new cases start on.
+        const prepared = getPreparedEvaluation(snapshot.calendar, asOf, figureOptionsFor(policy));
         const facts = snapshot.pupils.map((p) =>
           evaluatePupil(
             prepared,
@@ -46,7 +48,7 @@ export function registerEvaluateCommand(program: Command): void {
             snapshot.grids.get(p.id)!,
           ),
         );
-        const rows = evaluatePupils(policy, facts, asOf, snapshot.calendar);
+        const rows = evaluatePupils(policy, facts, asOf, snapshot.calendar, {}, { engine: CURRENT_ENGINE });
         if (opts.json) {
           console.log(JSON.stringify(rows, null, 2));
           return;

@@ -25,7 +25,10 @@ export function registerSimulateCommand(program: Command): void {
       },
       'all',
     )
-    .option('--json', 'print JSON: [{ upn, events: [{ date, type, stage, template? }] }]')
+    .option(
+      '--json',
+      "print JSON: [{ upn, events: [{ date, type, stage, template?, text, summary?, subject?, recipients? }] }]; a letter event's text is the letter as sent",
+    )
     .action(
       async (opts: {
         school: string;
@@ -62,7 +65,16 @@ export function registerSimulateCommand(program: Command): void {
                 type: e.type,
                 stage: e.stageId,
                 ...(e.template ? { template: e.template } : {}),
-                text: e.text,
+                // A letter, message or invitation: its plain text exactly as the family would get it,
+                // with its subject and recipients; the timeline's own line is its summary.
+                ...(e.letter
+                  ? {
+                      summary: e.text,
+                      subject: e.letter.subject,
+                      text: e.letter.text,
+                      recipients: e.letter.recipients,
+                    }
+                  : { text: e.text }),
               })),
             }));
             console.log(JSON.stringify(out, null, 2));

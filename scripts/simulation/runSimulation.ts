@@ -23,6 +23,7 @@ import type { CaseSettings } from '../../workflows/attendanceCase';
 import { decideStep, type TimelineEvent } from '../../workflows/caseMessages';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { RecordingMailer } from '../../messaging/fakes';
+import { getLetter, listOutbox } from '../../store/caseServices';
 import { doOpenTasks } from './team';
 import { schoolSweep } from '../../workflows/schoolSweep';
 
@@ -42,12 +43,61 @@ export interface SimulationOptions {
   onDay?: (date: IsoDate, index: number, total: number) => void;
 }
 
+/** A letter or message as the family would get it, for a school to read before switching on. */
+export interface SimulatedLetter {
+  subject: string;
+  /** The plain text exactly as it would be sent. */
+  text: string;
+  /** Who it went to: a letter's parents/carers by name; a message or invitation by its address. */
+  recipients: { name?: string; address?: string; channel: string }[];
+}
+
 export interface SimulatedCase {
   upn: string;
   caseId: string;
   stage: string | null;
   status: string;
-  events: (TimelineEvent & { type: string })[];
+  events: (TimelineEvent & { type: string; letter?: SimulatedLetter })[];
+}
+
+/** Timeline events whose ref is something the family receives (a meeting's ref: its invitations). */
+const WRITTEN = new Set([
+  'letterSent',
+  'letterHeld',
+  'toPost',
+  'messageSent',
+  'messageHeld',
+  'meetingBooked',
+]);
+
+/** The letter or message a timeline event refers to, from the simulation's own store. */
+async function writtenFor(
+  db: Db,
+  schoolId: string,
+  caseId: string,
+  ref: string,
+): Promise<SimulatedLetter | null> {
+  const letter = await getLetter(db, ref);
+  if (letter) {
+    return {
+      subject: letter.subject,
+      text: letter.bodyText,
+      recipients: letter.recipients.map((r) => ({
+        name: r.name,
+        channel: r.channel === 'email' ? 'email' : 'post',
+      })),
+    };
+  }
+  const messages = (await listOutbox(db, schoolId, { caseId, limit: 1000 })).filter((m) => m.ref === ref);
+  if (messages.length === 0) return null;
+  return {
+    subject: messages[0]!.subject,
+    text: messages[0]!.text,
+    recipients: messages.map((m) => ({
+      ...(m.to ? { address: m.to } : {}),
+      channel: m.channel,
+    })),
+  };
 }
 
 export interface SimulationResult {
@@ -200,13 +250,22 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
     });
 
-    const cases: SimulatedCase[] = (await listAllCases(db)).map((c) => ({
-      upn: upnById.get(c.pupilId) ?? '?',
-      caseId: c.caseId,
-      stage: c.stageId,
-      status: c.status,
-      events: c.view.timeline,
-    }));
+    const cases: SimulatedCase[] = [];
+    for (const c of await listAllCases(db)) {
+      const events: SimulatedCase['events'] = [];
+      for (const e of c.view.timeline) {
+        const letter =
+          WRITTEN.has(e.type) && e.ref ? await writtenFor(db, opts.schoolId, c.caseId, e.ref) : null;
+        events.push(letter ? { ...e, letter } : e);
+      }
+      cases.push({
+        upn: upnById.get(c.pupilId) ?? '?',
+        caseId: c.caseId,
+        stage: c.stageId,
+        status: c.status,
+        events,
+      });
+    }
     return {
       schoolId: opts.schoolId,
       from: days[0]!,

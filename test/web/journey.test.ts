@@ -219,6 +219,12 @@ describe('the attendance team’s journey in a browser', () => {
     const title = (await letterItem.locator('.queue-title').textContent())!.trim();
     const pupil = (await letterItem.locator('.queue-meta').first().textContent())!.split('·')[0]!.trim();
     await page.getByRole('heading', { name: 'The letter, as it will be sent' }).waitFor();
+    // The letter's subject is written for the family (not the step's title): read it off the preview.
+    const subject = (await page.locator('iframe.letter-frame').getAttribute('title'))!.replace(
+      /^Preview: /,
+      '',
+    );
+    expect(subject).toMatch(/attendance/);
     const frame = page.frameLocator('iframe.letter-frame');
     await expect.poll(() => frame.locator('body').textContent(), { timeout: 30_000 }).toContain('Dear');
     await shot(page, 'approvals');
@@ -237,7 +243,7 @@ describe('the attendance team’s journey in a browser', () => {
     );
     await page.getByRole('link', { name: 'Outbox' }).click();
     const sentRow = page
-      .locator('tbody tr.clickable', { hasText: title })
+      .locator('tbody tr.clickable', { hasText: subject })
       .filter({ has: page.locator('.pill-ok') });
     await sentRow.first().waitFor({ timeout: 60_000 });
     // The SMTP server caught the email with the letter's PDF attached.
@@ -246,8 +252,7 @@ describe('the attendance team’s journey in a browser', () => {
         () =>
           smtp.messages.some(
             (m) =>
-              (m.subject ?? '').includes(title) &&
-              (m.attachments ?? []).some((a) => a.contentType === 'application/pdf'),
+              m.subject === subject && (m.attachments ?? []).some((a) => a.contentType === 'application/pdf'),
           ),
         { timeout: 60_000 },
       )

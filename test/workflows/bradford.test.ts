@@ -98,9 +98,7 @@ describe('Bradford staged intervention, case by case', () => {
   });
 
   it('sends each letter to both parents, with the letter attached as a PDF', () => {
-    const warning = h.smtp.messages.filter(
-      (m) => /Warning Letter 1/i.test(m.subject ?? '') && /Amira/.test(m.subject ?? ''),
-    );
+    const warning = h.smtp.messages.filter((m) => m.subject === "Amira's attendance: Warning Letter 1");
     const to = warning.map((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined)).sort();
     expect(to).toEqual(['omar.khan@example.org', 'sara.khan@example.org']);
     for (const m of warning) {
@@ -145,12 +143,15 @@ describe('Bradford staged intervention, case by case', () => {
     expect(visit!.date >= missed.date).toBe(true);
   });
 
-  it('sends Warning Letter 1 with an announced home visit for a pupil with a Child Protection plan', () => {
+  it('books the announced home visit for a pupil with a Child Protection plan before Warning Letter 1 goes', () => {
     const v = views.get('dan')!;
     const letter = find(v, (t) => t.type === 'letterSent' && t.stepId === 'warning-letter-1')!;
-    const visit = find(v, (t) => t.stepId === 'announced-home-visit' && t.type === 'taskCreated')!;
+    const visit = find(v, (t) => t.stepId === 'announced-home-visit' && t.type === 'meetingBooked')!;
     expect(letter).toBeTruthy();
     expect(visit).toBeTruthy();
+    expect(v.timeline.indexOf(visit)).toBeLessThan(v.timeline.indexOf(letter));
+    // The visit's outcome is a task for the lead professional, done when it is recorded.
+    expect(v.tasks!.find((t) => t.stepId === 'announced-home-visit')?.kind).toBe('homeVisit');
     // Cleo (same figures, no plan) gets no announced visit.
     expect(find(views.get('cleo')!, (t) => t.stepId === 'announced-home-visit')).toBeUndefined();
   });
@@ -158,7 +159,7 @@ describe('Bradford staged intervention, case by case', () => {
   it('takes the same route for attendance below 50%', () => {
     const v = views.get('evie')!;
     expect(v.latestFacts!.attendancePct!).toBeLessThan(50);
-    expect(find(v, (t) => t.stepId === 'announced-home-visit' && t.type === 'taskCreated')).toBeTruthy();
+    expect(find(v, (t) => t.stepId === 'announced-home-visit' && t.type === 'meetingBooked')).toBeTruthy();
   });
 
   it('reserves the Final Warning Letter for a manager', () => {

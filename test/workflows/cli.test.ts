@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCalendar } from '../../domain/calendar';
+import { problemsForParents } from '../../letters/forParents';
 import { upnCheckLetter } from '../../store/validate';
 import { CALENDAR, SCHOOL_ID } from './harness';
 
@@ -113,14 +114,29 @@ describe('the attendance command line', () => {
     expect(simulated.code, simulated.stderr).toBe(0);
     const cases = JSON.parse(simulated.stdout) as {
       upn: string;
-      events: { date: string; type: string; stage: string | null; template?: string }[];
+      events: {
+        date: string;
+        type: string;
+        stage: string | null;
+        template?: string;
+        text: string;
+        subject?: string;
+        recipients?: { name?: string; address?: string; channel: string }[];
+      }[];
     }[];
     expect(cases.map((c) => c.upn)).toEqual([upn(1)]);
     const events = cases[0]!.events;
     expect(events[0]).toMatchObject({ date: '2025-11-17', type: 'opened', stage: 'stage-two' });
-    expect(events.find((e) => e.type === 'letterSent')).toMatchObject({
+    // A school reads the term's letters before switching on: each as the family would get it.
+    const letter = events.find((e) => e.type === 'letterSent')!;
+    expect(letter).toMatchObject({
       stage: 'stage-two',
       template: 'bradford/warning-letter-1',
+      subject: "Ada's attendance: Warning Letter 1",
+      recipients: [{ name: 'Kim Stone', channel: 'email' }],
     });
+    expect(letter.text).toMatch(/^\d{1,2} November 2025\n\nDear Kim Stone,\n/);
+    expect(letter.text).toContain('Ada Stone');
+    expect(problemsForParents(letter.text)).toEqual([]);
   }, 300_000);
 });

@@ -103,17 +103,21 @@ describe('tasks for the attendance team', () => {
   );
 
   it('keeps a home visit open until its outcome is recorded, then counts it done with that outcome', async () => {
-    // Kit has a Child Protection plan: Warning Letter 1 goes with an announced home visit.
-    await h.approveAll(); // Warning Letter 1
+    // Kit has a Child Protection plan: the announced home visit comes first, then Warning Letter 1.
     let v = await h.view('kit');
     const [visit] = v.pending;
     expect(visit?.step.stepId).toBe('announced-home-visit');
     await h.decide('kit', { proposalId: visit!.proposalId, decision: 'approve' });
     v = await h.view('kit');
+    // Booked in the diary (the family is told its date), and open until its outcome is recorded.
+    expect(v.timeline.some((t) => t.type === 'meetingBooked' && t.stepId === 'announced-home-visit')).toBe(
+      true,
+    );
     expect(v.tasks!.find((t) => t.stepId === 'announced-home-visit')).toMatchObject({
       kind: 'homeVisit',
       status: 'open',
     });
+    expect(v.pending.map((p) => p.step.stepId)).toEqual(['warning-letter-1']);
     expect(v.caseState.completedSteps.some((c) => c.stepId === 'announced-home-visit')).toBe(false);
 
     await h.completeTask('kit', 'announced-home-visit', 'visited', {

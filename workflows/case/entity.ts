@@ -325,6 +325,17 @@ export class CaseEntity {
       ref: task.taskId,
       actor: t.actor,
     });
+    // The family's side of it, for later letters: a call made, a home visit made (or no access).
+    if (choice.completesStep && (task.kind === 'phoneCall' || task.kind === 'homeVisit')) {
+      this.record.contacts.push({
+        kind: task.kind === 'phoneCall' ? 'call' : 'homeVisit',
+        title: task.title,
+        date: on,
+        ...(task.kind === 'homeVisit' ? { attended: choice.records !== 'homeVisitNoAccess' } : {}),
+        stageId: task.stageId,
+        stepId: task.stepId,
+      });
+    }
     if (choice.records) {
       this.record.caseState = recordOutcome(this.record.caseState, {
         kind: choice.records,

@@ -39,14 +39,20 @@ export function recordEvent(c: CaseEntity, e: HumanEvent): number {
   const on = e.on ?? c.today();
   const actor: Actor = e.actor;
   switch (e.event.type) {
-    case 'outcome':
+    case 'outcome': {
+      const { stepId } = e.event;
       r.caseState = recordOutcome(r.caseState, { kind: e.event.outcome, on, stepId: e.event.stepId });
+      const held =
+        e.event.outcome === 'meetingAttended' ? true : e.event.outcome === 'meetingMissed' ? false : null;
+      const meeting = [...r.contacts].reverse().find((m) => m.kind === 'meeting' && m.stepId === stepId);
+      if (held !== null && meeting) meeting.attended = held;
       return c.log({
         type: 'outcomeRecorded',
         text: outcomeText(e.event.outcome, e.note),
         stepId: e.event.stepId,
         actor,
       });
+    }
     case 'pause':
       c.pause(e.event.reason, 'team');
       return c.log({ type: 'paused', text: `Case paused: ${e.event.reason}`, actor });

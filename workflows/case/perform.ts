@@ -6,6 +6,7 @@ import { ActivityFailure, uuid4 } from '@temporalio/workflow';
 import type { ProposedStep } from '../../domain/caseTypes';
 import type { LetterPlan, MeetingPlan, StepPlan, TaskPlan } from '../../domain/stepPlan';
 import { outcomeChoicesFor } from '../../domain/taskOutcomes';
+import { schoolDateAt } from '../../domain/time';
 import type { IsoDate } from '../../domain/types';
 import type { StepDecision } from '../caseMessages';
 import type { CaseActivities } from './acts';
@@ -16,6 +17,8 @@ export interface PerformContext {
   entity: CaseEntity;
   acts: CaseActivities;
   today: IsoDate;
+  /** The school's time zone (a meeting's school day). */
+  timeZone: string;
   /** The next school day, when a task to do by hand falls due. */
   nextSchoolDay: IsoDate;
   /** Who approved the step (its owner), or null for a step the policy runs by itself. */
@@ -82,6 +85,14 @@ async function send(step: ProposedStep, plan: LetterPlan, ctx: PerformContext): 
       ref: res.letterId,
     });
   }
+  entity.record.contacts.push({
+    kind: plan.kind,
+    title: plan.content.subject,
+    date: ctx.today,
+    stageId: step.stageId,
+    stepId: step.stepId,
+    ref: res.letterId,
+  });
   if (res.postTask) {
     entity.addTask({
       ...res.postTask,
@@ -109,12 +120,34 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
     date: ctx.today,
     figures: plan.recipe.figures,
     reasons: plan.recipe.reasons,
+    ...(plan.recipe.story ? { story: plan.recipe.story } : {}),
   });
   const held =
     res.held > 0
       ? `; ${res.held} invitation${res.held === 1 ? '' : 's'} held in the outbox, not yet sent`
       : '';
   const sent = res.invited - res.held;
+  // The invitation is a letter the family has had (Letter 2 of a three-letter system is one), dated
+  // today; the meeting itself is named by its own date.
+  if (res.invited > 0)
+    ctx.entity.record.contacts.push({
+      kind: 'letter',
+      title: 'a letter',
+      date: ctx.today,
+      stageId: step.stageId,
+      stepId: step.stepId,
+      ref: res.meetingId,
+    });
+  ctx.entity.record.contacts.push({
+    kind: plan.meetingKind,
+    title: plan.title,
+    date: schoolDateAt(Date.parse(res.startsAt), ctx.timeZone),
+    stageId: step.stageId,
+    stepId: step.stepId,
+    startsAt: res.startsAt,
+    location: res.location,
+    ref: res.meetingId,
+  });
   ctx.entity.log({
     type: 'meetingBooked',
     text: `${step.title} booked for ${res.startsAt} with ${res.staffName}; ${sent} invitation${sent === 1 ? '' : 's'} sent${held}`,
@@ -122,6 +155,34 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
     ...(step.template ? { template: step.template } : {}),
     ref: res.meetingId,
   });
+  if (plan.meetingKind === 'homeVisit') {
+    // The visit is in the diary and the family told; the step is done when its outcome is recorded.
+    const visitDay = schoolDateAt(Date.parse(res.startsAt), ctx.timeZone);
+    const title = `${step.title}: record how the visit on ${visitDay} went`;
+    const task = await ctx.acts.sends.createStaffTask({
+      ...base(step, ctx),
+      taskId: uuid4(),
+      kind: 'homeVisit',
+      title,
+      dueOn: visitDay,
+      notes: `${res.staffName} visits on ${res.startsAt} (${res.location}).`,
+      owner: ctx.decision?.actor.userId ?? 'team',
+    });
+    ctx.entity.addTask({
+      taskId: task.taskId,
+      stageId: step.stageId,
+      stepId: step.stepId,
+      kind: 'homeVisit',
+      title,
+      dueOn: visitDay,
+      createdOn: ctx.today,
+      owner: ctx.decision?.actor.userId ?? 'team',
+      purpose: 'step',
+      outcomes: outcomeChoicesFor('homeVisit'),
+      status: 'open',
+    });
+    return 'inProgress';
+  }
   return 'done';
 }
 

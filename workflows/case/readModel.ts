@@ -36,7 +36,9 @@ export function caseView(id: CaseIdentity, r: CaseRecord, today: IsoDate): CaseV
           attendancePct: facts.windows.rolling10.attendancePct,
           unauthorised: facts.windows.rolling10.unauthorised,
           unexplained: facts.windows.rolling10.unexplained,
-          lates: facts.windows.halfTerm.lateBeforeClose,
+          // The same window as the figures beside it and the pupil page's rolling-10 row (one figure,
+          // one source); a policy's half-term lates trigger explains itself in the step's reasons.
+          lates: facts.windows.rolling10.lateBeforeClose,
         }
       : null,
     timeline: r.timeline,

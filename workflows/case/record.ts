@@ -4,6 +4,7 @@ import type { CaseState } from '../../domain/caseTypes';
 import { emptyCaseState } from '../../domain/policy/decide';
 import type { IsoDate, PupilFacts } from '../../domain/types';
 import type { CaseTask, CaseView, PendingProposal, StepDecision, TimelineEvent } from '../caseMessages';
+import type { CaseContact } from './story';
 
 export interface CaseRecord {
   engine: 2;
@@ -25,6 +26,8 @@ export interface CaseRecord {
   next: CaseView['next'];
   closedReason?: string;
   tasks: CaseTask[];
+  /** What the family has had from the school on this case, for later letters to name with dates. */
+  contacts: CaseContact[];
   /** Counts projections: the read model keeps the highest it has seen. */
   version: number;
 }
@@ -43,6 +46,7 @@ export function newCaseRecord(): CaseRecord {
     freshFacts: false,
     next: { on: null, action: 'first check', reasons: [] },
     tasks: [],
+    contacts: [],
     version: 0,
   };
 }

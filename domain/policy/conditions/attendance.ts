@@ -2,6 +2,8 @@
 // both stated. Standalone attendance triggers are also a stage's band: validate.ts checks that the
 // bands tile the scale, and decide.ts judges "back above the stage's band" with toInterval.
 import { z } from 'zod';
+import { percent2 } from '../../percent';
+import type { WindowStats } from '../../types';
 import { contains, describeInterval, type Interval } from '../bands';
 import { pct, windowKind } from '../fields';
 import { defineCondition } from './kind';
@@ -64,10 +66,29 @@ export function describeAttendanceCondition(a: AttendanceCondition): string {
   return describeInterval(toInterval(a));
 }
 
+/**
+ * Engine 2, medical evidence recorded: attendance with the illness and medical sessions (I, M) left
+ * out of the possible sessions, so they are not held against the family. Undefined when the window
+ * has none (or the figures predate the count): the register's own figure stands. Null when every
+ * possible session was illness.
+ */
+export function attendanceWithoutIllness(w: WindowStats): number | null | undefined {
+  if (w.illness === undefined || w.illness === 0) return undefined;
+  return percent2(w.present + w.approvedActivity, w.possible - w.illness);
+}
+
 export const attendance = defineCondition({
   schema: attendanceConditionSchema.optional(),
-  holds(a, { facts }) {
+  holds(a, { facts, illnessExcused }) {
     const w = facts.windows[a.window];
+    const excused = illnessExcused ? attendanceWithoutIllness(w) : undefined;
+    if (excused !== undefined) {
+      if (excused === null || !contains(toInterval(a), excused)) return null;
+      return (
+        `attendance ${percent(excused)} ${windowPhrase(w)} with its ${w.illness} illness/medical sessions set aside ` +
+        `(medical evidence received) is ${describeAttendanceCondition(a)} (${missed(w)} in all)`
+      );
+    }
     if (w.attendancePct === null || !contains(toInterval(a), w.attendancePct)) return null;
     return `attendance ${percent(w.attendancePct)} ${windowPhrase(w)} is ${describeAttendanceCondition(a)} (${missed(w)})`;
   },

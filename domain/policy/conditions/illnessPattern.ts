@@ -1,5 +1,8 @@
 // illnessPattern: illness/medical sessions (I, M) that cluster on Mondays/Fridays or beside
-// holidays, or simply many of them.
+// holidays, or simply many of them. Engine 1 reads `clustered`, which the statistics compute over all
+// absence; engine 2's rules (a policy pinned with their settings) read the clustering of the illness
+// sessions themselves (`illnessClustered`), when the figures carry it, so other absence never makes a
+// pattern of illness.
 import { z } from 'zod';
 import { count } from '../fields';
 import { defineCondition } from './kind';
@@ -13,15 +16,19 @@ export const illnessPattern = defineCondition({
         .describe('... that cluster (Mondays/Fridays, beside holidays), or at least this many regardless.'),
     })
     .optional(),
-  holds(p, { facts }) {
+  holds(p, { facts, engine2Rules }) {
     const ill = facts.illness;
-    const clustered = ill.clustered && ill.illnessSessions >= p.minSessions;
+    const own = engine2Rules && ill.illnessClustered !== undefined;
+    const clustered =
+      (own ? ill.illnessClustered === true : ill.clustered) && ill.illnessSessions >= p.minSessions;
     const frequent = p.frequentSessions !== undefined && ill.illnessSessions >= p.frequentSessions;
     if (!clustered && !frequent) return null;
+    const monFri = own ? (ill.illnessMondayFridayShare ?? 0) : ill.mondayFridayShare;
+    const beside = own ? (ill.illnessBesideHolidayShare ?? 0) : ill.besideHolidayShare;
     return (
       `a pattern of illness: ${ill.illnessSessions} illness/medical sessions (I/M)` +
       (clustered
-        ? `, clustered (${Math.round(ill.mondayFridayShare * 100)}% on Mondays/Fridays, ${Math.round(ill.besideHolidayShare * 100)}% beside holidays)`
+        ? `, clustered (${Math.round(monFri * 100)}% ${own ? 'of them ' : ''}on Mondays/Fridays, ${Math.round(beside * 100)}% beside holidays)`
         : `, at least ${p.frequentSessions}`)
     );
   },

@@ -16,6 +16,7 @@ import { outcome } from './outcome';
 import { penaltyThreshold } from './penaltyThreshold';
 import { reachedStage } from './reachedStage';
 import { stepDone } from './stepDone';
+import { steppedDown } from './steppedDown';
 import { unauthorised } from './unauthorised';
 import { unexplained } from './unexplained';
 
@@ -36,6 +37,7 @@ export const CONDITION_KINDS = {
   atStage,
   reachedStage,
   offRoll,
+  steppedDown,
 } as const;
 
 export type ConditionKey = keyof typeof CONDITION_KINDS;

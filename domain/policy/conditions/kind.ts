@@ -12,6 +12,8 @@ import type { IsoDate, PupilFacts } from '../../types';
  */
 export interface PolicyView {
   penaltyNotice: { countingCodes: readonly string[] };
+  /** Absent in policies pinned before it existed. */
+  unexplainedAbsence?: { graceSchoolDays: number };
   stages: readonly StageView[];
 }
 
@@ -43,6 +45,24 @@ export interface ConditionContext {
   outcomes: readonly RecordedOutcome[];
   /** The stage's improvement rule applied to the window (null without a stage or a baseline). */
   judge(): Judgement | null;
+  /** The case's engine (1 for a case whose input names none). */
+  engine: number;
+  /**
+   * Engine 2's rules apply: the case runs on engine 2 and its pinned policy has engine 2's settings
+   * (a policy pinned before them decides exactly as it did; docs/workflow-versioning.md).
+   */
+  engine2Rules: boolean;
+  /**
+   * Engine 2: the school days an N is given before it counts, as the figures were computed with it,
+   * when the policy states a grace and the figures carry the counts (`unexplainedPastGrace`,
+   * `unexplainedSpells`); null on engine 1, for a policy pinned before, or for older figures.
+   */
+  unexplainedGrace: number | null;
+  /**
+   * Engine 2: illness and medical sessions (I, M) are not held against the family (medical evidence
+   * recorded, and the policy says so). True only while entry triggers are judged.
+   */
+  illnessExcused: boolean;
 }
 
 export type IssuePath = (string | number)[];

@@ -1,8 +1,9 @@
 // newSinceBaseline: at least N new sessions of a count since the monitoring window began
-// ("subsequent", "continued"); any one of the counts named is enough.
+// ("subsequent", "continued"); any one of the counts named is enough. Engine 2 counts as counts.ts
+// says (an N once past its grace; unexplained absences as spells).
 import { z } from 'zod';
 import { count } from '../fields';
-import { COUNT_LABEL, newSince } from './counts';
+import { countLabel, newSince } from './counts';
 import { defineCondition } from './kind';
 
 export const newSinceBaseline = defineCondition({
@@ -27,7 +28,7 @@ export const newSinceBaseline = defineCondition({
       const atLeast = need[kind];
       if (atLeast === undefined) continue;
       const n = newSince(ctx, kind) ?? 0;
-      if (n >= atLeast) hits.push(`${n} new ${COUNT_LABEL[kind]} since ${b.on}`);
+      if (n >= atLeast) hits.push(`${n} new ${countLabel(ctx, kind)} since ${b.on}`);
     }
     return hits.length === 0 ? null : hits.join(' and ');
   },

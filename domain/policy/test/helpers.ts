@@ -1,6 +1,13 @@
 // Test helpers: a tiny school calendar (weekdays minus holidays), a PupilFacts factory and a case
 // simulator that drives decide() the way the attendanceCase workflow does.
-import { applyDecision, completeStep, decide, emptyCaseState, recordOutcome } from '../decide';
+import {
+  applyDecision,
+  completeStep,
+  decide,
+  emptyCaseState,
+  recordOutcome,
+  type DecideOptions,
+} from '../decide';
 import type { SchoolDays } from '../calendarPort';
 import type { Policy } from '../schema';
 import type { CaseState, CompletedStep, Decision, OutcomeKind } from '../../caseTypes';
@@ -112,6 +119,8 @@ export interface FactsOverrides {
   illness?: Partial<IllnessSignals>;
   upn?: string;
   pupilId?: string;
+  /** The school days the figures gave an N before counting it (engine 2's figures carry it). */
+  unexplainedGraceDays?: number;
 }
 
 /** PupilFacts for one pupil: 100% everywhere unless told otherwise. */
@@ -155,6 +164,7 @@ export function factsWith(o: FactsOverrides = {}): PupilFacts {
       ...o.illness,
     },
     trend: { previous: null, changePct: null, direction: 'unknown' },
+    ...(o.unexplainedGraceDays !== undefined ? { unexplainedGraceDays: o.unexplainedGraceDays } : {}),
   };
 }
 
@@ -167,13 +177,15 @@ export class CaseSim {
     readonly policy: Policy,
     readonly calendar: SchoolDays = autumn2026,
     state: CaseState = emptyCaseState(),
+    /** How the case's engine asks (`{ engine: 2 }`); engine 1 when absent. */
+    readonly options: DecideOptions = {},
   ) {
     this.state = state;
   }
 
   /** One decision, applied to the state (stage change, new window, skipped steps). */
   decide(today: IsoDate, facts: PupilFacts): Decision {
-    const decision = decide(this.policy, this.state, facts, today, this.calendar);
+    const decision = decide(this.policy, this.state, facts, today, this.calendar, this.options);
     this.state = applyDecision(this.policy, this.state, decision, facts, today);
     this.log.push({ today, decision });
     return decision;
@@ -210,3 +222,16 @@ export class CaseSim {
 
 export const stepIds = (d: Decision) => d.stepsDue.map((s) => s.stepId);
 export const skippedIds = (d: Decision) => (d.stepsSkipped ?? []).map((s) => s.stepId);
+
+/** Figures as engine 2's statistics compute them: with the grace counts (none unless told). */
+export function engine2Figures(o: FactsOverrides = {}): PupilFacts {
+  const zero: Partial<WindowStats> = { illness: 0, unexplainedPastGrace: 0, unexplainedSpells: 0 };
+  return factsWith({
+    unexplainedGraceDays: 5,
+    ...o,
+    rolling10: { ...zero, ...o.rolling10 },
+    halfTerm: { ...zero, ...o.halfTerm },
+    term: { ...zero, ...o.term },
+    ytd: { ...zero, ...o.ytd },
+  });
+}
