@@ -29,6 +29,7 @@ import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerPupilRoutes } from './routes/pupils';
 import { registerSchoolRoutes } from './routes/schools';
+import { registerReturnRoutes } from './routes/returns';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
 import { ImportJobs } from './services/importJobs';
@@ -135,6 +136,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'approvals', description: 'Proposed steps waiting for a decision' },
         { name: 'tasks', description: 'Work the cases made for people, and what came of it' },
         { name: 'letters', description: 'Letters sent (evidence), PDFs, the outbox' },
+        { name: 'returns', description: 'Returns to the council and daily worklists, with CSV exports' },
         { name: 'dashboard' },
         { name: 'policies' },
         { name: 'audit' },
@@ -167,6 +169,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerCaseRoutes(app, ctx);
   await registerApprovalRoutes(app, ctx);
   await registerTaskRoutes(app, ctx);
+  await registerReturnRoutes(app, ctx);
   await registerLetterRoutes(app, ctx);
   await registerDashboardRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);

@@ -307,6 +307,21 @@ describe('the attendance team’s journey in a browser', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('table').waitFor();
     await shot(page, 'audit');
+
+    // 8. The returns the law asks for: the 10-day return, exported as CSV by the manager.
+    await page.getByRole('link', { name: 'Returns' }).click();
+    await page
+      .getByRole('heading', { name: 'Return: 10 continuous school days of unauthorised absence' })
+      .waitFor({ timeout: 60_000 });
+    const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    const csv = await page.request.get(`${base}${csvHref}`);
+    expect(csv.status()).toBe(200);
+    expect((await csv.text()).split('\n')[0]).toBe(
+      'UPN,Pupil,Year,First day,Last day,School days,Still absent',
+    );
+    await shot(page, 'returns');
+    await page.getByRole('button', { name: 'Termly awards' }).click();
+    await page.getByRole('heading', { name: /^Termly attendance awards/ }).waitFor({ timeout: 60_000 });
     await page.context().close();
   }, 600_000);
 

@@ -18,6 +18,7 @@ import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { PupilPage } from './pages/Pupil';
 import { TasksPage } from './pages/Tasks';
+import { ReturnsPage } from './pages/Returns';
 
 interface NavItem {
   to: string;
@@ -27,6 +28,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/approvals', label: 'Approvals', roles: ['officer', 'manager'] },
   { to: '/tasks', label: 'Tasks', roles: ['officer', 'manager'] },
+  { to: '/returns', label: 'Returns', roles: ['officer', 'manager', 'admin'] },
   { to: '/cases', label: 'Cases', roles: ['officer', 'manager', 'admin'] },
   { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'admin', 'officer'] },
   { to: '/imports', label: 'Imports', roles: ['officer', 'manager', 'admin'] },
@@ -127,6 +129,7 @@ export function App() {
   else if ((params = match('/pupils/:pupilId', path))) page = <PupilPage pupilId={params.pupilId!} />;
   else if (path === '/approvals') page = <ApprovalsPage />;
   else if (path === '/tasks') page = <TasksPage />;
+  else if (path === '/returns') page = <ReturnsPage />;
   else if (path === '/cases') page = <CasesPage />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/imports') page = <ImportsPage />;

@@ -9,6 +9,7 @@ import type { ImportJob } from '../../api/services/importJobs';
 import type { CaseAwaitingApproval } from '../../store/cases';
 import type { LetterRecord, MeetingRecord, OutboxRecord, StaffTaskRecord } from '../../store/caseServices';
 import type { Pupil } from '../../store/pupils';
+import type { ENQUIRY_METHODS, FIRST_DAY_CALL_OUTCOMES } from '../../store/returns';
 import type { CaseTask, CaseView, PendingProposal } from '../../workflows/caseMessages';
 
 export type { Reason, ProposedStep } from '../../domain/caseTypes';
@@ -24,6 +25,13 @@ export type { MeetingPlan, StepPlan, TaskOutcomeChoice, TaskPlan } from '../../d
 export type { TaskListAnswer, TaskListItem, TaskOutcomeAnswer } from '../../api/routes/tasks';
 export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/routes/letters';
 export type { DashboardTasks } from '../../api/routes/dashboard';
+export type { ReturnCell, ReturnKind, ReturnList } from '../../api/services/returns';
+export type { EnquiryMethod, FirstDayCall, FirstDayCallOutcome, RollEnquiry } from '../../store/returns';
+
+/** The readable names of the first-day call outcomes, exactly as the server words them. */
+export type FirstDayCallOutcomeLabels = typeof FIRST_DAY_CALL_OUTCOMES;
+/** The readable names of the ways an enquiry before removal from roll is made. */
+export type EnquiryMethodLabels = typeof ENQUIRY_METHODS;
 
 /** A user as GET /api/users lists them (api/routes/users.ts: `adminView`). */
 export type AdminUser = PublicUser & Pick<User, 'disabled' | 'hasPassword' | 'createdAt'>;
