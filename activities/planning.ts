@@ -13,6 +13,14 @@ import { composeMessage, loadLetterContext } from '../letters/compose';
 import { buildLetterPlan, sealHash } from '../letters/plan';
 import type { CaseServicesDeps } from '../messaging/deps';
 import { asActivityFailure } from './letters';
+import { buildCalendar } from '../domain/calendar';
+import { countedSessions } from '../domain/penaltyNotices';
+import { DEFAULT_PENALTY_CODES } from '../domain/registerCodes';
+import { formatLongDate, formatLongDateWithWeekday } from '../letters/format';
+import type { Db } from '../store/db';
+import { loadMarkGrid } from '../store/marks';
+import { getPupil } from '../store/pupils';
+import { getSchool } from '../store/schools';
 
 export interface PlanStepInput {
   caseId: string;
@@ -29,6 +37,8 @@ export interface PlanStepInput {
   meeting?: { startsAt: string; location?: string };
   /** What the letter may tell the family (engine 2): it replaces the engine's reasons entirely. */
   story?: LetterStory;
+  /** The case's policy's penalty-notice counting codes (a consideration lists the sessions they count). */
+  penaltyCodes?: string[];
 }
 
 const sealed = sealHash;
@@ -108,11 +118,14 @@ export function createPlanningActivities(deps: CaseServicesDeps) {
         return { ...body, hash: sealed(body) };
       }
       case 'task': {
+        const notes =
+          step.kind === 'penaltyNoticeConsideration' ? await sessionsConsidered(db, input) : undefined;
         const body: Omit<TaskPlan, 'hash'> = {
           kind: 'task',
           taskKind: step.kind,
           title: step.title,
           dueOn: input.dueOn,
+          ...(notes ? { notes } : {}),
           outcomes: outcomeChoicesFor(step.kind),
         };
         return { ...body, hash: sealed(body) };
@@ -129,6 +142,31 @@ export function createPlanningActivities(deps: CaseServicesDeps) {
       }
     },
   };
+}
+
+/**
+ * For a manager considering a penalty notice: every session counted towards the national threshold
+ * (the rolling 10 school weeks to the day it is proposed), with its date and code. Staff-facing.
+ */
+async function sessionsConsidered(db: Db, input: PlanStepInput): Promise<string | undefined> {
+  const [school, pupil] = await Promise.all([getSchool(db, input.schoolId), getPupil(db, input.pupilId)]);
+  if (!school || !pupil) return undefined;
+  const codes = input.penaltyCodes ?? [...DEFAULT_PENALTY_CODES];
+  const counted = countedSessions(
+    await loadMarkGrid(db, pupil.id),
+    buildCalendar(school.calendar),
+    input.date,
+    codes,
+    {
+      startDate: pupil.startDate,
+      leftOn: pupil.leftOn,
+    },
+  );
+  const lines = counted.sessions.map((s) => `${formatLongDateWithWeekday(s.date)} ${s.session}: ${s.code}`);
+  return [
+    `${counted.sessions.length} session${counted.sessions.length === 1 ? '' : 's'} of ${codes.join(', ')} in the 10 school weeks from ${formatLongDate(counted.from)} to ${formatLongDate(counted.to)} (the national threshold is 10; a notice is only ever considered):`,
+    ...lines.map((l) => `- ${l}`),
+  ].join('\n');
 }
 
 /** A plan whose sealed contents no longer match: never sent, the step goes to a person. */

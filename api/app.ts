@@ -29,6 +29,7 @@ import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerPupilRoutes } from './routes/pupils';
 import { registerSchoolRoutes } from './routes/schools';
+import { registerPenaltyNoticeRoutes } from './routes/penaltyNotices';
 import { registerReturnRoutes } from './routes/returns';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
@@ -170,6 +171,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerApprovalRoutes(app, ctx);
   await registerTaskRoutes(app, ctx);
   await registerReturnRoutes(app, ctx);
+  await registerPenaltyNoticeRoutes(app, ctx);
   await registerLetterRoutes(app, ctx);
   await registerDashboardRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);

@@ -146,6 +146,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         figures: letterFigures(facts),
         dueOn: calendar.addSchoolDays(clock.today(), Math.max(1, step.noticeSchoolDays ?? 2)),
         earliestDate: calendar.addSchoolDays(clock.today(), step.noticeSchoolDays ?? 5),
+        penaltyCodes: [...policy.penaltyNotice.countingCodes],
         story: letterStory(
           r,
           facts,

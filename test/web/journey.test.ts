@@ -280,6 +280,9 @@ describe('the attendance team’s journey in a browser', () => {
     await page.locator('.tl-letterSent').first().waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Next scheduled action' }).waitFor();
     await expect.poll(() => page.locator('.chart svg .threshold').count()).toBeGreaterThan(1);
+    // Penalty notices, per parent: none yet for a case whose letter has only just gone.
+    await page.getByRole('heading', { name: 'Penalty notices' }).waitFor();
+    await page.getByText(/^No penalty notice has been requested for /).waitFor();
     await shot(page, 'case');
 
     await page.getByRole('link', { name: 'Policies' }).click();

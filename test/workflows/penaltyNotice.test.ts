@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { buildCalendar } from '../../domain/calendar';
+import { formatLongDateWithWeekday } from '../../letters/format';
 import { listStaffTasks } from '../../store/caseServices';
 import { CALENDAR, MANAGER, SCHOOL_ID, markPattern, startHarness, type Harness } from './harness';
 
@@ -60,6 +61,14 @@ describe('Bradford Stage One: the penalty-notice threshold is met', () => {
     });
     expect(consider!.step.reasons.map((r) => r.text).join(' ')).toMatch(
       /10 sessions of G\/N\/O\/U in the 10 school weeks 2026-01-05 to 2026-03-20 meet the penalty-notice threshold/,
+    );
+    // The manager reads the sessions themselves, each with its date and code.
+    const notes = consider!.plan?.kind === 'task' ? (consider!.plan.notes ?? '') : '';
+    expect(notes.split('\n')[0]).toBe(
+      '10 sessions of G, N, O, U in the 10 school weeks from 5 January 2026 to 20 March 2026 (the national threshold is 10; a notice is only ever considered):',
+    );
+    expect(notes.split('\n').slice(1)).toEqual(
+      windowDays.filter((_, i) => i % 5 === 0).map((d) => `- ${formatLongDateWithWeekday(d)} AM: O`),
     );
 
     // An officer cannot decide it; a manager can.

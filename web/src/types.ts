@@ -10,6 +10,7 @@ import type { CaseAwaitingApproval } from '../../store/cases';
 import type { LetterRecord, MeetingRecord, OutboxRecord, StaffTaskRecord } from '../../store/caseServices';
 import type { Pupil } from '../../store/pupils';
 import type { ENQUIRY_METHODS, FIRST_DAY_CALL_OUTCOMES } from '../../store/returns';
+import type { OUTCOME_WORDS } from '../../domain/penaltyNotices';
 import type { CaseTask, CaseView, PendingProposal } from '../../workflows/caseMessages';
 
 export type { Reason, ProposedStep } from '../../domain/caseTypes';
@@ -27,11 +28,16 @@ export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/
 export type { DashboardTasks } from '../../api/routes/dashboard';
 export type { ReturnCell, ReturnKind, ReturnList } from '../../api/services/returns';
 export type { EnquiryMethod, FirstDayCall, FirstDayCallOutcome, RollEnquiry } from '../../store/returns';
+export type { ParentNotices, PenaltyNoticesAnswer } from '../../api/routes/penaltyNotices';
+export type { NoticeTerms, PenaltyNoticeOutcome } from '../../domain/penaltyNotices';
+export type { PenaltyNoticeChange, PenaltyNoticeRecord } from '../../store/penaltyNotices';
 
 /** The readable names of the first-day call outcomes, exactly as the server words them. */
 export type FirstDayCallOutcomeLabels = typeof FIRST_DAY_CALL_OUTCOMES;
 /** The readable names of the ways an enquiry before removal from roll is made. */
 export type EnquiryMethodLabels = typeof ENQUIRY_METHODS;
+/** How each penalty-notice outcome is said, as the server words it on the case page and in the evidence pack. */
+export type PenaltyNoticeOutcomeWords = typeof OUTCOME_WORDS;
 
 /** A user as GET /api/users lists them (api/routes/users.ts: `adminView`). */
 export type AdminUser = PublicUser & Pick<User, 'disabled' | 'hasPassword' | 'createdAt'>;

@@ -1,7 +1,7 @@
 // One case: where it stands, what happens next and why, the attendance chart with the policy's
-// thresholds, the timeline (the evidence), letters and meetings, and forms to record what happened.
-// The page shows the case as last saved (the read model) at once, then asks the case itself for
-// anything newer in the background: a busy worker leaves it as last saved, never loading.
+// thresholds, the timeline (the evidence), letters, meetings and penalty notices, and forms to record
+// what happened. The page shows the case as last saved (the read model) at once, then asks the case
+// itself for anything newer in the background: a busy worker leaves it as last saved, never loading.
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Link } from '../router';
@@ -9,6 +9,7 @@ import type { CaseDetail, TimelineEvent } from '../types';
 import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../components/ui';
 import { ownerName, TaskNotes, TaskOutcomeForm, TaskResult } from '../components/tasks';
 import { AttendanceChart } from '../components/charts';
+import { PenaltyNotices } from '../components/penaltyNotices';
 import { fmtDate, fmtDateTime, fmtPct, outcomeName, plural, yearLabel } from '../format';
 
 /** How long the page waits for the case itself (the server gives up sooner, after a few seconds). */
@@ -217,6 +218,7 @@ export function CasePage({ caseId }: { caseId: string }) {
               </ul>
             )}
           </section>
+          <PenaltyNotices caseId={c.caseId} givenName={d.pupil.givenName || 'this pupil'} />
           {c.tasks ? (
             c.tasks.length > 0 && (
               <CaseTasks

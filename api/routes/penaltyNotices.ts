@@ -1,0 +1,204 @@
+// Penalty notices, per parent, per child (docs/penalty-notices.md). A manager requests a notice from
+// the local authority for each parent with parental responsibility separately, and records what came
+// of it (issued, paid at £80 or £160, unpaid, withdrawn) with its day. The national framework's
+// 3-year rules are enforced per parent for this child: a second notice within 3 years of the first is
+// £160 with no reduction, and a third is refused with the reason and the next legal option. Nothing is
+// automatic, and every decision is in the audit log.
+import { z } from 'zod';
+import { isIsoDate } from '../../domain/calendar';
+import {
+  noticeTermsFor,
+  outcomeProblem,
+  PENALTY_NOTICE_OUTCOMES,
+  type NoticeTerms,
+  type PenaltyNoticeOutcome,
+} from '../../domain/penaltyNotices';
+import {
+  getPenaltyNotice,
+  insertPenaltyNotice,
+  parentKey,
+  penaltyNoticesForPupil,
+  setPenaltyNoticeOutcome,
+  type PenaltyNoticeRecord,
+} from '../../store/penaltyNotices';
+import { getPupil } from '../../store/pupils';
+import { writeAudit } from '../auth/audit';
+import { currentUser } from '../auth/guard';
+import { assertSchool } from '../auth/scope';
+import type { AppContext, ZodApp } from '../context';
+import { badRequest, conflict, notFound } from '../errors';
+import { loadCaseRow } from '../services/cases';
+
+const realDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+  .refine(isIsoDate, 'a date that exists on the calendar');
+
+/** One parent with parental responsibility, their notices for this child, and what a new one would be. */
+export interface ParentNotices {
+  /** The parent's place in the pupil's contacts (the roster's contact 1, 2, ...), from 0. */
+  contactIndex: number;
+  name: string;
+  notices: PenaltyNoticeRecord[];
+  /** A new notice requested today: first (£80/£160), second (£160), or refused with the reason. */
+  terms: NoticeTerms;
+}
+
+/** GET /api/cases/:caseId/penalty-notices. */
+export interface PenaltyNoticesAnswer {
+  caseId: string;
+  today: string;
+  parents: ParentNotices[];
+  /** Notices for this child to someone no longer among the pupil's contacts. */
+  formerParents: PenaltyNoticeRecord[];
+}
+
+async function parentsOf(ctx: AppContext, pupilId: string, today: string) {
+  const pupil = await getPupil(ctx.db, pupilId);
+  if (!pupil) throw notFound('No such case');
+  const all = await penaltyNoticesForPupil(ctx.db, pupil.id);
+  const parents: ParentNotices[] = pupil.contacts
+    .map((c, contactIndex) => ({ c, contactIndex }))
+    .filter(({ c }) => c.name.trim() !== '')
+    .map(({ c, contactIndex }) => {
+      const notices = all.filter((n) => parentKey(n.parentName) === parentKey(c.name));
+      return { contactIndex, name: c.name, notices, terms: noticeTermsFor(notices, today) };
+    });
+  const known = new Set(parents.map((p) => parentKey(p.name)));
+  return { pupil, parents, formerParents: all.filter((n) => !known.has(parentKey(n.parentName))) };
+}
+
+export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  const { db } = ctx;
+  const caseParams = z.object({ caseId: z.string().min(1).max(200) });
+
+  app.get(
+    '/api/cases/:caseId/penalty-notices',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The pupil’s parents, their penalty notices for this child, and what a new one would be',
+        params: caseParams,
+      },
+    },
+    async (req): Promise<PenaltyNoticesAnswer> => {
+      const user = currentUser(req);
+      const row = await loadCaseRow(db, user, req.params.caseId);
+      const today = ctx.today();
+      const { parents, formerParents } = await parentsOf(ctx, row.pupilId, today);
+      return { caseId: row.caseId, today, parents, formerParents };
+    },
+  );
+
+  app.post(
+    '/api/cases/:caseId/penalty-notices',
+    {
+      config: { roles: ['manager'] },
+      schema: {
+        tags: ['cases'],
+        summary: 'Request a penalty notice from the local authority, for each parent named',
+        description:
+          'One notice per parent with parental responsibility. All or nothing: when the 3-year rules refuse a notice to any parent named (a third within 3 years of the first), nothing is recorded and the 409 names each parent and the reason.',
+        params: caseParams,
+        body: z.object({
+          contactIndexes: z
+            .array(z.number().int().min(0).max(9), {
+              error: 'name the parents: their contact numbers, from 0',
+            })
+            .min(1, 'name at least one parent')
+            .max(10),
+          requestedOn: realDate.optional().describe('The day it was requested (default today)'),
+        }),
+      },
+    },
+    async (req): Promise<PenaltyNoticeRecord[]> => {
+      const user = currentUser(req);
+      const row = await loadCaseRow(db, user, req.params.caseId);
+      const today = ctx.today();
+      const requestedOn = req.body.requestedOn ?? today;
+      if (requestedOn > today) throw badRequest('A request is recorded once it is made: not a future day.');
+      const { pupil, parents } = await parentsOf(ctx, row.pupilId, requestedOn);
+      assertSchool(user, pupil.schoolId, 'No such case');
+      const chosen = [...new Set(req.body.contactIndexes)].map((i) => {
+        const p = parents.find((x) => x.contactIndex === i);
+        if (!p) throw badRequest(`The pupil has no parent/carer number ${i} on the roster.`);
+        return p;
+      });
+      const refused = chosen.filter((p) => !p.terms.allowed);
+      if (refused.length)
+        throw conflict(refused.map((p) => `${p.name}: ${p.terms.allowed ? '' : p.terms.reason}`).join('; '), {
+          refused: refused.map((p) => p.contactIndex),
+        });
+      const made = await db.transaction(async (tx) => {
+        const out: PenaltyNoticeRecord[] = [];
+        for (const p of chosen)
+          out.push(
+            await insertPenaltyNotice(tx, {
+              schoolId: pupil.schoolId,
+              pupilId: pupil.id,
+              caseId: row.caseId,
+              parentName: p.name,
+              ordinal: p.terms.allowed ? p.terms.ordinal : 1,
+              requestedOn,
+              by: user.id,
+            }),
+          );
+        return out;
+      });
+      for (const n of made)
+        await writeAudit(db, user, {
+          action: 'penaltyNotice.request',
+          targetType: 'penaltyNotice',
+          targetId: n.id,
+          schoolId: pupil.schoolId,
+          details: { caseId: row.caseId, ordinal: n.ordinal, requestedOn },
+        });
+      return made;
+    },
+  );
+
+  app.post(
+    '/api/penalty-notices/:id/outcome',
+    {
+      config: { roles: ['manager'] },
+      schema: {
+        tags: ['cases'],
+        summary: 'Record what came of a penalty notice: issued, paid at £80 or £160, unpaid, withdrawn',
+        params: z.object({ id: z.string().min(1).max(20) }),
+        body: z.object({
+          outcome: z.enum(
+            PENALTY_NOTICE_OUTCOMES.filter((o) => o !== 'requested') as [PenaltyNoticeOutcome],
+            {
+              error: 'one of issued, paid80, paid160, unpaid, withdrawn',
+            },
+          ),
+          on: realDate.optional().describe('The day it happened (default today)'),
+        }),
+      },
+    },
+    async (req): Promise<PenaltyNoticeRecord> => {
+      const user = currentUser(req);
+      const notice = await getPenaltyNotice(db, req.params.id);
+      if (!notice) throw notFound('No such penalty notice');
+      assertSchool(user, notice.schoolId, 'No such penalty notice');
+      const on = req.body.on ?? ctx.today();
+      if (on > ctx.today())
+        throw badRequest('An outcome is recorded once it has happened: not a future day.');
+      const problem = outcomeProblem(notice, req.body.outcome, on);
+      if (problem) throw conflict(`Not recorded: ${problem}.`);
+      const updated = await setPenaltyNoticeOutcome(db, notice.id, {
+        outcome: req.body.outcome,
+        on,
+        by: user.id,
+      });
+      await writeAudit(db, user, {
+        action: 'penaltyNotice.outcome',
+        targetType: 'penaltyNotice',
+        targetId: notice.id,
+        schoolId: notice.schoolId,
+        details: { caseId: notice.caseId, outcome: req.body.outcome, on },
+      });
+      return updated;
+    },
+  );
+}

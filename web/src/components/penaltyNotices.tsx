@@ -1,0 +1,466 @@
+// Penalty notices on a case's page (docs/penalty-notices.md): for each parent with parental
+// responsibility, their notices for this child (requested, issued, what came of each, with the days)
+// and what a new notice would be today, or why there can be none and what the next legal option is.
+// Managers request notices from the local authority, per parent, and record what came of each; the
+// rules are the server's, which refuses anything the national framework does not allow.
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api';
+import type {
+  NoticeTerms,
+  ParentNotices,
+  PenaltyNoticeOutcome,
+  PenaltyNoticeOutcomeWords,
+  PenaltyNoticeRecord,
+  PenaltyNoticesAnswer,
+} from '../types';
+import { fmtDate, fmtDateTime, plural } from '../format';
+import { useSession } from '../session';
+import { ErrorBox, Loading, useAsync } from './ui';
+
+// The server's own wording (domain/penaltyNotices.ts, OUTCOME_WORDS): the case page and the evidence
+// pack say each outcome the same way.
+const OUTCOME_WORDS: PenaltyNoticeOutcomeWords = {
+  requested: 'requested from the local authority',
+  issued: 'issued',
+  paid80: 'paid at £80 (within 21 days)',
+  paid160: 'paid at £160',
+  unpaid: 'not paid',
+  withdrawn: 'withdrawn',
+};
+
+/** What may follow each outcome (domain/penaltyNotices.ts); £80 only for a first notice. */
+const NEXT: Record<PenaltyNoticeOutcome, readonly PenaltyNoticeOutcome[]> = {
+  requested: ['issued', 'withdrawn'],
+  issued: ['paid80', 'paid160', 'unpaid', 'withdrawn'],
+  paid80: [],
+  paid160: [],
+  unpaid: ['paid160', 'withdrawn'],
+  withdrawn: [],
+};
+
+function nextOutcomes(n: PenaltyNoticeRecord): PenaltyNoticeOutcome[] {
+  return NEXT[n.outcome].filter((o) => o !== 'paid80' || n.ordinal === 1);
+}
+
+const OUTCOME_TONE: Record<PenaltyNoticeOutcome, string> = {
+  requested: 'info',
+  issued: 'warn',
+  paid80: 'ok',
+  paid160: 'ok',
+  unpaid: 'bad',
+  withdrawn: 'muted',
+};
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The server's sentences name days as YYYY-MM-DD: said here as long UK dates. */
+function withUkDates(text: string): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => fmtDate(d));
+}
+
+/** An API error with its days said as long UK dates (the 409s name the days that matter). */
+function readable(err: unknown): unknown {
+  return err instanceof ApiError ? new ApiError(err.status, withUkDates(err.message), err.body) : err;
+}
+
+/** What the parent is asked to pay. */
+function amountWords(n: Pick<PenaltyNoticeRecord, 'ordinal'>): string {
+  return n.ordinal === 1 ? '£80 within 21 days, or £160 within 28' : '£160';
+}
+
+function termsWords(t: Extract<NoticeTerms, { allowed: true }>): string {
+  return withUkDates(t.words);
+}
+
+export function PenaltyNotices({ caseId, givenName }: { caseId: string; givenName: string }) {
+  const { user } = useSession();
+  const isManager = user.role === 'manager';
+  const data = useAsync(
+    () => api.get<PenaltyNoticesAnswer>(`/api/cases/${encodeURIComponent(caseId)}/penalty-notices`),
+    [caseId],
+  );
+  const [done, setDone] = useState<string | null>(null);
+  const a = data.data;
+  const recorded = (message: string) => {
+    setDone(message);
+    data.reload();
+  };
+  const none = a !== null && a.formerParents.length === 0 && a.parents.every((p) => p.notices.length === 0);
+  return (
+    <section className="card penalty-notices" aria-labelledby="penalty-title">
+      <h2 id="penalty-title">Penalty notices</h2>
+      {data.loading && !a && <Loading label="Loading penalty notices…" />}
+      {!data.loading && (
+        <ErrorBox
+          error={data.error}
+          title={
+            a
+              ? 'The penalty notices could not be reloaded: shown as before.'
+              : 'The penalty notices cannot be shown.'
+          }
+        />
+      )}
+      <div aria-live="polite">{done && <p className="notice small">{done}</p>}</div>
+      {a && (
+        <>
+          {none && (
+            <>
+              <p>
+                <strong>No penalty notice has been requested for {givenName}.</strong>
+              </p>
+              <p className="small muted">
+                A notice is only ever considered, per parent, when the national threshold is met: 10 sessions
+                of unauthorised absence in a rolling 10 school weeks.
+              </p>
+            </>
+          )}
+          {a.parents.length === 0 && (
+            <p className="muted">
+              The roster names no parent or carer for {givenName}: a notice is to a named parent with parental
+              responsibility.
+            </p>
+          )}
+          {a.parents.map((p) => (
+            <ParentBlock
+              key={p.contactIndex}
+              parent={p}
+              today={a.today}
+              isManager={isManager}
+              onRecorded={recorded}
+            />
+          ))}
+          {a.formerParents.length > 0 && (
+            <div className="penalty-parent">
+              <h3>No longer among {givenName}’s parents and carers</h3>
+              <ul className="plain">
+                {a.formerParents.map((n) => (
+                  <NoticeItem
+                    key={n.id}
+                    notice={n}
+                    showParent
+                    today={a.today}
+                    isManager={isManager}
+                    onRecorded={recorded}
+                  />
+                ))}
+              </ul>
+            </div>
+          )}
+          {isManager && a.parents.length > 0 && (
+            <RequestForm
+              caseId={caseId}
+              today={a.today}
+              parents={a.parents}
+              onRequested={recorded}
+              onStarted={() => setDone(null)}
+            />
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** One parent: their notices for this child, and what a new one would be today. */
+function ParentBlock({
+  parent: p,
+  today,
+  isManager,
+  onRecorded,
+}: {
+  parent: ParentNotices;
+  today: string;
+  isManager: boolean;
+  onRecorded(message: string): void;
+}) {
+  return (
+    <div className="penalty-parent">
+      <h3>{p.name}</h3>
+      {p.notices.length === 0 ? (
+        <p className="small muted">No notice for this child so far.</p>
+      ) : (
+        <ul className="plain">
+          {p.notices.map((n) => (
+            <NoticeItem key={n.id} notice={n} today={today} isManager={isManager} onRecorded={onRecorded} />
+          ))}
+        </ul>
+      )}
+      {p.terms.allowed ? (
+        <p className="small">
+          A new notice to {p.name} today would be {termsWords(p.terms)}.
+        </p>
+      ) : (
+        <div className="notice notice-warn">
+          <strong>No new notice to {p.name}.</strong> {capitalise(withUkDates(p.terms.reason))}.
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** One notice: which it is, its amount, the days, where it stands, and each outcome recorded. */
+function NoticeItem({
+  notice: n,
+  showParent = false,
+  today,
+  isManager,
+  onRecorded,
+}: {
+  notice: PenaltyNoticeRecord;
+  showParent?: boolean;
+  today: string;
+  isManager: boolean;
+  onRecorded(message: string): void;
+}) {
+  const next = nextOutcomes(n);
+  return (
+    <li data-notice-id={n.id}>
+      <strong>
+        {showParent && `${n.parentName}: `}
+        {n.ordinal === 1 ? 'First notice' : 'Second notice within 3 years'}
+      </strong>{' '}
+      · {amountWords(n)}
+      <span className={`pill pill-${OUTCOME_TONE[n.outcome]}`}>{OUTCOME_WORDS[n.outcome]}</span>
+      <div className="small">
+        Requested {fmtDate(n.requestedOn)} ·{' '}
+        {n.issuedOn
+          ? `issued ${fmtDate(n.issuedOn)}`
+          : n.outcome === 'requested'
+            ? 'not yet issued'
+            : 'never issued'}
+      </div>
+      <ol className="reasons small" aria-label="What has happened to this notice">
+        {n.history.map((h, i) => (
+          <li key={`${h.at}-${i}`}>
+            {fmtDate(h.on)}: {OUTCOME_WORDS[h.outcome]}{' '}
+            <span className="muted">(recorded {fmtDateTime(h.at)})</span>
+          </li>
+        ))}
+      </ol>
+      {isManager && next.length > 0 && (
+        <OutcomeForm notice={n} next={next} today={today} onRecorded={onRecorded} />
+      )}
+    </li>
+  );
+}
+
+function OutcomeForm({
+  notice: n,
+  next,
+  today,
+  onRecorded,
+}: {
+  notice: PenaltyNoticeRecord;
+  next: PenaltyNoticeOutcome[];
+  today: string;
+  onRecorded(message: string): void;
+}) {
+  const [outcome, setOutcome] = useState<PenaltyNoticeOutcome | ''>('');
+  const [on, setOn] = useState(today);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (!outcome) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post<PenaltyNoticeRecord>(`/api/penalty-notices/${encodeURIComponent(n.id)}/outcome`, {
+        outcome,
+        on,
+      });
+      setOutcome('');
+      onRecorded(`Recorded for ${n.parentName}’s notice: ${OUTCOME_WORDS[outcome]}, on ${fmtDate(on)}.`);
+    } catch (err) {
+      setError(readable(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="row-form task-outcome"
+      onSubmit={save}
+      aria-label={`What came of the notice to ${n.parentName}`}
+    >
+      <label>
+        What came of it
+        <select
+          value={outcome}
+          required
+          onChange={(e) => setOutcome(e.target.value as PenaltyNoticeOutcome | '')}
+        >
+          <option value="">Choose…</option>
+          {next.map((o) => (
+            <option key={o} value={o}>
+              {capitalise(OUTCOME_WORDS[o])}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        On
+        <input
+          type="date"
+          value={on}
+          required
+          min={n.outcomeOn}
+          max={today}
+          onChange={(e) => setOn(e.target.value)}
+        />
+      </label>
+      <button
+        type="submit"
+        className="btn btn-small btn-primary"
+        disabled={busy || !outcome}
+        aria-busy={busy}
+      >
+        {busy ? 'Saving…' : 'Save'}
+      </button>
+      <ErrorBox error={error} title="The outcome was not recorded." />
+    </form>
+  );
+}
+
+/** A manager ticks the parents a notice is for, then confirms how many, to whom, on what terms. */
+function RequestForm({
+  caseId,
+  today,
+  parents,
+  onRequested,
+  onStarted,
+}: {
+  caseId: string;
+  today: string;
+  parents: ParentNotices[];
+  onRequested(message: string): void;
+  onStarted(): void;
+}) {
+  const [ticked, setTicked] = useState<number[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const allowed = parents.filter(
+    (p): p is ParentNotices & { terms: Extract<NoticeTerms, { allowed: true }> } => p.terms.allowed,
+  );
+  const refused = parents.filter((p) => !p.terms.allowed);
+  // Only parents who may still get a notice today can be chosen (a reload may have changed that).
+  const chosen = allowed.filter((p) => ticked.includes(p.contactIndex));
+
+  function toggle(i: number, on: boolean) {
+    setConfirming(false);
+    setTicked((t) => (on ? [...t.filter((x) => x !== i), i] : t.filter((x) => x !== i)));
+  }
+
+  async function request() {
+    setBusy(true);
+    setError(null);
+    onStarted();
+    try {
+      const made = await api.post<PenaltyNoticeRecord[]>(
+        `/api/cases/${encodeURIComponent(caseId)}/penalty-notices`,
+        { contactIndexes: chosen.map((p) => p.contactIndex) },
+      );
+      setTicked([]);
+      setConfirming(false);
+      onRequested(
+        `Requested from the local authority on ${fmtDate(today)}: ${made
+          .map((n) => `${n.ordinal === 1 ? 'a first' : 'a second'} notice to ${n.parentName}`)
+          .join(' and ')}.`,
+      );
+    } catch (err) {
+      setError(readable(err));
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="penalty-request">
+      <h3>Request from the local authority</h3>
+      {allowed.length === 0 ? (
+        <p className="small muted">No parent may be given a new notice for this child today (see above).</p>
+      ) : (
+        <fieldset disabled={busy}>
+          <legend>A penalty notice for</legend>
+          {allowed.map((p) => (
+            <label key={p.contactIndex} className="check">
+              <input
+                type="checkbox"
+                checked={ticked.includes(p.contactIndex)}
+                onChange={(e) => toggle(p.contactIndex, e.target.checked)}
+              />
+              {p.name}{' '}
+              <span className="small muted">
+                ({p.terms.ordinal === 1 ? 'a first notice' : 'a second notice, £160'})
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {refused.length > 0 && allowed.length > 0 && (
+        <p className="small muted">
+          Not {refused.map((p) => p.name).join(' or ')}: the 3-year rules refuse a new notice (see above).
+        </p>
+      )}
+      {allowed.length > 0 &&
+        (!confirming ? (
+          <div className="actions">
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={chosen.length === 0}
+              onClick={() => setConfirming(true)}
+            >
+              Request penalty notices…
+            </button>
+          </div>
+        ) : (
+          <div className="stack">
+            <p>
+              <strong>
+                Request {plural(chosen.length, 'penalty notice')} from the local authority, dated today (
+                {fmtDate(today)}), for {chosen.map((p) => p.name).join(' and ')}?
+              </strong>
+            </p>
+            <ul className="reasons small">
+              {chosen.map((p) => (
+                <li key={p.contactIndex}>
+                  {p.name}: {termsWords(p.terms)}
+                </li>
+              ))}
+            </ul>
+            <p className="small muted">
+              Each parent’s notice is recorded separately, and in the audit log. Record what the local
+              authority does with each (issued, paid, withdrawn) here as it happens.
+            </p>
+            <div className="actions">
+              <button
+                type="button"
+                className="btn btn-primary"
+                disabled={busy}
+                aria-busy={busy}
+                onClick={() => void request()}
+              >
+                {busy ? 'Requesting…' : `Request ${plural(chosen.length, 'notice')}`}
+              </button>
+              <button
+                type="button"
+                className="btn btn-quiet"
+                disabled={busy}
+                onClick={() => setConfirming(false)}
+              >
+                Cancel
+              </button>
+            </div>
+          </div>
+        ))}
+      <ErrorBox error={error} title="No notice was requested." />
+    </div>
+  );
+}
