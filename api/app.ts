@@ -29,6 +29,7 @@ import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerPupilRoutes } from './routes/pupils';
 import { registerSchoolRoutes } from './routes/schools';
+import { registerEvidenceRoutes } from './routes/evidence';
 import { registerPenaltyNoticeRoutes } from './routes/penaltyNotices';
 import { registerReturnRoutes } from './routes/returns';
 import { registerTaskRoutes } from './routes/tasks';
@@ -172,6 +173,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerTaskRoutes(app, ctx);
   await registerReturnRoutes(app, ctx);
   await registerPenaltyNoticeRoutes(app, ctx);
+  await registerEvidenceRoutes(app, ctx);
   await registerLetterRoutes(app, ctx);
   await registerDashboardRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);

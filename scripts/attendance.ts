@@ -5,6 +5,7 @@ import { registerStatsCommand } from './cli/stats';
 import { registerPolicyCommand } from './cli/policy';
 import { registerEvaluateCommand } from './cli/evaluate';
 import { registerSimulateCommand } from './cli/simulate';
+import { registerEvidenceCommand } from './cli/evidence';
 
 const program = new Command('attendance').description(
   'Staged attendance intervention: data, policies and cases',
@@ -14,6 +15,7 @@ registerStatsCommand(program);
 registerPolicyCommand(program);
 registerEvaluateCommand(program);
 registerSimulateCommand(program);
+registerEvidenceCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
