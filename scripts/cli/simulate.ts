@@ -26,6 +26,10 @@ export function registerSimulateCommand(program: Command): void {
       'all',
     )
     .option(
+      '--evidence <dir>',
+      'write, for each case that reaches a referral step, the evidence pack it would have produced that day (a folder per case id)',
+    )
+    .option(
       '--json',
       "print JSON: [{ upn, events: [{ date, type, stage, template?, text, summary?, subject?, recipients? }] }]; a letter event's text is the letter as sent",
     )
@@ -37,6 +41,7 @@ export function registerSimulateCommand(program: Command): void {
         to: string;
         approve: 'all' | 'none';
         json?: boolean;
+        evidence?: string;
       }) => {
         if (opts.from > opts.to) throw new Error('--from must not be after --to');
         const policy = await loadPolicyFile(opts.policy);
@@ -49,6 +54,7 @@ export function registerSimulateCommand(program: Command): void {
             from: opts.from,
             to: opts.to,
             approve: opts.approve,
+            ...(opts.evidence ? { evidenceDir: opts.evidence } : {}),
             onDay:
               opts.json || !process.stderr.isTTY
                 ? undefined
@@ -60,6 +66,7 @@ export function registerSimulateCommand(program: Command): void {
               upn: c.upn,
               caseId: c.caseId,
               status: c.status,
+              ...(c.evidence ? { evidence: c.evidence } : {}),
               events: c.events.map((e) => ({
                 date: e.date,
                 type: e.type,
@@ -83,6 +90,8 @@ export function registerSimulateCommand(program: Command): void {
           for (const c of result.cases) {
             console.log(`\n${c.upn}  (${c.status}${c.stage ? `, ${c.stage}` : ''})`);
             for (const e of c.events) console.log(`  ${e.date}  ${e.type.padEnd(18)} ${e.text}`);
+            if (c.evidence)
+              console.log(`  evidence pack at its referral (${c.evidence.asOf}): ${c.evidence.dir}`);
           }
           console.log(
             `\n${result.cases.length} cases for ${result.pupils} pupils over ${result.schoolDays} school days (${result.from} to ${result.to}) in ${result.wallSeconds.toFixed(1)} s`,

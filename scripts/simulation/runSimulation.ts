@@ -25,6 +25,9 @@ import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { RecordingMailer } from '../../messaging/fakes';
 import { getLetter, listOutbox } from '../../store/caseServices';
 import { doOpenTasks } from './team';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { generatePack } from '../../evidence/service';
 import { schoolSweep } from '../../workflows/schoolSweep';
 
 /** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
@@ -41,6 +44,12 @@ export interface SimulationOptions {
   to: IsoDate;
   approve: 'all' | 'none';
   onDay?: (date: IsoDate, index: number, total: number) => void;
+  /**
+   * Write here, for each case that reaches a referral step (a council referral, notification or
+   * Statutory Intervention Request), the evidence pack it would have produced that day: one folder
+   * per case, named by its case id, holding evidence.pdf, the letters as sent and manifest.json.
+   */
+  evidenceDir?: string;
 }
 
 /** A letter or message as the family would get it, for a school to read before switching on. */
@@ -58,6 +67,38 @@ export interface SimulatedCase {
   stage: string | null;
   status: string;
   events: (TimelineEvent & { type: string; letter?: SimulatedLetter })[];
+  /** With `evidenceDir`: the folder its pack was written to, the day, and the pack's hash. */
+  evidence?: { dir: string; asOf: IsoDate; packHash: string };
+}
+
+/** The step kinds that hand a case to the local authority: where a referral's evidence is needed. */
+const REFERRAL_KINDS = new Set(['statutoryInterventionRequest', 'councilNotification', 'referral']);
+
+/** The case's evidence pack as of the day its first referral step was proposed, written to disk. */
+async function writeEvidenceAtReferral(
+  db: Db,
+  opts: SimulationOptions,
+  caseId: string,
+  timeline: TimelineEvent[],
+): Promise<{ evidence?: SimulatedCase['evidence'] }> {
+  const referralSteps = new Set(
+    opts.policy.stages.flatMap((st) => st.steps.filter((x) => REFERRAL_KINDS.has(x.kind)).map((x) => x.id)),
+  );
+  const at = timeline.find((e) => e.stepId && referralSteps.has(e.stepId));
+  if (!at) return {};
+  const made = await generatePack(db, {
+    caseId,
+    asOf: at.date,
+    by: { id: 'simulation', name: 'the simulation (not a real referral)' },
+    namesOf: async () => new Map(),
+  });
+  if (!made) return {};
+  const dir = join(opts.evidenceDir!, caseId.replace(/[^\w.-]+/g, '_'));
+  for (const f of made.built.files) {
+    mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+    writeFileSync(join(dir, f.name), f.data);
+  }
+  return { evidence: { dir, asOf: at.date, packHash: made.built.packHash } };
 }
 
 /** Timeline events whose ref is something the family receives (a meeting's ref: its invitations). */
@@ -264,6 +305,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         stage: c.stageId,
         status: c.status,
         events,
+        ...(opts.evidenceDir ? await writeEvidenceAtReferral(db, opts, c.caseId, c.view.timeline) : {}),
       });
     }
     return {

@@ -2,7 +2,8 @@
 // import the files, evaluate the pupils under a policy, and simulate a few school weeks of cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ function attendance(args: string[], dataDir: string) {
   const r = spawnSync(process.execPath, [tsxCli, 'scripts/attendance.ts', ...args], {
     env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir },
     encoding: 'utf8',
-    timeout: 240_000,
+    timeout: 540_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -39,7 +40,7 @@ describe('the attendance command line', () => {
     );
     // Ada is absent (O) every fifth day; Bo attends every session.
     const rows = ['upn,date,session,code'];
-    cal.schoolDaysBetween(cal.firstSchoolDay, '2025-12-05').forEach((d, i) => {
+    cal.schoolDaysBetween(cal.firstSchoolDay, '2026-03-27').forEach((d, i) => {
       for (const s of ['AM', 'PM']) {
         rows.push(`${upn(1)},${d},${s},${i % 5 === 0 ? 'O' : s === 'AM' ? '/' : '\\'}`);
         rows.push(`${upn(2)},${d},${s},${s === 'AM' ? '/' : '\\'}`);
@@ -139,4 +140,57 @@ describe('the attendance command line', () => {
     expect(letter.text).toContain('Ada Stone');
     expect(problemsForParents(letter.text)).toEqual([]);
   }, 300_000);
+
+  it('previews the route to the council: the evidence pack each case would have produced at its referral', () => {
+    const data = join(dir, 'data');
+    const out = join(dir, 'evidence');
+    const simulated = attendance(
+      [
+        'simulate',
+        '--school',
+        SCHOOL_ID,
+        '--policy',
+        'three-letter-system',
+        '--from',
+        '2025-11-17',
+        '--to',
+        '2026-03-20',
+        '--approve',
+        'all',
+        '--evidence',
+        out,
+        '--json',
+      ],
+      data,
+    );
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const cases = JSON.parse(simulated.stdout) as {
+      upn: string;
+      caseId: string;
+      evidence?: { dir: string; asOf: string; packHash: string };
+      events: { date: string; type: string; stepId?: string }[];
+    }[];
+    // Ada reaches the referral (Letters 1, 2 with its meeting, 3, then the local authority); Bo never has a case.
+    expect(cases.map((c) => c.upn)).toEqual([upn(1)]);
+    const ada = cases[0]!;
+    expect(ada.evidence).toBeDefined();
+    expect(ada.evidence!.dir).toBe(join(out, ada.caseId.replace(/[^\w.-]+/g, '_')));
+    expect(readdirSync(out)).toEqual([ada.caseId.replace(/[^\w.-]+/g, '_')]);
+    const manifestBytes = readFileSync(join(ada.evidence!.dir, 'manifest.json'));
+    expect(createHash('sha256').update(manifestBytes).digest('hex')).toBe(ada.evidence!.packHash);
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as {
+      asOf: string;
+      files: { name: string; sha256: string }[];
+    };
+    expect(manifest.asOf).toBe(ada.evidence!.asOf);
+    expect(manifest.files.map((f) => f.name)).toContain('evidence.pdf');
+    expect(manifest.files.filter((f) => f.name.startsWith('letters/')).length).toBeGreaterThanOrEqual(2);
+    for (const f of manifest.files)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(ada.evidence!.dir, f.name)))
+          .digest('hex'),
+        f.name,
+      ).toBe(f.sha256);
+  }, 600_000);
 });
