@@ -2,6 +2,7 @@
 // services (PGlite, a local SMTP server) and production passes the configured ones.
 import type { CaseServicesDeps } from '../messaging/deps';
 import { createCaseDataActivities, type CaseDataDeps } from './caseData';
+import { createEvidenceActivities } from './evidence';
 import { createLetterActivities } from './letters';
 import { createMeetingActivities } from './meetings';
 import { createMessagingActivities } from './messaging';
@@ -31,6 +32,7 @@ function createAll(deps: ActivityDeps & CaseServicesDeps) {
     ...createStaffTaskActivities(deps),
     ...createPlanningActivities(deps),
     ...createPlannedSendActivities(deps),
+    ...createEvidenceActivities(deps),
   };
 }
 

@@ -325,6 +325,18 @@ describe('the attendance team’s journey in a browser', () => {
     await shot(page, 'returns');
     await page.getByRole('button', { name: 'Termly awards' }).click();
     await page.getByRole('heading', { name: /^Termly attendance awards/ }).waitFor({ timeout: 60_000 });
+
+    // 9. The evidence pack for the approved letter's case: a draft, then approved and signed off.
+    await page.goto(`${base}/cases/${encodeURIComponent(caseId)}`);
+    await page.getByRole('heading', { name: 'Evidence pack' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Generate a draft pack' }).click();
+    await page.getByRole('button', { name: 'Approve for the referral' }).click({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Approve and sign off' }).click();
+    await page
+      .getByText(/^Approved for the referral by Morgan Manager/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await shot(page, 'evidence');
     await page.context().close();
   }, 600_000);
 

@@ -154,3 +154,49 @@ describe('the evidence pack for a referral, read as the council reads it', () =>
     expect(text).not.toMatch(/DRAFT/);
   });
 });
+
+describe('a case drafts its evidence pack at the referral step, for a manager to approve', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      scenario: 'evidence-at-referral',
+      policy: 'three-letter-system',
+      start: START,
+      pupils: [{ key: 'sam', givenName: 'Sam', familyName: 'Rivers', mark: belowNinety }],
+    });
+    await h.sweep();
+    const referralTask = async () => (await h.view('sam')).tasks?.find((t) => t.stepId === 'la-referral');
+    while (h.today() < '2026-03-27' && !(await referralTask())) {
+      await h.approveAll();
+      await h.doTasks();
+      await h.advanceSchoolDays(1);
+    }
+    await h.approveAll();
+    await h.waitForQuietCases();
+  }, 480_000);
+
+  afterAll(async () => {
+    await h?.shutdown();
+  });
+
+  it('the referral task says the pack is drafted, the timeline records its hash, and the draft waits for a manager', async () => {
+    const v = await h.view('sam');
+    const task = v.tasks?.find((t) => t.stepId === 'la-referral');
+    expect(task, 'the case reached its referral step').toBeDefined();
+    const { rows } = await h.db.query<{ id: string; pack_hash: string; approved_by: string | null }>(
+      `SELECT id::text AS id, pack_hash, approved_by FROM evidence_packs WHERE case_id = $1 AND generated_by = 'case'`,
+      [v.caseId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.approved_by).toBeNull();
+    const note = v.timeline.find((e) => e.type === 'note' && e.stepId === 'la-referral');
+    expect(note?.text).toMatch(
+      new RegExp(
+        `^Evidence pack drafted for the referral: \\d+ documents, SHA-256 of its manifest ${rows[0]!.pack_hash}\\.`,
+      ),
+    );
+    expect(note?.ref).toBe(rows[0]!.id);
+    expect(task!.notes).toContain(`SHA-256 of its manifest ${rows[0]!.pack_hash}`);
+  });
+});

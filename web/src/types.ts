@@ -11,6 +11,8 @@ import type { LetterRecord, MeetingRecord, OutboxRecord, StaffTaskRecord } from 
 import type { Pupil } from '../../store/pupils';
 import type { ENQUIRY_METHODS, FIRST_DAY_CALL_OUTCOMES } from '../../store/returns';
 import type { OUTCOME_WORDS } from '../../domain/penaltyNotices';
+import type { EvidencePackSummary } from '../../api/routes/evidence';
+import type { Manifest } from '../../evidence/pack';
 import type { CaseTask, CaseView, PendingProposal } from '../../workflows/caseMessages';
 
 export type { Reason, ProposedStep } from '../../domain/caseTypes';
@@ -38,6 +40,14 @@ export type FirstDayCallOutcomeLabels = typeof FIRST_DAY_CALL_OUTCOMES;
 export type EnquiryMethodLabels = typeof ENQUIRY_METHODS;
 /** How each penalty-notice outcome is said, as the server words it on the case page and in the evidence pack. */
 export type PenaltyNoticeOutcomeWords = typeof OUTCOME_WORDS;
+
+/**
+ * An evidence pack as GET /api/cases/:caseId/evidence-packs lists it (api/routes/evidence.ts), with
+ * its manifest as evidence/pack.ts writes it (the store keeps it as JSON, typed `unknown` there).
+ */
+export type EvidencePackView = Omit<EvidencePackSummary, 'manifest'> & { manifest: Manifest };
+/** What POST /api/evidence-packs/:id/approve answers: the approved pack, and whether its hash is on the timeline. */
+export type ApprovedEvidencePack = EvidencePackView & { onTimeline: boolean };
 
 /** A user as GET /api/users lists them (api/routes/users.ts: `adminView`). */
 export type AdminUser = PublicUser & Pick<User, 'disabled' | 'hasPassword' | 'createdAt'>;

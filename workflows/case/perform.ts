@@ -2,7 +2,7 @@
 // the timeline says is what happened: a letter held in the outbox is "held", not "sent"; a task
 // created is work waiting for a person, done only when its outcome is recorded. A step the system
 // cannot do (a bad address after every attempt, no meeting slot) becomes a task to do by hand.
-import { ActivityFailure, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, patched, uuid4 } from '@temporalio/workflow';
 import type { ProposedStep } from '../../domain/caseTypes';
 import type { LetterPlan, MeetingPlan, StepPlan, TaskPlan } from '../../domain/stepPlan';
 import { outcomeChoicesFor } from '../../domain/taskOutcomes';
@@ -186,12 +186,19 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
   return 'done';
 }
 
+/** Steps that hand the case to the local authority: the case drafts the council's evidence pack. */
+const REFERRAL_KINDS = new Set(['referral', 'statutoryInterventionRequest', 'councilNotification']);
+
 async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContext): Promise<Performed> {
   // A step the policy reserves for managers is a manager's task; otherwise it is for whoever approved
   // it (or the team, for a step that ran by itself).
   const owner = step.approval === 'manager' ? 'manager' : (ctx.decision?.actor.userId ?? 'team');
+  const pack = REFERRAL_KINDS.has(plan.taskKind) ? await draftEvidence(step, ctx) : null;
   const notes = [
     plan.notes,
+    pack
+      ? `The evidence pack is drafted (${pack.documents} documents; SHA-256 of its manifest ${pack.packHash}): a manager reviews and approves it on the case page before the referral goes.`
+      : '',
     plan.toCall?.length
       ? `To call: ${plan.toCall.map((c) => `${c.name}: ${c.phone ?? 'no phone number'}`).join('; ')}`
       : '',
@@ -228,6 +235,24 @@ async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContex
     ref: res.taskId,
   });
   return 'inProgress';
+}
+
+/**
+ * At a referral step, the case drafts the evidence pack the council asks for (stored, for a manager
+ * to approve), and says so on its timeline. Cases whose referral task was made before this existed
+ * replay without it (the patch).
+ */
+async function draftEvidence(step: ProposedStep, ctx: PerformContext) {
+  if (!patched('evidence-pack-at-referral')) return null;
+  const pack = await ctx.acts.data.draftEvidencePack({ caseId: ctx.entity.id.caseId, asOf: ctx.today });
+  if (!pack) return null;
+  ctx.entity.log({
+    type: 'note',
+    text: `Evidence pack drafted for the referral: ${pack.documents} documents, SHA-256 of its manifest ${pack.packHash}. A manager approves it before it goes to the council.`,
+    stepId: step.stepId,
+    ref: pack.packId,
+  });
+  return pack;
 }
 
 /** The system could not do the step: a person does it, and the timeline says why. */

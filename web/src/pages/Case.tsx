@@ -1,7 +1,8 @@
 // One case: where it stands, what happens next and why, the attendance chart with the policy's
-// thresholds, the timeline (the evidence), letters, meetings and penalty notices, and forms to record
-// what happened. The page shows the case as last saved (the read model) at once, then asks the case
-// itself for anything newer in the background: a busy worker leaves it as last saved, never loading.
+// thresholds, the timeline (the evidence), letters, meetings, penalty notices and the evidence pack
+// for a referral, and forms to record what happened. The page shows the case as last saved (the read
+// model) at once, then asks the case itself for anything newer in the background: a busy worker
+// leaves it as last saved, never loading.
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Link } from '../router';
@@ -10,6 +11,7 @@ import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../
 import { ownerName, TaskNotes, TaskOutcomeForm, TaskResult } from '../components/tasks';
 import { AttendanceChart } from '../components/charts';
 import { PenaltyNotices } from '../components/penaltyNotices';
+import { EvidencePacks } from '../components/evidencePacks';
 import { fmtDate, fmtDateTime, fmtPct, outcomeName, plural, yearLabel } from '../format';
 
 /** How long the page waits for the case itself (the server gives up sooner, after a few seconds). */
@@ -219,6 +221,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             )}
           </section>
           <PenaltyNotices caseId={c.caseId} givenName={d.pupil.givenName || 'this pupil'} />
+          <EvidencePacks caseId={c.caseId} onApproved={data.reload} />
           {c.tasks ? (
             c.tasks.length > 0 && (
               <CaseTasks
