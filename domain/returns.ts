@@ -12,8 +12,8 @@
 // ends it (an unmarked session is not known to be an absence).
 import type { SchoolCalendar } from './calendar';
 import type { MarkGrid } from './marks';
-import { percent2 } from './percent';
-import { isAttendanceClass, isPossibleClass, lookupCode } from './registerCodes';
+import { isPossibleClass, lookupCode } from './registerCodes';
+import { computeWindowStats } from './stats';
 import type { CodeClass, IsoDate } from './types';
 
 /** A run of continuous school days of unauthorised absence. */
@@ -121,6 +121,7 @@ export function pupilReturnFacts(
   };
 }
 
+/** Attendance over the term so far, as every other figure is computed (computeWindowStats). */
 function termAttendance(
   grid: MarkGrid,
   calendar: SchoolCalendar,
@@ -130,23 +131,14 @@ function termAttendance(
   const term = calendar.currentTerm(asOf); // in a holiday: the term just ended
   if (!term) return null;
   const to = asOf < term.to ? asOf : term.to;
-  let possible = 0;
-  let attended = 0;
-  for (const d of calendar.schoolDaysBetween(term.from, to)) {
-    if ((pupil.startDate && d < pupil.startDate) || (pupil.leftOn && d > pupil.leftOn)) continue;
-    for (const s of ['AM', 'PM'] as const) {
-      const cls = classOf(grid.get(d, s));
-      if (cls === null || cls === 'unmarked' || !isPossibleClass(cls)) continue;
-      possible++;
-      if (isAttendanceClass(cls)) attended++;
-    }
-  }
+  const w = computeWindowStats(grid, calendar, term.from, to, 'custom', pupil);
+  const attended = w.present + w.approvedActivity;
   return {
     name: term.name,
     from: term.from,
     to,
-    possible,
+    possible: w.possible,
     attended,
-    attendancePct: percent2(attended, possible),
+    attendancePct: w.attendancePct,
   };
 }

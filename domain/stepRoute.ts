@@ -1,7 +1,7 @@
 // The one place that decides how a step is carried out. Engine 2's planning, performing and preview
 // all ask this; before, the workflow and the messaging activity each decided, and Bradford's
 // phone message became a bare task with no script.
-import type { ProposedStep } from './caseTypes';
+import type { ProposedStep, StepKind } from './caseTypes';
 
 export type StepRoute =
   /** A letter: rendered, kept as evidence with its PDF, emailed or posted. */
@@ -33,3 +33,10 @@ export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel' | 'noticeSch
       return 'task';
   }
 }
+
+/** Steps that hand a case to the local authority: where the council's evidence pack is drafted. */
+export const REFERRAL_STEP_KINDS: ReadonlySet<string> = new Set<StepKind>([
+  'referral',
+  'statutoryInterventionRequest',
+  'councilNotification',
+]);

@@ -5,7 +5,6 @@
 // £160 with no reduction, and a third is refused with the reason and the next legal option. Nothing is
 // automatic, and every decision is in the audit log.
 import { z } from 'zod';
-import { isIsoDate } from '../../domain/calendar';
 import {
   noticeTermsFor,
   outcomeProblem,
@@ -26,13 +25,9 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
+import { realIsoDate } from './schools';
 import { badRequest, conflict, notFound } from '../errors';
 import { loadCaseRow } from '../services/cases';
-
-const realDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
-  .refine(isIsoDate, 'a date that exists on the calendar');
 
 /** One parent with parental responsibility, their notices for this child, and what a new one would be. */
 export interface ParentNotices {
@@ -107,7 +102,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
             })
             .min(1, 'name at least one parent')
             .max(10),
-          requestedOn: realDate.optional().describe('The day it was requested (default today)'),
+          requestedOn: realIsoDate.optional().describe('The day it was requested (default today)'),
         }),
       },
     },
@@ -118,7 +113,6 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
       const requestedOn = req.body.requestedOn ?? today;
       if (requestedOn > today) throw badRequest('A request is recorded once it is made: not a future day.');
       const { pupil, parents } = await parentsOf(ctx, row.pupilId, requestedOn);
-      assertSchool(user, pupil.schoolId, 'No such case');
       const chosen = [...new Set(req.body.contactIndexes)].map((i) => {
         const p = parents.find((x) => x.contactIndex === i);
         if (!p) throw badRequest(`The pupil has no parent/carer number ${i} on the roster.`);
@@ -172,7 +166,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
               error: 'one of issued, paid80, paid160, unpaid, withdrawn',
             },
           ),
-          on: realDate.optional().describe('The day it happened (default today)'),
+          on: realIsoDate.optional().describe('The day it happened (default today)'),
         }),
       },
     },

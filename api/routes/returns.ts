@@ -3,7 +3,6 @@
 // records behind two of them: what came of each first-day call, and every enquiry made before a
 // pupil may be removed from roll.
 import { z } from 'zod';
-import { isIsoDate } from '../../domain/calendar';
 import { getPupil } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
 import {
@@ -21,13 +20,9 @@ import { currentUser } from '../auth/guard';
 import { assertSchool, requireRole, scopeIds } from '../auth/scope';
 import type { User } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
+import { realIsoDate } from './schools';
 import { badRequest, notFound } from '../errors';
 import { buildReturnList, RETURN_KINDS, returnCsv, type ReturnList } from '../services/returns';
-
-const realDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
-  .refine(isIsoDate, 'a date that exists on the calendar');
 
 const schoolId = z.string().trim().min(1, 'give the school id (URN)').max(64);
 
@@ -65,9 +60,9 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         params: z.object({ kind: z.enum(RETURN_KINDS) }),
         querystring: z.object({
           schoolId: schoolId.optional(),
-          on: realDate.optional().describe('The day the figures are for (default today)'),
-          from: realDate.optional(),
-          to: realDate.optional(),
+          on: realIsoDate.optional().describe('The day the figures are for (default today)'),
+          from: realIsoDate.optional(),
+          to: realIsoDate.optional(),
           format: z.enum(['json', 'csv']).default('json'),
         }),
       },
@@ -113,7 +108,7 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         summary: 'Record what came of a first-day call about an unexplained absence',
         body: z.object({
           pupilId: z.string().trim().min(1).max(64),
-          absenceOn: realDate.optional().describe('The day of the absence (default today)'),
+          absenceOn: realIsoDate.optional().describe('The day of the absence (default today)'),
           outcome: z.enum(
             Object.keys(FIRST_DAY_CALL_OUTCOMES) as [FirstDayCallOutcome, ...FirstDayCallOutcome[]],
             {
@@ -158,7 +153,7 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         summary: 'Record an enquiry into the whereabouts of a pupil absent for 20 continuous school days',
         body: z.object({
           pupilId: z.string().trim().min(1).max(64),
-          madeOn: realDate.optional().describe('The day the enquiry was made (default today)'),
+          madeOn: realIsoDate.optional().describe('The day the enquiry was made (default today)'),
           method: z.enum(Object.keys(ENQUIRY_METHODS) as [EnquiryMethod, ...EnquiryMethod[]], {
             error: `say how the enquiry was made: one of ${Object.keys(ENQUIRY_METHODS).join(', ')}`,
           }),

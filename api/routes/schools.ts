@@ -6,11 +6,13 @@ import { currentUser } from '../auth/guard';
 import { assertSchool, scopeIds } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { HttpError, notFound } from '../errors';
-import { buildCalendar } from '../../domain/calendar';
+import { buildCalendar, isIsoDate } from '../../domain/calendar';
 import { countActiveCasesBySchool } from '../../store/cases';
 import { getSchool } from '../../store/schools';
 
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
+/** A date that exists on the calendar (2025-02-30 is refused with a clear 400, not a 500 later). */
+export const realIsoDate = isoDate.refine(isIsoDate, 'a date that exists on the calendar');
 export const schoolParams = z.object({ schoolId: z.string().trim().min(1).max(64) });
 
 export interface SweepOutcome {

@@ -28,6 +28,7 @@ import { doOpenTasks } from './team';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatePack } from '../../evidence/service';
+import { REFERRAL_STEP_KINDS } from '../../domain/stepRoute';
 import { schoolSweep } from '../../workflows/schoolSweep';
 
 /** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
@@ -71,9 +72,6 @@ export interface SimulatedCase {
   evidence?: { dir: string; asOf: IsoDate; packHash: string };
 }
 
-/** The step kinds that hand a case to the local authority: where a referral's evidence is needed. */
-const REFERRAL_KINDS = new Set(['statutoryInterventionRequest', 'councilNotification', 'referral']);
-
 /** The case's evidence pack as of the day its first referral step was proposed, written to disk. */
 async function writeEvidenceAtReferral(
   db: Db,
@@ -82,7 +80,9 @@ async function writeEvidenceAtReferral(
   timeline: TimelineEvent[],
 ): Promise<{ evidence?: SimulatedCase['evidence'] }> {
   const referralSteps = new Set(
-    opts.policy.stages.flatMap((st) => st.steps.filter((x) => REFERRAL_KINDS.has(x.kind)).map((x) => x.id)),
+    opts.policy.stages.flatMap((st) =>
+      st.steps.filter((x) => REFERRAL_STEP_KINDS.has(x.kind)).map((x) => x.id),
+    ),
   );
   const at = timeline.find((e) => e.stepId && referralSteps.has(e.stepId));
   if (!at) return {};

@@ -5,6 +5,7 @@
 import { ActivityFailure, patched, uuid4 } from '@temporalio/workflow';
 import type { ProposedStep } from '../../domain/caseTypes';
 import type { LetterPlan, MeetingPlan, StepPlan, TaskPlan } from '../../domain/stepPlan';
+import { REFERRAL_STEP_KINDS } from '../../domain/stepRoute';
 import { outcomeChoicesFor } from '../../domain/taskOutcomes';
 import { schoolDateAt } from '../../domain/time';
 import type { IsoDate } from '../../domain/types';
@@ -186,14 +187,11 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
   return 'done';
 }
 
-/** Steps that hand the case to the local authority: the case drafts the council's evidence pack. */
-const REFERRAL_KINDS = new Set(['referral', 'statutoryInterventionRequest', 'councilNotification']);
-
 async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContext): Promise<Performed> {
   // A step the policy reserves for managers is a manager's task; otherwise it is for whoever approved
   // it (or the team, for a step that ran by itself).
   const owner = step.approval === 'manager' ? 'manager' : (ctx.decision?.actor.userId ?? 'team');
-  const pack = REFERRAL_KINDS.has(plan.taskKind) ? await draftEvidence(step, ctx) : null;
+  const pack = REFERRAL_STEP_KINDS.has(plan.taskKind) ? await draftEvidence(step, ctx) : null;
   const notes = [
     plan.notes,
     pack

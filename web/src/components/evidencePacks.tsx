@@ -7,7 +7,7 @@ import { api, ApiError } from '../api';
 import type { ApprovedEvidencePack, EvidencePackView } from '../types';
 import { fmtDateTime, plural } from '../format';
 import { useSession } from '../session';
-import { ErrorBox, Loading, useAsync } from './ui';
+import { ConfirmActions, ErrorBox, Loading, useAsync } from './ui';
 
 /** How many characters of a hash are shown; the full hash is in the title. */
 const HASH_SHOWN = 12;
@@ -229,25 +229,13 @@ function PackItem({
               recorded on the case timeline and in the audit log. A draft is approved once; only the approved
               pack counts as sent to the council.
             </p>
-            <div className="actions">
-              <button
-                type="button"
-                className="btn btn-primary"
-                disabled={busy}
-                aria-busy={busy}
-                onClick={() => void approve()}
-              >
-                {busy ? 'Approving…' : 'Approve and sign off'}
-              </button>
-              <button
-                type="button"
-                className="btn btn-quiet"
-                disabled={busy}
-                onClick={() => setConfirming(false)}
-              >
-                Cancel
-              </button>
-            </div>
+            <ConfirmActions
+              busy={busy}
+              label={'Approve and sign off'}
+              busyLabel="Approving…"
+              onConfirm={() => void approve()}
+              onCancel={() => setConfirming(false)}
+            />
           </div>
         ))}
       <ErrorBox error={error} title="The pack was not approved." />

@@ -15,7 +15,7 @@ import type {
 } from '../types';
 import { fmtDate, fmtDateTime, plural } from '../format';
 import { useSession } from '../session';
-import { ErrorBox, Loading, useAsync } from './ui';
+import { ConfirmActions, ErrorBox, Loading, useAsync } from './ui';
 
 // The server's own wording (domain/penaltyNotices.ts, OUTCOME_WORDS): the case page and the evidence
 // pack say each outcome the same way.
@@ -439,25 +439,13 @@ function RequestForm({
               Each parent’s notice is recorded separately, and in the audit log. Record what the local
               authority does with each (issued, paid, withdrawn) here as it happens.
             </p>
-            <div className="actions">
-              <button
-                type="button"
-                className="btn btn-primary"
-                disabled={busy}
-                aria-busy={busy}
-                onClick={() => void request()}
-              >
-                {busy ? 'Requesting…' : `Request ${plural(chosen.length, 'notice')}`}
-              </button>
-              <button
-                type="button"
-                className="btn btn-quiet"
-                disabled={busy}
-                onClick={() => setConfirming(false)}
-              >
-                Cancel
-              </button>
-            </div>
+            <ConfirmActions
+              busy={busy}
+              label={`Request ${plural(chosen.length, 'notice')}`}
+              busyLabel="Requesting…"
+              onConfirm={() => void request()}
+              onCancel={() => setConfirming(false)}
+            />
           </div>
         ))}
       <ErrorBox error={error} title="No notice was requested." />

@@ -156,3 +156,29 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
     </div>
   );
 }
+
+/** The second step of a two-step confirmation: do it (busy while it runs), or cancel. */
+export function ConfirmActions({
+  busy,
+  label,
+  busyLabel,
+  onConfirm,
+  onCancel,
+}: {
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="actions">
+      <button type="button" className="btn btn-primary" disabled={busy} aria-busy={busy} onClick={onConfirm}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="btn btn-quiet" disabled={busy} onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

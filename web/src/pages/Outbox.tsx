@@ -6,7 +6,15 @@ import { api, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import type { OutboxAnswer, SendHeldAnswer } from '../types';
-import { Empty, ErrorBox, Loading, PageHeader, StatusBadge, useAsync } from '../components/ui';
+import {
+  ConfirmActions,
+  Empty,
+  ErrorBox,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  useAsync,
+} from '../components/ui';
 import { fmtDateTime, plural } from '../format';
 
 export function OutboxPage() {
@@ -205,25 +213,13 @@ function SendHeld({
             Each goes exactly as it was approved, and each case records that it was sent from the outbox
             today.
           </p>
-          <div className="actions">
-            <button
-              type="button"
-              className="btn btn-primary"
-              disabled={busy}
-              aria-busy={busy}
-              onClick={() => void send()}
-            >
-              {busy ? 'Sending…' : `Send ${plural(waiting, 'message')}`}
-            </button>
-            <button
-              type="button"
-              className="btn btn-quiet"
-              disabled={busy}
-              onClick={() => setConfirming(false)}
-            >
-              Cancel
-            </button>
-          </div>
+          <ConfirmActions
+            busy={busy}
+            label={`Send ${plural(waiting, 'message')}`}
+            busyLabel="Sending…"
+            onConfirm={() => void send()}
+            onCancel={() => setConfirming(false)}
+          />
         </div>
       )}
       <ErrorBox error={error} title="The held mail was not sent." />
