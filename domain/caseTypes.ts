@@ -11,6 +11,7 @@ export const STEP_KINDS = [
   'attendancePlan',
   'referral',
   'penaltyNoticeConsideration',
+  'noticeToImprove',
   'statutoryInterventionRequest',
   'councilNotification',
   'staffTask',
@@ -119,6 +120,12 @@ export interface ProposedStep {
   waitAfter?: { schoolWeeks?: number; schoolDays?: number };
   /** True when the wait after this step is a monitoring window (baseline taken when the step is done). */
   startsMonitoring?: boolean;
+  /**
+   * `law`: not a step of the policy but one the law puts next (the next legal option when no third
+   * penalty notice may be issued). It is proposed and carried out like any step, and leaves the
+   * policy's own sequence as it is.
+   */
+  origin?: 'law';
   reasons: Reason[];
 }
 

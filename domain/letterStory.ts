@@ -3,6 +3,7 @@
 // letter's template says it in plain English. Every sentence of a letter comes from its template and
 // is true for this case's route: a case opened at Stage Two never reads "we have been working with
 // you", and a family whose absences are all authorised illness never reads about penalty notices.
+import type { NoticeToImprove } from './noticeToImprove';
 import type { IsoDate } from './types';
 
 /** Something the family has already had from the school on this case, with its date. */
@@ -41,4 +42,6 @@ export interface LetterStory {
   };
   /** The local authority's name, from the school's settings (a letter never names the seed's council). */
   localAuthority: string | null;
+  /** A notice to improve: its improvement period and what sufficient improvement means. */
+  noticeToImprove?: NoticeToImprove;
 }

@@ -18,6 +18,7 @@ export type StepRoute =
 export function routeOf(step: Pick<ProposedStep, 'kind' | 'channel' | 'noticeSchoolDays'>): StepRoute {
   switch (step.kind) {
     case 'letter':
+    case 'noticeToImprove': // a letter that also sets the improvement period
       return 'letter';
     case 'message':
       return step.channel === 'phone' || step.channel === 'inPerson' || step.channel === 'none'

@@ -24,9 +24,16 @@ const CHOICES: Partial<Record<StepKind | 'phoneCall' | 'postLetter' | 'byHand', 
     { id: 'made', label: 'Referral made', completesStep: true },
     { id: 'notNeeded', label: 'No referral needed', completesStep: true },
   ],
+  // `requested` and `refused` are recorded with the per-parent requests (api/services/penaltyNotices.ts):
+  // the 3-year rules are judged for each parent named, and a refusal proposes the next legal option.
   penaltyNoticeConsideration: [
-    { id: 'requested', label: 'Penalty notice requested', completesStep: true },
+    { id: 'requested', label: 'Penalty notice requested (for each parent named)', completesStep: true },
     { id: 'notRequested', label: 'Decided not to request one', completesStep: true },
+    {
+      id: 'refused',
+      label: 'No notice possible: a third within 3 years (the next legal option instead)',
+      completesStep: true,
+    },
   ],
   statutoryInterventionRequest: [
     { id: 'submitted', label: 'Request submitted to the council', completesStep: true },

@@ -6,6 +6,7 @@
 import { buildCalendar } from '../domain/calendar';
 import { letterFigures, type LetterFiguresInput } from '../domain/letterFigures';
 import type { EarlierContact, LetterStory } from '../domain/letterStory';
+import type { NoticeToImprove } from '../domain/noticeToImprove';
 import { MarkGrid } from '../domain/marks';
 import { computePupilFacts } from '../domain/stats';
 import type { IsoDate, PupilFacts, SchoolCalendarFile } from '../domain/types';
@@ -144,6 +145,8 @@ export interface Scenario {
     route: LetterStory['route'];
     earlier: EarlierContact[];
     meeting?: { startsAt: string; location: string };
+    /** A notice to improve: its period and measure. */
+    noticeToImprove?: NoticeToImprove;
   };
   /** The meeting an invitation is for (booked by the meeting step). */
   meeting?: { startsAt: string; location: string; staffName?: string };
@@ -162,6 +165,31 @@ const BRADFORD_STAGE_TWO_EARLIER = [
 ];
 
 const S = (s: Scenario): Scenario => s;
+
+/**
+ * A notice to improve dated the example date: 15 school days from the next school day, at least 90%
+ * (no more than 3 of the 30 sessions missed), no unauthorised absence, every absence explained.
+ */
+const NOTICE: NoticeToImprove = {
+  from: '2025-11-24',
+  to: '2025-12-12',
+  schoolDays: 15,
+  sessions: 30,
+  attendancePct: 90,
+  above: false,
+  maxMissedSessions: 3,
+  maxUnauthorised: 0,
+  maxUnexplained: 0,
+  support: [
+    'a meeting with our attendance lead to agree what will help, at a time that suits you',
+    'a check-in at the start of each school day with a member of staff your child knows',
+  ],
+};
+const LETTERS_AND_MEETING = [
+  contact('letter', 'a letter', '2025-10-06'),
+  contact('letter', 'a letter', '2025-10-20'),
+  contact('meeting', 'a meeting', '2025-11-03', true),
+];
 
 /** The cases each template is rendered for: the routes it can take. */
 export const SCENARIOS: Record<string, Scenario[]> = {
@@ -710,7 +738,31 @@ export const SCENARIOS: Record<string, Scenario[]> = {
     }),
     S({ id: 'no-story', title: 'Engine 1 (no story)', pattern: 'stageTwo' }),
   ],
+  'notice-to-improve': [
+    S({
+      id: 'notice',
+      title: 'A notice to improve after letters and a meeting: a penalty notice is possible',
+      pattern: 'stageThree',
+      story: { route: 'escalated', earlier: LETTERS_AND_MEETING, noticeToImprove: NOTICE },
+    }),
+    S({
+      id: 'first-contact',
+      title: 'A notice to improve as the first letter on the case, one unauthorised session allowed',
+      pattern: 'stageThree',
+      story: {
+        route: 'opened',
+        earlier: [],
+        noticeToImprove: { ...NOTICE, maxUnauthorised: 1, maxUnexplained: null, support: [] },
+      },
+    }),
+  ],
   'three-letter/letter-3': [
+    S({
+      id: 'notice',
+      title: 'Letter 3 as a notice to improve (three-letter system, version 2)',
+      pattern: 'stageThree',
+      story: { route: 'escalated', earlier: LETTERS_AND_MEETING, noticeToImprove: NOTICE },
+    }),
     S({
       id: 'met',
       title: 'After letters 1 and 2 and the meeting: a penalty notice is possible',
@@ -805,6 +857,7 @@ export function mergeInputFor(scenario: Scenario): LetterMergeInput {
         route: scenario.story.route,
         earlier: scenario.story.earlier,
         ...(scenario.story.meeting ? { meeting: scenario.story.meeting } : {}),
+        ...(scenario.story.noticeToImprove ? { noticeToImprove: scenario.story.noticeToImprove } : {}),
         absence: absenceOf(facts),
         localAuthority: EXAMPLE_SCHOOL.localAuthority ?? null,
       }

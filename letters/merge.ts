@@ -9,6 +9,7 @@
 import type { LetterFiguresInput } from '../domain/letterFigures';
 import { penaltyPossibleFrom } from '../domain/letterFigures';
 import type { EarlierContact, LetterStory } from '../domain/letterStory';
+import type { NoticeToImprove } from '../domain/noticeToImprove';
 import type { IsoDate } from '../domain/types';
 import {
   countOf,
@@ -168,6 +169,34 @@ export interface LetterMerge {
     atHome: boolean;
   };
   staff: { name: string; role: string };
+  /**
+   * A notice to improve (mustache: `{{#noticeToImprove}}...{{/noticeToImprove}}`): the improvement
+   * period and what sufficient improvement means, as the family can check it.
+   */
+  noticeToImprove?: NoticeMerge;
+}
+
+export interface NoticeMerge {
+  /** "Tuesday 3 March 2026", "Monday 23 March 2026": the period's first and last school days. */
+  fromDay: string;
+  toDay: string;
+  /** "15 school days". */
+  length: string;
+  /** "30 sessions": the sessions in the period. */
+  sessions: string;
+  /** "at least 90%", "more than 95%". */
+  attendance: string;
+  /** "no more than 3 sessions", "no sessions": missed for any reason. */
+  maxMissed: string;
+  /** No unauthorised absence allowed at all. */
+  noUnauthorised: boolean;
+  /** Some unauthorised absence allowed: "no more than 1 session". */
+  someUnauthorised: boolean;
+  maxUnauthorised: string;
+  /** Every absence must have its reason given. */
+  everyAbsenceExplained: boolean;
+  support: { text: string }[];
+  hasSupport: boolean;
 }
 
 /** A meeting or visit the letter refers back to. */
@@ -261,6 +290,25 @@ export function buildLetterMerge(input: LetterMergeInput): LetterMerge {
     penaltyWarning: penaltyPossible && !seriousConcern,
     ...(meeting ? { meeting } : {}),
     staff: { name: input.signature.name, role: input.signature.role },
+    ...(story?.noticeToImprove ? { noticeToImprove: noticeMerge(story.noticeToImprove) } : {}),
+  };
+}
+
+function noticeMerge(n: NoticeToImprove): NoticeMerge {
+  const upTo = (k: number) => (k === 0 ? 'no sessions' : `no more than ${countOf(k, 'session')}`);
+  return {
+    fromDay: formatLongDateWithWeekday(n.from),
+    toDay: formatLongDateWithWeekday(n.to),
+    length: countOf(n.schoolDays, 'school day'),
+    sessions: countOf(n.sessions, 'session'),
+    attendance: `${n.above ? 'more than' : 'at least'} ${formatPercent(n.attendancePct)}`,
+    maxMissed: upTo(n.maxMissedSessions),
+    noUnauthorised: n.maxUnauthorised === 0,
+    someUnauthorised: n.maxUnauthorised !== null && n.maxUnauthorised > 0,
+    maxUnauthorised: n.maxUnauthorised === null ? '' : upTo(n.maxUnauthorised),
+    everyAbsenceExplained: n.maxUnexplained === 0,
+    support: n.support.map((text) => ({ text })),
+    hasSupport: n.support.length > 0,
   };
 }
 

@@ -114,6 +114,11 @@ export async function insertPenaltyNotice(
   return toRecord(rows[0]!);
 }
 
+/** Removes requests just made that their case then refused to record (api/services/penaltyNotices.ts). */
+export async function deletePenaltyNotices(db: Db, ids: string[]): Promise<void> {
+  if (ids.length) await db.query('DELETE FROM penalty_notices WHERE id = ANY($1::bigint[])', [ids]);
+}
+
 /** Records a new outcome (the caller has checked it may follow the current one). */
 export async function setPenaltyNoticeOutcome(
   db: Db,

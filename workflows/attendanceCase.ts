@@ -12,6 +12,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -22,6 +23,7 @@ import type { ProposedStep, Reason } from '../domain/caseTypes';
 import { letterFigures } from '../domain/letterFigures';
 import { addDuration } from '../domain/policy/calendarPort';
 import { figureOptionsFor } from '../domain/policy/figureOptions';
+import { noticeToImproveFor } from '../domain/noticeToImprove';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import { CASE_STAGE, NEXT_ACTION_DATE, PENDING_APPROVALS, SCHOOL_ID } from '../temporal/searchAttributes';
 import { caseActivities } from './case/acts';
@@ -93,11 +95,15 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       break;
     }
     try {
+      // A notice to improve's period has ended: its judgement goes on the timeline before the case
+      // acts on it (steps down, or proposes considering a penalty notice).
+      const ended = c.noticePeriodEnded(today);
+      if (ended && patched('notice-to-improve')) c.judgeNoticePeriod(ended, facts, today, calendar);
       const decision = c.judge(facts, today, calendar);
       c.apply(decision, facts, today);
       if (decision.change !== 'none') await publish(); // visible at once
       if (r.status !== 'open') continue;
-      const due = c.runnable(decision);
+      const due = [...c.takeLawSteps(), ...c.runnable(decision)];
       if (decision.change === 'none' && due.length === 0) c.noteCheck(decision.reasons);
       if ((await actOn(due, decision.reasons, facts)) === 'withdrawn') continue;
       if (r.status !== 'open') continue;
@@ -137,6 +143,16 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       // (and later the council) sees why.
       const step = { ...s, reasons: uniqueReasons([...s.reasons, ...why]) };
       windowEndOf(step, clock.today()); // the calendar must reach the end of the step's wait
+      const story = letterStory(
+        r,
+        facts,
+        { today: clock.today(), nowIso: new Date(clock.nowMs()).toISOString() },
+        calendar.file.localAuthority ?? null,
+      );
+      const definition = c.policyStep(step);
+      const stage = policy.stages.find((st) => st.id === step.stageId);
+      if (step.kind === 'noticeToImprove' && definition && stage && patched('notice-to-improve'))
+        story.noticeToImprove = noticeToImproveFor(policy, stage, definition, clock.today(), calendar);
       const plan = await acts.data.planStep({
         caseId: input.caseId,
         schoolId: input.schoolId,
@@ -147,12 +163,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         dueOn: calendar.addSchoolDays(clock.today(), Math.max(1, step.noticeSchoolDays ?? 2)),
         earliestDate: calendar.addSchoolDays(clock.today(), step.noticeSchoolDays ?? 5),
         penaltyCodes: [...policy.penaltyNotice.countingCodes],
-        story: letterStory(
-          r,
-          facts,
-          { today: clock.today(), nowIso: new Date(clock.nowMs()).toISOString() },
-          calendar.file.localAuthority ?? null,
-        ),
+        story,
       });
       // Safeguarding first: what reaches the family waits for a person. Judged on the plan (an activity
       // result), so a history replays on the route it was planned with.
@@ -175,13 +186,32 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
           recheck: () => (r.latestFacts ? c.judge(r.latestFacts, clock.today(), calendar) : null),
           publish,
         });
-        if (outcome.kind === 'withdrawn') return 'withdrawn';
+        if (outcome.kind === 'withdrawn') {
+          if (step.origin === 'law') r.lawSteps = [...(r.lawSteps ?? []), s]; // the law still says so
+          return 'withdrawn';
+        }
         decision = c.settle(proposal.proposalId);
         if (outcome.kind === 'closed' || !decision) return 'done';
         if (decision.decision === 'reject') {
           c.stepResult(step, 'rejected', facts, clock.today(), calendar);
           if (step.waitAfterSchoolDays > 0) break;
           continue;
+        }
+        // A notice to improve approved after the day it is dated would give the family a period
+        // already under way: it is proposed again, with new dates, rather than sent.
+        const approvedPlan = decision.amendedPlan ?? plan;
+        if (
+          step.kind === 'noticeToImprove' &&
+          approvedPlan.kind === 'letter' &&
+          approvedPlan.recipe.date < clock.today() &&
+          patched('notice-to-improve')
+        ) {
+          c.withdraw(
+            proposal,
+            `it is dated ${approvedPlan.recipe.date}, so the improvement period it gives would already have begun; it is proposed again with new dates`,
+          );
+          await publish();
+          return 'withdrawn';
         }
       }
       windowEndOf(step, clock.today());
@@ -257,6 +287,13 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
           });
         }
         const done = c.completeTask(t);
+        if (
+          t.nextLegalOption &&
+          task.kind === 'penaltyNoticeConsideration' &&
+          done.completesStep &&
+          patched('next-legal-option')
+        )
+          c.queueNextLegalOption(task, t.nextLegalOption.reason);
         if (done.completesStep && r.latestFacts) {
           c.stepResult(task, 'done', r.latestFacts, on, calendar);
           if (task.kind === 'councilNotification' || task.kind === 'statutoryInterventionRequest') {

@@ -91,6 +91,11 @@ export interface TaskOutcome {
   /** The school day it happened (defaults to today; never in the future). */
   on?: IsoDate;
   note?: string;
+  /**
+   * A penalty-notice consideration where the 3-year rules refuse a notice (a third within 3 years of
+   * the first): why, for the case to propose the next legal option to a manager instead.
+   */
+  nextLegalOption?: { reason: string };
 }
 export const completeTask = defineUpdate<HumanEventResult, [TaskOutcome]>('completeTask');
 
@@ -127,7 +132,9 @@ export type TimelineType =
   | 'taskAttempt'
   | 'withdrawn'
   | 'calendarEnded'
-  | 'calendarResumed';
+  | 'calendarResumed'
+  /** The end of a notice to improve's improvement period, and the judgement on it. */
+  | 'periodJudged';
 
 export interface TimelineEvent {
   /** Workflow time, ISO date-time. */

@@ -6,21 +6,16 @@
 // automatic, and every decision is in the audit log.
 import { z } from 'zod';
 import {
-  noticeTermsFor,
   outcomeProblem,
   PENALTY_NOTICE_OUTCOMES,
-  type NoticeTerms,
   type PenaltyNoticeOutcome,
 } from '../../domain/penaltyNotices';
 import {
   getPenaltyNotice,
   insertPenaltyNotice,
-  parentKey,
-  penaltyNoticesForPupil,
   setPenaltyNoticeOutcome,
   type PenaltyNoticeRecord,
 } from '../../store/penaltyNotices';
-import { getPupil } from '../../store/pupils';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
@@ -28,16 +23,15 @@ import type { AppContext, ZodApp } from '../context';
 import { realIsoDate } from './schools';
 import { badRequest, conflict, notFound } from '../errors';
 import { loadCaseRow } from '../services/cases';
+import {
+  chosenParents,
+  decideConsideration,
+  parentsOf,
+  type ConsiderationResult,
+  type ParentNotices,
+} from '../services/penaltyNotices';
 
-/** One parent with parental responsibility, their notices for this child, and what a new one would be. */
-export interface ParentNotices {
-  /** The parent's place in the pupil's contacts (the roster's contact 1, 2, ...), from 0. */
-  contactIndex: number;
-  name: string;
-  notices: PenaltyNoticeRecord[];
-  /** A new notice requested today: first (£80/£160), second (£160), or refused with the reason. */
-  terms: NoticeTerms;
-}
+export type { ConsiderationResult, ParentNotices };
 
 /** GET /api/cases/:caseId/penalty-notices. */
 export interface PenaltyNoticesAnswer {
@@ -48,24 +42,67 @@ export interface PenaltyNoticesAnswer {
   formerParents: PenaltyNoticeRecord[];
 }
 
-async function parentsOf(ctx: AppContext, pupilId: string, today: string) {
-  const pupil = await getPupil(ctx.db, pupilId);
-  if (!pupil) throw notFound('No such case');
-  const all = await penaltyNoticesForPupil(ctx.db, pupil.id);
-  const parents: ParentNotices[] = pupil.contacts
-    .map((c, contactIndex) => ({ c, contactIndex }))
-    .filter(({ c }) => c.name.trim() !== '')
-    .map(({ c, contactIndex }) => {
-      const notices = all.filter((n) => parentKey(n.parentName) === parentKey(c.name));
-      return { contactIndex, name: c.name, notices, terms: noticeTermsFor(notices, today) };
-    });
-  const known = new Set(parents.map((p) => parentKey(p.name)));
-  return { pupil, parents, formerParents: all.filter((n) => !known.has(parentKey(n.parentName))) };
-}
-
 export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
   const caseParams = z.object({ caseId: z.string().min(1).max(200) });
+  const requestBody = z.object({
+    contactIndexes: z
+      .array(z.number().int().min(0).max(9), {
+        error: 'name the parents: their contact numbers, from 0',
+      })
+      .min(1, 'name at least one parent')
+      .max(10),
+    requestedOn: realIsoDate.optional().describe('The day it was requested (default today)'),
+  });
+
+  app.post(
+    '/api/cases/:caseId/tasks/:taskId/penalty-notices',
+    {
+      config: { roles: ['manager'] },
+      schema: {
+        tags: ['cases'],
+        summary: 'Decide a penalty-notice consideration: request a notice for each parent named',
+        description:
+          'The outcome of the case’s consideration task, with the per-parent records. Each parent the 3-year rules allow gets a notice (a first at £80/£160, a second at a flat £160); a parent refused (a third within 3 years of the first) gets none, with the reason, and the case proposes the next legal option to a manager. The case records the outcome ("requested", or "refused" when no parent named may have one) with a note naming each parent.',
+        params: z.object({ caseId: z.string().min(1).max(200), taskId: z.string().min(1).max(200) }),
+        body: requestBody,
+      },
+    },
+    async (req): Promise<ConsiderationResult> => {
+      const user = currentUser(req);
+      const row = await loadCaseRow(db, user, req.params.caseId);
+      const requestedOn = req.body.requestedOn ?? ctx.today();
+      if (requestedOn > ctx.today())
+        throw badRequest('A request is recorded once it is made: not a future day.');
+      const result = await decideConsideration(ctx, user, row, req.params.taskId, {
+        contactIndexes: req.body.contactIndexes,
+        requestedOn,
+      });
+      for (const n of result.notices)
+        await writeAudit(db, user, {
+          action: 'penaltyNotice.request',
+          targetType: 'penaltyNotice',
+          targetId: n.id,
+          schoolId: row.schoolId,
+          details: { caseId: row.caseId, taskId: req.params.taskId, ordinal: n.ordinal, requestedOn },
+        });
+      await writeAudit(db, user, {
+        action: `case.task.${result.outcome}`,
+        targetType: 'case',
+        targetId: row.caseId,
+        schoolId: row.schoolId,
+        details: {
+          taskId: req.params.taskId,
+          kind: 'penaltyNoticeConsideration',
+          on: requestedOn,
+          requested: result.notices.length,
+          refused: result.refused.length,
+          nextLegalOption: result.nextLegalOption,
+        },
+      });
+      return result;
+    },
+  );
 
   app.get(
     '/api/cases/:caseId/penalty-notices',
@@ -80,7 +117,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
       const user = currentUser(req);
       const row = await loadCaseRow(db, user, req.params.caseId);
       const today = ctx.today();
-      const { parents, formerParents } = await parentsOf(ctx, row.pupilId, today);
+      const { parents, formerParents } = await parentsOf(db, row.pupilId, today);
       return { caseId: row.caseId, today, parents, formerParents };
     },
   );
@@ -95,15 +132,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
         description:
           'One notice per parent with parental responsibility. All or nothing: when the 3-year rules refuse a notice to any parent named (a third within 3 years of the first), nothing is recorded and the 409 names each parent and the reason.',
         params: caseParams,
-        body: z.object({
-          contactIndexes: z
-            .array(z.number().int().min(0).max(9), {
-              error: 'name the parents: their contact numbers, from 0',
-            })
-            .min(1, 'name at least one parent')
-            .max(10),
-          requestedOn: realIsoDate.optional().describe('The day it was requested (default today)'),
-        }),
+        body: requestBody,
       },
     },
     async (req): Promise<PenaltyNoticeRecord[]> => {
@@ -112,12 +141,8 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
       const today = ctx.today();
       const requestedOn = req.body.requestedOn ?? today;
       if (requestedOn > today) throw badRequest('A request is recorded once it is made: not a future day.');
-      const { pupil, parents } = await parentsOf(ctx, row.pupilId, requestedOn);
-      const chosen = [...new Set(req.body.contactIndexes)].map((i) => {
-        const p = parents.find((x) => x.contactIndex === i);
-        if (!p) throw badRequest(`The pupil has no parent/carer number ${i} on the roster.`);
-        return p;
-      });
+      const { pupil, parents } = await parentsOf(db, row.pupilId, requestedOn);
+      const chosen = chosenParents(parents, req.body.contactIndexes);
       const refused = chosen.filter((p) => !p.terms.allowed);
       if (refused.length)
         throw conflict(refused.map((p) => `${p.name}: ${p.terms.allowed ? '' : p.terms.reason}`).join('; '), {

@@ -166,6 +166,16 @@ export async function registerTaskRoutes(app: ZodApp, ctx: AppContext): Promise<
       if (task && !mayCompleteTask(user, task)) {
         throw forbidden('This task is for a manager.');
       }
+      // A notice is requested for each parent by name, with the 3-year rules judged for each: that
+      // outcome is recorded with the per-parent records, never as a bare "requested".
+      if (
+        task?.kind === 'penaltyNoticeConsideration' &&
+        (b.outcome === 'requested' || b.outcome === 'refused')
+      ) {
+        throw conflict(
+          `A penalty notice is requested for each parent with parental responsibility: name them (POST /api/cases/${caseId}/tasks/${taskId}/penalty-notices).`,
+        );
+      }
       const outcome: TaskOutcome = {
         actor: { userId: user.id, role: user.role },
         taskId,

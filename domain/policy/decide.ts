@@ -306,26 +306,57 @@ function judgeWindowAttendance(ctx: Ctx, stage: Stage, b: Baseline): { ok: boole
 
 /** What attendance during a window must reach at this stage (docs/policies.md, "Engine 2"). */
 function windowExpectation(policy: Policy, stage: Stage): { holds: (pct: number) => boolean; text: string } {
+  const need = windowAttendanceNeed(policy, stage);
+  return { holds: need.holds, text: need.text };
+}
+
+/**
+ * The attendance a monitoring window must reach at this stage, as a number a letter can state: at
+ * least `pct` (or above it, when `above`). A notice to improve tells the family exactly this.
+ */
+export function windowAttendanceNeed(
+  policy: Policy,
+  stage: Stage,
+): { pct: number; above: boolean; holds: (pct: number) => boolean; text: string } {
   const stated: Partial<Improvement> = stage.improvement;
   if (stated.windowAttendanceAtLeast !== undefined) {
     const min = stated.windowAttendanceAtLeast;
-    return { holds: (pct) => pct >= min, text: `${min}% or above` };
+    return { pct: min, above: false, holds: (pct) => pct >= min, text: `${min}% or above` };
   }
   const band = stageBand(policy, stage);
   if (band) {
     return {
+      pct: band.hi,
+      above: band.hiInc,
       holds: (pct) => isAbove(band, pct),
       text: `${band.hiInc ? `above ${band.hi}%` : `${band.hi}% or above`}, back above the stage's band`,
     };
   }
   if (policy.universal) {
-    const universal = policy.universal.attendance;
+    const universal = toInterval(policy.universal.attendance);
     return {
-      holds: (pct) => contains(toInterval(universal), pct),
-      text: `${describeAttendanceCondition(universal)}, the universal band`,
+      pct: universal.lo,
+      above: !universal.loInc,
+      holds: (pct) => contains(universal, pct),
+      text: `${describeAttendanceCondition(policy.universal.attendance)}, the universal band`,
     };
   }
-  return { holds: (pct) => pct >= 95, text: '95% or above' };
+  return { pct: 95, above: false, holds: (pct) => pct >= 95, text: '95% or above' };
+}
+
+/**
+ * The improvement judgement on the case's current monitoring window, exactly as `decide` makes it:
+ * whether the window shows improvement, and the figures that say so. Null with no stage or baseline.
+ */
+export function judgeWindow(
+  policy: Policy,
+  state: CaseState,
+  facts: PupilFacts,
+  today: IsoDate,
+  calendar: SchoolDays,
+  options: DecideOptions = {},
+): Judgement | null {
+  return judge(makeCtx(policy, state, facts, today, calendar, options));
 }
 
 // ---------------------------------------------------------------------------------------------

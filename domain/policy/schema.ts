@@ -74,6 +74,12 @@ export const stepSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Not in the sequence: due whenever `when` holds, once per stage; never blocks other steps.'),
+  support: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'A notice to improve: the support the school offers the family during the improvement period, as the letter lists it (written for parents).',
+    ),
 });
 
 export const IMPROVEMENT_MEASURES = ['window', 'rollingChange'] as const;

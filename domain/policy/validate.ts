@@ -156,6 +156,7 @@ export function checkPolicy(policy: Policy): RuleIssue[] {
           path: ['stages', si, 'steps', ti, 'monitor'],
         });
       }
+      if (step.kind === 'noticeToImprove') issues.push(...noticeToImproveIssues(step, si, ti));
       if (step.kind === 'penaltyNoticeConsideration' && step.approval !== 'manager') {
         issues.push({
           rule: 'steps.penalty-notice-needs-manager',
@@ -360,4 +361,41 @@ function checkReachable(policy: Policy, issues: RuleIssue[]): void {
       });
     }
   });
+}
+
+/**
+ * A notice to improve (DOMAIN.md, "Notice to improve") is a letter that sets an improvement period of
+ * 3 to 6 school weeks, judged at its end, and says what sufficient improvement means and the support
+ * offered. It is a step towards a penalty notice, so a person always approves it.
+ */
+function noticeToImproveIssues(step: Policy['stages'][number]['steps'][number], si: number, ti: number) {
+  const issues: RuleIssue[] = [];
+  const at = (key: string): IssuePath => ['stages', si, 'steps', ti, key];
+  const wait = step.waitAfter;
+  const days = wait ? (wait.schoolWeeks !== undefined ? wait.schoolWeeks * 5 : (wait.schoolDays ?? 0)) : 0;
+  if (!wait || !step.monitor || days < 15 || days > 30)
+    issues.push({
+      rule: 'steps.notice-to-improve-period',
+      message: `step "${step.id}": a notice to improve sets an improvement period of 3 to 6 school weeks: give waitAfter (schoolWeeks 3 to 6, or schoolDays 15 to 30) and monitor: true`,
+      path: at(wait ? 'waitAfter' : 'monitor'),
+    });
+  if (step.approval === 'auto')
+    issues.push({
+      rule: 'steps.notice-to-improve-approval',
+      message: `step "${step.id}": a notice to improve is never sent by itself: its approval must be "team" or "manager"`,
+      path: at('approval'),
+    });
+  if (step.channel !== 'letter' && step.channel !== 'email')
+    issues.push({
+      rule: 'steps.notice-to-improve-letter',
+      message: `step "${step.id}": a notice to improve is a letter: its channel must be "letter" or "email"`,
+      path: at('channel'),
+    });
+  if (!step.template || !step.support?.length)
+    issues.push({
+      rule: 'steps.notice-to-improve-content',
+      message: `step "${step.id}": a notice to improve needs its template and the support offered (support: a list, written for parents)`,
+      path: at(step.template ? 'support' : 'template'),
+    });
+  return issues;
 }

@@ -86,6 +86,8 @@ export interface PupilSpec {
 
 export interface Harness {
   env: TestWorkflowEnvironment;
+  /** A plain client of the server (what the API uses to talk to cases). */
+  client: Client;
   db: Db;
   smtp: TestSmtp;
   calendar: SchoolCalendar;
@@ -336,6 +338,7 @@ export async function startHarness(opts: {
 
   const h: Harness = {
     env,
+    client,
     db,
     smtp,
     calendar,

@@ -3,6 +3,7 @@
 // the figures it should quote, and every date it names.
 import type { ParsedMail } from 'mailparser';
 import { buildCalendar } from '../../domain/calendar';
+import { noticeToImproveFor } from '../../domain/noticeToImprove';
 import { figureOptionsFor } from '../../domain/policy/figureOptions';
 import { computePupilFacts } from '../../domain/stats';
 import type { IsoDate, PupilFacts } from '../../domain/types';
@@ -76,8 +77,8 @@ export async function figuresOn(h: Harness, key: string, asOf: IsoDate): Promise
 /**
  * The dates a letter to this pupil's family may name on `date`: its own date, the period its figures
  * cover, the dates of the letters the case sent before it (kept as evidence, or the dates on the
- * letters and invitations that reached the family before this one), and the dates of the case's
- * meetings and visits (held, missed, or booked ahead). Anything else is a date the family cannot place.
+ * letters and invitations that reached the family before this one), the dates of the case's
+ * meetings and visits (held, missed, or booked ahead), and a notice to improve's period. Anything else is a date the family cannot place.
  */
 export async function datesALetterMayName(
   h: Harness,
@@ -93,10 +94,18 @@ export async function datesALetterMayName(
     'SELECT (extract(epoch FROM starts_at) * 1000)::float8 AS ms FROM meetings WHERE pupil_id = $1',
     [pupilId],
   );
+  // A notice to improve dated `date` names its improvement period (its exact dates are checked by
+  // test/workflows/noticeToImprove.test.ts).
+  const notices = h.policy.stages.flatMap((stage) =>
+    stage.steps
+      .filter((step) => step.kind === 'noticeToImprove')
+      .map((step) => noticeToImproveFor(h.policy, stage, step, date, h.calendar)),
+  );
   return new Set<IsoDate>([
     date,
     w.from,
     w.to,
+    ...notices.flatMap((n) => [n.from, n.to]),
     ...letters.filter((l) => l.sentOn <= date).map((l) => l.sentOn),
     ...receivedBefore.map((m) => letterDate(m.text ?? '')),
     ...meetings.map((m) => schoolDateAt(Number(m.ms), 'Europe/London')),

@@ -30,7 +30,11 @@ export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/
 export type { DashboardTasks } from '../../api/routes/dashboard';
 export type { ReturnCell, ReturnKind, ReturnList } from '../../api/services/returns';
 export type { EnquiryMethod, FirstDayCall, FirstDayCallOutcome, RollEnquiry } from '../../store/returns';
-export type { ParentNotices, PenaltyNoticesAnswer } from '../../api/routes/penaltyNotices';
+export type {
+  ConsiderationResult,
+  ParentNotices,
+  PenaltyNoticesAnswer,
+} from '../../api/routes/penaltyNotices';
 export type { NoticeTerms, PenaltyNoticeOutcome } from '../../domain/penaltyNotices';
 export type { PenaltyNoticeChange, PenaltyNoticeRecord } from '../../store/penaltyNotices';
 

@@ -3,7 +3,7 @@
 // and runs activities; a simulation can drive the same entity with no server.
 import type { SchoolDays } from '../../domain/policy/calendarPort';
 import type { Decision, ProposedStep, Reason } from '../../domain/caseTypes';
-import { applyDecision, completeStep, decide, recordOutcome } from '../../domain/policy/decide';
+import { applyDecision, completeStep, decide, judgeWindow, recordOutcome } from '../../domain/policy/decide';
 import type { Policy } from '../../domain/policy/schema';
 import type { StepPlan } from '../../domain/stepPlan';
 import type { IsoDate, PupilFacts } from '../../domain/types';
@@ -175,6 +175,7 @@ export class CaseEntity {
     calendar: SchoolDays,
   ): void {
     if (this.record.caseState.stageId !== step.stageId) return; // the case has moved on since
+    if (!this.policyStep(step)) return; // a step the law put next is not in the policy's sequence
     this.record.caseState = completeStep(
       this.id.policy,
       this.record.caseState,
@@ -182,6 +183,97 @@ export class CaseEntity {
       facts,
       calendar,
     );
+  }
+
+  /** The policy's own definition of a step, when it is one (a step the law puts next is not). */
+  policyStep(step: Pick<ProposedStep, 'stageId' | 'stepId'>) {
+    return this.id.policy.stages.find((s) => s.id === step.stageId)?.steps.find((x) => x.id === step.stepId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Notices to improve
+
+  /**
+   * The notice to improve whose improvement period has ended and is not yet judged: the window a
+   * `noticeToImprove` step started, at its end. Null otherwise.
+   */
+  noticePeriodEnded(
+    today: IsoDate,
+  ): { stepId: string; title: string; since: IsoDate; until: IsoDate } | null {
+    const st = this.record.caseState;
+    const step = st.monitoringStartedBy
+      ? this.policyStep({ stageId: st.stageId ?? '', stepId: st.monitoringStartedBy })
+      : undefined;
+    if (step?.kind !== 'noticeToImprove' || !st.monitoringUntil || today < st.monitoringUntil) return null;
+    if (!st.baseline || (this.record.judgedPeriods ?? []).includes(`${step.id}@${st.monitoringUntil}`))
+      return null;
+    return { stepId: step.id, title: step.title, since: st.baseline.on, until: st.monitoringUntil };
+  }
+
+  /**
+   * Judges a notice to improve's period by the rule its letter stated (the stage's improvement rule,
+   * as every window is judged), and puts the judgement on the timeline, once.
+   */
+  judgeNoticePeriod(
+    period: NonNullable<ReturnType<CaseEntity['noticePeriodEnded']>>,
+    facts: PupilFacts,
+    today: IsoDate,
+    calendar: SchoolDays,
+  ): void {
+    const inProgress = this.record.tasks
+      .filter((t) => t.purpose === 'step' && t.status === 'open')
+      .map((t) => t.stepId);
+    const j = judgeWindow(this.id.policy, this.record.caseState, facts, today, calendar, {
+      engine: 2,
+      inProgress,
+    });
+    if (!j) return;
+    this.record.judgedPeriods = [...(this.record.judgedPeriods ?? []), `${period.stepId}@${period.until}`];
+    this.log({
+      type: 'periodJudged',
+      text:
+        `${period.title}: the improvement period to ${period.until} has ended — ` +
+        `${j.improved ? 'sufficient improvement' : 'not sufficient improvement'} (${j.texts.join('; ')})`,
+      reasons: j.texts.map((text) => ({ rule: `${this.record.caseState.stageId}.improvement`, text })),
+      stepId: period.stepId,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The next legal option
+
+  /**
+   * No penalty notice may be issued (a third within 3 years of the first): the law's next option, an
+   * education supervision order or prosecution, is the local authority's to decide, so the case
+   * proposes referring the family to it, to a manager, with the reason.
+   */
+  queueNextLegalOption(task: CaseTask, reason: string): void {
+    const step: ProposedStep = {
+      stageId: task.stageId,
+      stepId: `${task.stepId}-next-legal-option`,
+      kind: 'referral',
+      title:
+        'Refer to the local authority for the next legal option (an education supervision order or prosecution)',
+      channel: 'none',
+      approval: 'manager',
+      waitAfterSchoolDays: 0,
+      origin: 'law',
+      reasons: [{ rule: 'law.penaltyNotices.noThirdWithin3Years', text: reason }],
+    };
+    this.record.lawSteps = [...(this.record.lawSteps ?? []), step];
+    this.log({
+      type: 'note',
+      text: `No penalty notice can be issued: ${reason}. The next legal option is proposed to a manager.`,
+      stepId: task.stepId,
+      ref: task.taskId,
+    });
+  }
+
+  /** The steps the law put next, taken off the queue to be proposed now. */
+  takeLawSteps(): ProposedStep[] {
+    const steps = this.record.lawSteps ?? [];
+    if (steps.length) this.record.lawSteps = [];
+    return steps;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The whole state of an engine-2 case: plain JSON, carried across continue-as-new, projected to the
 // read model. Everything the case knows lives here; the entity (entity.ts) changes it.
-import type { CaseState } from '../../domain/caseTypes';
+import type { CaseState, ProposedStep } from '../../domain/caseTypes';
 import { emptyCaseState } from '../../domain/policy/decide';
 import type { IsoDate, PupilFacts } from '../../domain/types';
 import type { CaseTask, CaseView, PendingProposal, StepDecision, TimelineEvent } from '../caseMessages';
@@ -30,6 +30,10 @@ export interface CaseRecord {
   contacts: CaseContact[];
   /** Counts projections: the read model keeps the highest it has seen. */
   version: number;
+  /** Steps the law puts next (the next legal option), waiting to be proposed. */
+  lawSteps?: ProposedStep[];
+  /** The notice-to-improve periods already judged (`stepId@until`), so each is judged once. */
+  judgedPeriods?: string[];
 }
 
 export function newCaseRecord(): CaseRecord {

@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import type {
+  ConsiderationResult,
   NoticeTerms,
   ParentNotices,
   PenaltyNoticeOutcome,
@@ -74,7 +75,19 @@ function termsWords(t: Extract<NoticeTerms, { allowed: true }>): string {
   return withUkDates(t.words);
 }
 
-export function PenaltyNotices({ caseId, givenName }: { caseId: string; givenName: string }) {
+export function PenaltyNotices({
+  caseId,
+  givenName,
+  considerationTaskId,
+  onDecided,
+}: {
+  caseId: string;
+  givenName: string;
+  /** The case's open penalty-notice consideration task: a request decides it (per parent). */
+  considerationTaskId?: string | undefined;
+  /** Called when a request decided the consideration (the case's page reloads its record). */
+  onDecided?: () => void;
+}) {
   const { user } = useSession();
   const isManager = user.role === 'manager';
   const data = useAsync(
@@ -153,7 +166,11 @@ export function PenaltyNotices({ caseId, givenName }: { caseId: string; givenNam
               caseId={caseId}
               today={a.today}
               parents={a.parents}
-              onRequested={recorded}
+              considerationTaskId={considerationTaskId}
+              onRequested={(m) => {
+                recorded(m);
+                if (considerationTaskId) onDecided?.();
+              }}
               onStarted={() => setDone(null)}
             />
           )}
@@ -326,17 +343,37 @@ function OutcomeForm({
   );
 }
 
-/** A manager ticks the parents a notice is for, then confirms how many, to whom, on what terms. */
+/** What the case recorded when a request decided its consideration step. */
+function decidedMessage(r: ConsiderationResult, today: string): string {
+  const made = r.notices.map((n) => `${n.ordinal === 1 ? 'a first' : 'a second'} notice to ${n.parentName}`);
+  const refused = r.refused.map((p) => p.name);
+  return [
+    made.length ? `Requested from the local authority on ${fmtDate(today)}: ${made.join(' and ')}.` : '',
+    refused.length
+      ? `No notice is possible for ${refused.join(' or ')} (a third within 3 years): the case proposes the next legal option to a manager.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * A manager ticks the parents a notice is for, then confirms how many, to whom, on what terms. With
+ * the case's consideration step open, the request decides it: a parent the 3-year rules refuse may be
+ * named too, and the case then proposes the next legal option for them.
+ */
 function RequestForm({
   caseId,
   today,
   parents,
+  considerationTaskId,
   onRequested,
   onStarted,
 }: {
   caseId: string;
   today: string;
   parents: ParentNotices[];
+  considerationTaskId?: string | undefined;
   onRequested(message: string): void;
   onStarted(): void;
 }) {
@@ -348,8 +385,10 @@ function RequestForm({
     (p): p is ParentNotices & { terms: Extract<NoticeTerms, { allowed: true }> } => p.terms.allowed,
   );
   const refused = parents.filter((p) => !p.terms.allowed);
-  // Only parents who may still get a notice today can be chosen (a reload may have changed that).
-  const chosen = allowed.filter((p) => ticked.includes(p.contactIndex));
+  // Outside a consideration, only parents who may still get a notice today can be chosen (a reload
+  // may have changed that); deciding a consideration, a refusal is an outcome too.
+  const choosable = considerationTaskId ? parents : allowed;
+  const chosen = choosable.filter((p) => ticked.includes(p.contactIndex));
 
   function toggle(i: number, on: boolean) {
     setConfirming(false);
@@ -361,17 +400,26 @@ function RequestForm({
     setError(null);
     onStarted();
     try {
-      const made = await api.post<PenaltyNoticeRecord[]>(
-        `/api/cases/${encodeURIComponent(caseId)}/penalty-notices`,
-        { contactIndexes: chosen.map((p) => p.contactIndex) },
-      );
+      const contactIndexes = chosen.map((p) => p.contactIndex);
+      if (considerationTaskId) {
+        const r = await api.post<ConsiderationResult>(
+          `/api/cases/${encodeURIComponent(caseId)}/tasks/${encodeURIComponent(considerationTaskId)}/penalty-notices`,
+          { contactIndexes },
+        );
+        onRequested(decidedMessage(r, today));
+      } else {
+        const made = await api.post<PenaltyNoticeRecord[]>(
+          `/api/cases/${encodeURIComponent(caseId)}/penalty-notices`,
+          { contactIndexes },
+        );
+        onRequested(
+          `Requested from the local authority on ${fmtDate(today)}: ${made
+            .map((n) => `${n.ordinal === 1 ? 'a first' : 'a second'} notice to ${n.parentName}`)
+            .join(' and ')}.`,
+        );
+      }
       setTicked([]);
       setConfirming(false);
-      onRequested(
-        `Requested from the local authority on ${fmtDate(today)}: ${made
-          .map((n) => `${n.ordinal === 1 ? 'a first' : 'a second'} notice to ${n.parentName}`)
-          .join(' and ')}.`,
-      );
     } catch (err) {
       setError(readable(err));
       setConfirming(false);
@@ -382,13 +430,22 @@ function RequestForm({
 
   return (
     <div className="penalty-request">
-      <h3>Request from the local authority</h3>
-      {allowed.length === 0 ? (
+      <h3>
+        {considerationTaskId ? 'Decide the penalty-notice consideration' : 'Request from the local authority'}
+      </h3>
+      {considerationTaskId && (
+        <p className="small">
+          The case asks a manager to consider a penalty notice (see its task). Name each parent the request is
+          for: each gets their own notice, on their own terms. A parent the 3-year rules refuse gets none, and
+          the case proposes the next legal option instead.
+        </p>
+      )}
+      {choosable.length === 0 ? (
         <p className="small muted">No parent may be given a new notice for this child today (see above).</p>
       ) : (
         <fieldset disabled={busy}>
           <legend>A penalty notice for</legend>
-          {allowed.map((p) => (
+          {choosable.map((p) => (
             <label key={p.contactIndex} className="check">
               <input
                 type="checkbox"
@@ -397,18 +454,24 @@ function RequestForm({
               />
               {p.name}{' '}
               <span className="small muted">
-                ({p.terms.ordinal === 1 ? 'a first notice' : 'a second notice, £160'})
+                (
+                {!p.terms.allowed
+                  ? 'no notice possible: a third within 3 years'
+                  : p.terms.ordinal === 1
+                    ? 'a first notice'
+                    : 'a second notice, £160'}
+                )
               </span>
             </label>
           ))}
         </fieldset>
       )}
-      {refused.length > 0 && allowed.length > 0 && (
+      {refused.length > 0 && allowed.length > 0 && !considerationTaskId && (
         <p className="small muted">
           Not {refused.map((p) => p.name).join(' or ')}: the 3-year rules refuse a new notice (see above).
         </p>
       )}
-      {allowed.length > 0 &&
+      {choosable.length > 0 &&
         (!confirming ? (
           <div className="actions">
             <button
@@ -431,7 +494,8 @@ function RequestForm({
             <ul className="reasons small">
               {chosen.map((p) => (
                 <li key={p.contactIndex}>
-                  {p.name}: {termsWords(p.terms)}
+                  {p.name}:{' '}
+                  {p.terms.allowed ? termsWords(p.terms) : `no notice: ${withUkDates(p.terms.reason)}`}
                 </li>
               ))}
             </ul>

@@ -220,7 +220,14 @@ export function CasePage({ caseId }: { caseId: string }) {
               </ul>
             )}
           </section>
-          <PenaltyNotices caseId={c.caseId} givenName={d.pupil.givenName || 'this pupil'} />
+          <PenaltyNotices
+            caseId={c.caseId}
+            givenName={d.pupil.givenName || 'this pupil'}
+            considerationTaskId={
+              c.tasks?.find((t) => t.kind === 'penaltyNoticeConsideration' && t.status === 'open')?.taskId
+            }
+            onDecided={data.reload}
+          />
           <EvidencePacks caseId={c.caseId} onApproved={data.reload} />
           {c.tasks ? (
             c.tasks.length > 0 && (
@@ -297,6 +304,7 @@ const TYPE_LABEL: Record<TimelineEvent['type'], string> = {
   withdrawn: 'Withdrawn',
   calendarEnded: 'Calendar ended',
   calendarResumed: 'Calendar',
+  periodJudged: 'Judged',
 };
 
 /** The letter's PDF, for the timeline entries that are about a letter. */
@@ -395,10 +403,23 @@ function CaseTasks({
               </div>
               <TaskResult task={t} people={people} />
               {t.status === 'open' && <TaskNotes task={t} />}
+              {t.canComplete && canRecord && t.kind === 'penaltyNoticeConsideration' && (
+                <p className="small">
+                  To request a notice, name each parent under <strong>Penalty notices</strong>: each gets
+                  their own, on their own terms.
+                </p>
+              )}
               {t.canComplete && canRecord && (
                 <TaskOutcomeForm
                   caseId={caseId}
-                  task={t}
+                  task={
+                    t.kind === 'penaltyNoticeConsideration'
+                      ? {
+                          ...t,
+                          outcomes: t.outcomes.filter((o) => o.id !== 'requested' && o.id !== 'refused'),
+                        }
+                      : t
+                  }
                   onRecorded={(m) => {
                     setNotice(m);
                     onRecorded();
