@@ -2,9 +2,11 @@
 // from the store: the school and pupil, every person with parental responsibility and how to reach
 // them, the chronology (every letter, meeting, visit, task outcome, decision and note, with its day
 // and who), each letter as it was sent (its stored PDF, recipients and delivery), the register for
-// the school year to date with its key and figures, and the plans, contracts and support recorded.
+// the school year to date with its key and figures, the plans, contracts and support recorded, and
+// the penalty notices for this child, per parent.
 // The evidence is read, never recomputed into something new: what the case recorded is what it shows.
 import { buildCalendar } from '../domain/calendar';
+import { OUTCOME_WORDS } from '../domain/penaltyNotices';
 import { lookupCode, REGISTER_CODES } from '../domain/registerCodes';
 import { computeWindowStats } from '../domain/stats';
 import { outcomeChoicesFor } from '../domain/taskOutcomes';
@@ -20,6 +22,7 @@ import {
 import { getCaseRow } from '../store/cases';
 import type { Db } from '../store/db';
 import { loadMarkGrid } from '../store/marks';
+import { penaltyNoticesForPupil } from '../store/penaltyNotices';
 import { getPupil } from '../store/pupils';
 import { getSchool } from '../store/schools';
 import type { CaseView } from '../workflows/caseMessages';
@@ -63,6 +66,15 @@ export interface Evidence {
   chronology: { date: IsoDate; what: string; who: string | null }[];
   letters: EvidenceLetter[];
   meetings: Pick<MeetingRecord, 'kind' | 'title' | 'startsAt' | 'staffName' | 'location' | 'status'>[];
+  /** Penalty notices for this child, per parent: which notice, its days and what came of it. */
+  penaltyNotices: {
+    parent: string;
+    which: string;
+    requestedOn: IsoDate;
+    issuedOn: IsoDate | null;
+    outcome: string;
+    outcomeOn: IsoDate;
+  }[];
   /** Plans, contracts, visits, calls and referrals: every task done, with its outcome. */
   work: { title: string; outcome: string; note: string | null; on: IsoDate | null; who: string | null }[];
   register: {
@@ -98,12 +110,13 @@ export async function gatherEvidence(
   const [pupil, school] = await Promise.all([getPupil(db, row.pupilId), getSchool(db, row.schoolId)]);
   if (!pupil || !school) return null;
   const view: CaseView = row.view;
-  const [letters, meetings, tasks, outbox, grid] = await Promise.all([
+  const [letters, meetings, tasks, outbox, grid, notices] = await Promise.all([
     listLettersForCase(db, caseId),
     listMeetingsForCase(db, caseId),
     listStaffTasks(db, school.id, { caseId }),
     listOutbox(db, school.id, { caseId, limit: 10_000 }),
     loadMarkGrid(db, pupil.id),
+    penaltyNoticesForPupil(db, pupil.id),
   ]);
   const actors = [...view.timeline.map((t) => t.actor?.userId), ...tasks.map((t) => t.completedBy)].filter(
     (x): x is string => Boolean(x),
@@ -174,6 +187,17 @@ export async function gatherEvidence(
       staffName,
       location,
       status,
+    })),
+    penaltyNotices: notices.map((n) => ({
+      parent: n.parentName,
+      which:
+        n.ordinal === 1
+          ? 'first notice (£80 within 21 days, £160 within 28)'
+          : 'second notice within 3 years (£160)',
+      requestedOn: n.requestedOn,
+      issuedOn: n.issuedOn,
+      outcome: OUTCOME_WORDS[n.outcome],
+      outcomeOn: n.outcomeOn,
     })),
     work: tasks
       .filter((t) => t.status === 'done')

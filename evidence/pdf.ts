@@ -116,6 +116,14 @@ export function renderEvidencePdf(e: Evidence, signOff: SignOff): Promise<Buffer
         `${w.on ? formatLongDate(w.on) : 'undated'}: ${w.title}: ${w.outcome}${w.note ? `. ${w.note}` : ''}${w.who ? ` (${w.who})` : ''}`,
       );
     if (e.work.length === 0) p('No plan, contract, visit or call recorded as done.');
+    doc.moveDown(0.5);
+    h2('Penalty notices for this child, per parent');
+    for (const n of e.penaltyNotices)
+      p(
+        `${n.parent}: ${n.which}. Requested ${formatLongDate(n.requestedOn)}; ` +
+          `${n.issuedOn ? `issued ${formatLongDate(n.issuedOn)}` : 'not issued'}; now ${n.outcome} (${formatLongDate(n.outcomeOn)}).`,
+      );
+    if (e.penaltyNotices.length === 0) p('No penalty notice requested for this child.');
 
     // 5. Sign-off
     doc.addPage();

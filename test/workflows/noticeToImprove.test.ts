@@ -9,6 +9,11 @@
 // has had two in the last 3 years, so a third is refused with its reason and the case proposes the
 // next legal option instead. Dan's notice, approved a school day after it was dated, is proposed
 // again with new dates rather than sent with a period already begun.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideConsideration } from '../../api/services/penaltyNotices';
 import { buildCalendar } from '../../domain/calendar';
@@ -17,6 +22,7 @@ import { formatLongDateWithWeekday } from '../../letters/format';
 import { problemsForParents } from '../../letters/forParents';
 import { getCaseRow } from '../../store/cases';
 import { listStaffTasks } from '../../store/caseServices';
+import { getEvidencePackZip, listEvidencePacks } from '../../store/evidencePacks';
 import {
   insertPenaltyNotice,
   penaltyNoticesForPupil,
@@ -325,6 +331,28 @@ describe('A notice to improve, then a penalty notice considered per parent', () 
     );
     expect(referral).toEqual([expect.objectContaining({ status: 'open', owner: 'manager' })]);
     expect(after.timeline.some((t) => t.type === 'note' && /^Evidence pack drafted/.test(t.text))).toBe(true);
+
+    // The pack the council gets lists the penalty notices for Cal, per parent, and the judgement.
+    const [pack, ...others] = await listEvidencePacks(h.db, after.caseId);
+    expect(others).toEqual([]);
+    const files = unzipSync(new Uint8Array((await getEvidencePackZip(h.db, pack!.id))!));
+    const dir = mkdtempSync(join(tmpdir(), 'pack-'));
+    try {
+      writeFileSync(join(dir, 'evidence.pdf'), files['evidence.pdf']!);
+      const text = execFileSync('pdftotext', [join(dir, 'evidence.pdf'), '-'], { encoding: 'utf8' }).replace(
+        /\s+/g,
+        ' ',
+      );
+      expect(text).toContain(
+        'Lee Reed: first notice (£80 within 21 days, £160 within 28). Requested 1 May 2024; issued 1 May 2024; now issued (1 May 2024).',
+      );
+      expect(text).toContain(
+        'Lee Reed: first notice (£80 within 21 days, £160 within 28). Requested 1 May 2025;',
+      );
+      expect(text).toContain('has ended — not sufficient improvement');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends the families nothing about a penalty notice by itself: only the notices to improve went', () => {
