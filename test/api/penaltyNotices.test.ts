@@ -5,6 +5,7 @@
 // whose first notice was withdrawn, may still get one. Every decision is a manager's, and audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PenaltyNoticesAnswer } from '../../api/routes/penaltyNotices';
+import { outcomeChoicesFor } from '../../domain/taskOutcomes';
 import type { PenaltyNoticeRecord } from '../../store/penaltyNotices';
 import { rowsFromObjects, runImport } from '../../store/imports';
 import { calendarFor, caseView, insertCase, SCHOOL_A, SCHOOL_B, seedSchool, upn } from './fixtures';
@@ -166,5 +167,56 @@ describe('penalty notices, per parent, per child', () => {
       (await manager.post(`/api/cases/${CASE}/penalty-notices`, { contactIndexes: [] })).statusCode,
     ).toBe(400);
     expect((await outcome('999999', 'issued', '2027-06-07')).statusCode).toBe(404);
+  });
+
+  it('a case’s consideration is decided only by naming each parent, and only by a manager', async () => {
+    // An engine-2 case of the same pupil with its consideration task waiting for a manager (the
+    // whole decision, with its records and the case's Update, is in test/workflows/noticeToImprove.test.ts).
+    const task = {
+      taskId: 'task-consider',
+      stageId: 'stage-two',
+      stepId: 'stage-two-penalty-notice',
+      kind: 'penaltyNoticeConsideration',
+      title: 'Consider whether a penalty notice should be requested',
+      dueOn: today,
+      createdOn: today,
+      owner: 'manager',
+      purpose: 'step' as const,
+      outcomes: outcomeChoicesFor('penaltyNoticeConsideration'),
+      status: 'open' as const,
+    };
+    const { rows } = await t.db.query<{ id: string }>('SELECT id::text AS id FROM pupils WHERE upn = $1', [
+      upn(1, SCHOOL_A),
+    ]);
+    await insertCase(t.db, {
+      ...caseView('case-noah-2', SCHOOL_A, rows[0]!.id, [], 'stage-two'),
+      engine: 2,
+      tasks: [task, { ...task, taskId: 'task-decided', status: 'done', outcome: 'notRequested' }],
+    });
+    // Months have passed since the others signed in: today's sessions.
+    officer = await signIn(t.app, (await makeUser(t.db, 'officer', [SCHOOL_A])).email);
+    otherManager = await signIn(t.app, (await makeUser(t.db, 'manager', [SCHOOL_B])).email);
+    const decide = (a: Agent, taskId: string, body: object) =>
+      a.post(`/api/cases/case-noah-2/tasks/${taskId}/penalty-notices`, body);
+
+    expect((await decide(officer, 'task-consider', { contactIndexes: [0] })).statusCode).toBe(403);
+    expect((await decide(otherManager, 'task-consider', { contactIndexes: [0] })).statusCode).toBe(404);
+    const future = await decide(manager, 'task-consider', { contactIndexes: [0], requestedOn: '2099-01-01' });
+    expect(future.statusCode).toBe(400);
+    const decided = await decide(manager, 'task-decided', { contactIndexes: [0] });
+    expect([decided.statusCode, decided.json().error]).toEqual([
+      409,
+      'This consideration has already been decided.',
+    ]);
+
+    // "Requested" is never recorded bare, through the tasks endpoint: the parents must be named.
+    for (const outcome of ['requested', 'refused']) {
+      const bare = await manager.post(`/api/cases/case-noah-2/tasks/task-consider/outcome`, { outcome });
+      expect(bare.statusCode).toBe(409);
+      expect(bare.json().error).toMatch(
+        /^A penalty notice is requested for each parent with parental responsibility: name them/,
+      );
+    }
+    expect((await state()).parents.map((p) => p.notices.length)).toEqual([2, 2]); // nothing new
   });
 });
