@@ -1,4 +1,9 @@
-// Accounts (administrators only). An administrator can give only the schools in their own scope.
+// Accounts (administrators only). An administrator acts only within their own schools: they manage
+// an account only when every school it has is in their scope (an administrator of school A never
+// touches a manager of schools A and B, who could otherwise be taken over to read school B), give
+// only schools in their scope, and a change to an account's schools adds or removes within their
+// scope and leaves the rest as it is. An account for every school needs an administrator of every
+// school. docs/security.md.
 import { z } from 'zod';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
@@ -21,6 +26,24 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
   const { db } = ctx;
   const admin = { roles: ['admin'] as const };
 
+  /** Whether the administrator may manage this account: all of its schools are in their scope. */
+  function manages(actor: User, target: User): boolean {
+    if (actor.allSchools) return true;
+    if (target.allSchools) return false;
+    return target.schoolIds.length > 0 && target.schoolIds.every((s) => actor.schoolIds.includes(s));
+  }
+
+  /** The account, when the administrator manages it; a 403 saying why when they only share a school. */
+  async function managedUser(actor: User, userId: string): Promise<User> {
+    const target = await getUser(db, userId);
+    if (target && (manages(actor, target) || target.id === actor.id)) return target;
+    if (target && !target.allSchools && target.schoolIds.some((s) => actor.schoolIds.includes(s)))
+      throw forbidden(
+        'This account also has schools outside your scope: an administrator of those schools (or of every school) manages it.',
+      );
+    throw notFound('No such user');
+  }
+
   function checkGrant(actor: User, schoolIds: string[] | undefined, allSchools: boolean | undefined): void {
     if (allSchools && !actor.allSchools)
       throw forbidden('Only an administrator of every school can give access to every school.');
@@ -35,10 +58,8 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req) => {
       const actor = currentUser(req);
       const users = await listUsers(db);
-      // An administrator of some schools sees the accounts that share one of them.
-      const visible = actor.allSchools
-        ? users
-        : users.filter((u) => u.id === actor.id || u.schoolIds.some((s) => actor.schoolIds.includes(s)));
+      // An administrator of some schools sees the accounts they manage (and their own).
+      const visible = users.filter((u) => u.id === actor.id || manages(actor, u));
       return { users: visible.map(adminView) };
     },
   );
@@ -111,23 +132,25 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
     },
     async (req) => {
       const actor = currentUser(req);
-      const target = await getUser(db, req.params.userId);
-      if (
-        !target ||
-        !(
-          actor.allSchools ||
-          target.id === actor.id ||
-          target.schoolIds.some((s) => actor.schoolIds.includes(s))
-        )
-      )
-        throw notFound('No such user');
-      checkGrant(actor, req.body.schoolIds, req.body.allSchools);
-      if (target.id === actor.id && (req.body.disabled || (req.body.role && req.body.role !== 'admin'))) {
+      const target = await managedUser(actor, req.params.userId);
+      const b = req.body;
+      checkGrant(actor, b.schoolIds, b.allSchools);
+      if (target.id === actor.id && (b.disabled || (b.role && b.role !== 'admin'))) {
         throw badRequest(
           'You cannot disable yourself or remove your own administrator role; ask another administrator.',
         );
       }
-      const updated = await updateUser(db, target.id, req.body);
+      if (b.allSchools === false && target.allSchools && !actor.allSchools)
+        throw forbidden('Only an administrator of every school can change an account for every school.');
+      // The schools given replace those in the administrator's scope; the others stay as they are.
+      const schoolIds = b.schoolIds && [
+        ...target.schoolIds.filter((s) => !inScope(actor, s)),
+        ...new Set(b.schoolIds),
+      ];
+      const allSchools = b.allSchools ?? target.allSchools;
+      if (!allSchools && (schoolIds ?? target.schoolIds).length === 0)
+        throw badRequest('Give the account at least one school (or every school).');
+      const updated = await updateUser(db, target.id, { ...b, ...(schoolIds ? { schoolIds } : {}) });
       ctx.sessions.forgetUser(target.id);
       await writeAudit(db, actor, {
         action: 'user.update',
@@ -151,9 +174,7 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
     },
     async (req) => {
       const actor = currentUser(req);
-      const target = await getUser(db, req.params.userId);
-      if (!target || !(actor.allSchools || target.schoolIds.some((s) => actor.schoolIds.includes(s))))
-        throw notFound('No such user');
+      const target = await managedUser(actor, req.params.userId);
       const token = await createSetupToken(db, 'set-password', target.id);
       await writeAudit(db, actor, { action: 'user.setup_link', targetType: 'user', targetId: target.id });
       return { setupUrl: `${ctx.publicUrl()}/setup?token=${token}` };

@@ -191,6 +191,52 @@ describe('roles', () => {
     });
     expect(all.statusCode).toBe(403);
   });
+
+  it('an administrator of school A cannot take over a manager of schools A and B (who could read school B)', async () => {
+    const adminA = await signIn(t.app, (await makeUser(t.db, 'admin', [SCHOOL_A])).email);
+    const managerAB = await makeUser(t.db, 'manager', [SCHOOL_A, SCHOOL_B]);
+    const officerOfA = await makeUser(t.db, 'officer', [SCHOOL_A]);
+    const patch = (id: string, payload: object) =>
+      adminA.request({ method: 'PATCH', url: `/api/users/${id}`, payload });
+
+    // Not in the list, and every change refused with the reason: disable, re-role, schools, a set-up link.
+    const listed = (await adminA.get('/api/users'))
+      .json<{ users: { id: string }[] }>()
+      .users.map((u) => u.id);
+    expect(listed).toContain(officerOfA.id);
+    expect(listed).not.toContain(managerAB.id);
+    for (const change of [
+      { disabled: true },
+      { role: 'officer' },
+      { schoolIds: [SCHOOL_A] },
+      { displayName: 'X' },
+    ]) {
+      const res = await patch(managerAB.id, change);
+      expect([res.statusCode, res.json().error]).toEqual([
+        403,
+        expect.stringMatching(/schools outside your scope/),
+      ]);
+    }
+    expect((await adminA.post(`/api/users/${managerAB.id}/setup-link`)).statusCode).toBe(403);
+    // The manager can still sign in, as before, with both schools.
+    const still = await signIn(t.app, managerAB.email);
+    expect((await still.get('/api/auth/me')).json().user.schoolIds.sort()).toEqual(
+      [SCHOOL_A, SCHOOL_B].sort(),
+    );
+
+    // Within the scope: an officer of A is managed; an account is never left with no school.
+    expect((await patch(officerOfA.id, { role: 'manager' })).statusCode).toBe(200);
+    expect((await patch(officerOfA.id, { schoolIds: [] })).statusCode).toBe(400);
+    expect((await patch(officerOfA.id, { schoolIds: [SCHOOL_B] })).statusCode).toBe(403);
+
+    // An administrator of every school manages them all; schools change as given.
+    const res = await adminAll.request({
+      method: 'PATCH',
+      url: `/api/users/${managerAB.id}`,
+      payload: { schoolIds: [SCHOOL_B] },
+    });
+    expect([res.statusCode, res.json().user.schoolIds]).toEqual([200, [SCHOOL_B]]);
+  });
 });
 
 describe('lists and filters', () => {
