@@ -69,12 +69,22 @@ export function weekStartOf(date: IsoDate): IsoDate {
 
 export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
+  // A few seconds' cache of the roll's figures per school and day, bounded: any `today` a request
+  // names is a key, so entries expire and the oldest go first beyond RATE_CACHE_MAX.
   const rateCache = new Map<string, { at: number; rates: AbsenceRates }>();
+  const RATE_CACHE_MS = 30_000;
+  const RATE_CACHE_MAX = 64;
+  const remember = (key: string, rates: AbsenceRates) => {
+    const now = ctx.now();
+    for (const [k, v] of rateCache) if (now - v.at >= RATE_CACHE_MS) rateCache.delete(k);
+    while (rateCache.size >= RATE_CACHE_MAX) rateCache.delete(rateCache.keys().next().value!);
+    rateCache.set(key, { at: now, rates });
+  };
 
   async function absenceRates(schoolId: string, today: IsoDate): Promise<AbsenceRates | null> {
     const key = `${schoolId}|${today}`;
     const hit = rateCache.get(key);
-    if (hit && ctx.now() - hit.at < 30_000) return hit.rates;
+    if (hit && ctx.now() - hit.at < RATE_CACHE_MS) return hit.rates;
     const snap = await loadSchoolSnapshot(db, schoolId);
     if (!snap) return null;
     const asOf =
@@ -131,7 +141,7 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         attendancePct: pct(acc.r10.att, acc.r10.poss),
       },
     };
-    rateCache.set(key, { at: ctx.now(), rates });
+    remember(key, rates);
     return rates;
   }
 

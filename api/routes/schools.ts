@@ -10,9 +10,16 @@ import { buildCalendar, isIsoDate } from '../../domain/calendar';
 import { countActiveCasesBySchool } from '../../store/cases';
 import { getSchool } from '../../store/schools';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
-/** A date that exists on the calendar (2025-02-30 is refused with a clear 400, not a 500 later). */
-export const realIsoDate = isoDate.refine(isIsoDate, 'a date that exists on the calendar');
+/**
+ * A date in a request: written YYYY-MM-DD and one that exists on the calendar. 2025-02-30 has the
+ * right shape but is no day: it is refused with a clear 400, never a 500 from the database later.
+ */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+  .refine(isIsoDate, 'a date that exists on the calendar');
+/** The same schema, by the name the newer routes use. */
+export const realIsoDate = isoDate;
 export const schoolParams = z.object({ schoolId: z.string().trim().min(1).max(64) });
 
 export interface SweepOutcome {

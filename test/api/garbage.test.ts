@@ -122,6 +122,23 @@ describe('garbage in, 4xx out', () => {
     }
   }, 120_000);
 
+  it('answers a date of the right shape that is no day (30 February) with a 400 naming it, on every list that takes dates', async () => {
+    for (const url of [
+      '/api/audit?from=2025-02-30',
+      `/api/letters?schoolId=${SCHOOL_A}&to=2025-02-30`,
+      '/api/cases?nextFrom=2025-02-30',
+      `/api/dashboard?schoolId=${SCHOOL_A}&today=2025-02-30`,
+      `/api/dashboard?schoolId=${SCHOOL_A}&today=2026-13-01`,
+    ]) {
+      const res = await agents.admin!.get(url);
+      expect([url, res.statusCode, res.json().error]).toEqual([
+        url,
+        400,
+        expect.stringMatching(/a date that exists on the calendar/),
+      ]);
+    }
+  });
+
   it('lists every zod issue in a 400', async () => {
     const res = await agents.manager!.post('/api/approvals/bulk', {
       decision: 'reject',
