@@ -51,6 +51,8 @@ export interface ApiDeps {
   webDist?: string | null;
   now?: () => number;
   caseQueryTimeoutMs?: number;
+  /** The registry of imports in this process (a test passes its own to hold one running). */
+  imports?: ImportJobs;
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -80,7 +82,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     taskQueue: deps.taskQueue,
     config,
     sessions,
-    imports: new ImportJobs(now),
+    imports: deps.imports ?? new ImportJobs(now),
     now,
     today: () => schoolDateAt(now(), config.SCHOOL_TIMEZONE),
     publicUrl: () =>

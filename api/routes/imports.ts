@@ -6,7 +6,7 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import type { ImportJob, ImportJobSummary } from '../services/importJobs';
 import { openCaseIdsForSchool } from '../../store/cases';
 import { ImportValidationError } from '../../store/errors';
@@ -212,6 +212,9 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
     '/api/imports',
     {
       bodyLimit: MAX_BODY,
+      // A roster changes where letters go (parents' addresses) and safeguarding flags: managers and
+      // administrators import, officers do not (docs/security.md).
+      config: { roles: ['manager', 'admin'] },
       schema: {
         tags: ['imports'],
         summary: 'Import a calendar, roster and/or marks (all or nothing)',
@@ -232,8 +235,23 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
       const user = currentUser(req);
       assertSchool(user, req.body.schoolId, 'No such school in your scope');
       const input = parseImportBody(req.body);
+      const running = ctx.imports.runningFor(input.schoolId);
+      if (running)
+        throw conflict(
+          `An import for school ${input.schoolId} is already running (started ${running.startedAt}): wait for it to finish, then import again.`,
+          { importId: running.id },
+        );
       const job = ctx.imports.create(input.schoolId, user.id);
-      const done = run(job, input, user);
+      // Never left unhandled: whatever fails after the import (its audit entry, say) is logged and
+      // the job says so; the process goes on.
+      const done = run(job, input, user).catch((err: unknown) => {
+        app.log.error({ err }, 'import: failed after running');
+        if (job.status === 'running')
+          ctx.imports.finish(job, {
+            status: 'failed',
+            message: 'The import failed on our side; nothing was written. Please try again.',
+          });
+      });
       if (req.query.wait) {
         await done;
         if (job.status === 'rejected')

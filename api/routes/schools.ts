@@ -16,7 +16,7 @@ import { getSchool } from '../../store/schools';
  */
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date written YYYY-MM-DD', abort: true })
   .refine(isIsoDate, 'a date that exists on the calendar');
 /** The same schema, by the name the newer routes use. */
 export const realIsoDate = isoDate;

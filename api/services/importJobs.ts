@@ -83,6 +83,13 @@ export class ImportJobs {
     return job;
   }
 
+  /** The school's import still running, if any: one import per school at a time. */
+  runningFor(schoolId: string): ImportJob | undefined {
+    for (const job of this.jobs.values())
+      if (job.schoolId === schoolId && job.status === 'running') return job;
+    return undefined;
+  }
+
   get(id: string): ImportJob | undefined {
     return this.jobs.get(id);
   }

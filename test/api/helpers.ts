@@ -8,11 +8,14 @@ import { hashPassword } from '../../api/auth/passwords';
 import { createUser, type Role, type User } from '../../api/auth/users';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { openDb, type Db } from '../../store/db';
+import { ImportJobs } from '../../api/services/importJobs';
 
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
   config: AppConfig;
+  /** The app's registry of running imports. */
+  imports: ImportJobs;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,9 @@ export async function makeTestApp(
     new Client({
       connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 300, interceptors: [] }),
     });
+  const imports = new ImportJobs(options.now);
   const app = await buildApp({
+    imports,
     temporal,
     taskQueue: options.taskQueue ?? 'api-test',
     db,
@@ -51,6 +56,7 @@ export async function makeTestApp(
     app,
     db,
     config,
+    imports,
     async close() {
       await app.close();
       if (!options.db) await db.close();

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCalendar } from '../../domain/calendar';
 import { makeTestApp, makeUser, signIn, type Agent, type TestApp } from './helpers';
-import { calendarFor, SCHOOL_A, upn } from './fixtures';
+import { calendarFor, SCHOOL_A, SCHOOL_B, upn } from './fixtures';
 
 let t: TestApp;
+let manager: Agent;
 let officer: Agent;
 
 const header =
@@ -13,11 +14,22 @@ const header =
 
 beforeAll(async () => {
   t = await makeTestApp();
+  manager = await signIn(t.app, (await makeUser(t.db, 'manager', [SCHOOL_A])).email);
   officer = await signIn(t.app, (await makeUser(t.db, 'officer', [SCHOOL_A])).email);
 });
 afterAll(async () => t?.close());
 
 describe('POST /api/imports', () => {
+  it('is for managers and administrators: an officer’s import is refused, and nothing changes', async () => {
+    const res = await officer.post('/api/imports?wait=true', {
+      schoolId: SCHOOL_A,
+      roster: `${header}\n${upn(9, SCHOOL_A)},Zed,Hill,4,2015-03-14,Eve Hill,eve@example.org,,,,,`,
+    });
+    expect(res.statusCode).toBe(403);
+    const { rows } = await t.db.query(`SELECT 1 FROM pupils WHERE given_name = 'Zed'`);
+    expect(rows).toEqual([]);
+  });
+
   it('imports a calendar (JSON text), a roster (CSV) and marks (rows) in one go and reports what changed', async () => {
     const roster = [
       header,
@@ -28,7 +40,7 @@ describe('POST /api/imports', () => {
       { upn: upn(1, SCHOOL_A), date: '2026-09-07', session: 'AM', code: '/' },
       { upn: upn(1, SCHOOL_A), date: '2026-09-07', session: 'PM', code: 'N' },
     ];
-    const res = await officer.post('/api/imports?wait=true', {
+    const res = await manager.post('/api/imports?wait=true', {
       schoolId: SCHOOL_A,
       calendar: JSON.stringify(calendarFor(SCHOOL_A, 'Alder Primary')),
       roster,
@@ -41,9 +53,9 @@ describe('POST /api/imports', () => {
     expect(job.summary.roster).toMatchObject({ rows: 2, inserted: 2 });
     expect(job.summary.marks).toMatchObject({ rows: 2, inserted: 2 });
     // Polling the finished job gives the same answer.
-    const poll = await officer.get(`/api/imports/${job.id}`);
+    const poll = await manager.get(`/api/imports/${job.id}`);
     expect(poll.json()).toMatchObject({ id: job.id, status: 'succeeded' });
-    const history = (await officer.get(`/api/imports?schoolId=${SCHOOL_A}`)).json();
+    const history = (await manager.get(`/api/imports?schoolId=${SCHOOL_A}`)).json();
     expect(history.imports.map((i: { kind: string }) => i.kind).sort()).toEqual([
       'calendar',
       'marks',
@@ -60,7 +72,7 @@ describe('POST /api/imports', () => {
     const marks =
       'upn,date,session,code\n' +
       `${upn(1, SCHOOL_A)},2026-09-12,AM,/\n${upn(1, SCHOOL_A)},2026-09-08,XX,H\n`;
-    const res = await officer.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster, marks });
+    const res = await manager.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster, marks });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.error).toMatch(/nothing was written/);
@@ -86,12 +98,12 @@ describe('POST /api/imports', () => {
         .reason,
     ).toMatch(/retired|H/);
     // Nothing written: pupil 3 is not on the roll.
-    const pupils = (await officer.get(`/api/pupils?schoolId=${SCHOOL_A}`)).json();
+    const pupils = (await manager.get(`/api/pupils?schoolId=${SCHOOL_A}`)).json();
     expect(pupils.total).toBe(2);
   });
 
   it('answers a file that is not CSV at once, before any job starts', async () => {
-    const res = await officer.post('/api/imports', {
+    const res = await manager.post('/api/imports', {
       schoolId: SCHOOL_A,
       marks: 'upn,date\n"unclosed,2026-09-07\n',
     });
@@ -117,7 +129,7 @@ describe('POST /api/imports', () => {
         { upn: u, date, session: 'PM', code: '\\' },
       ]),
     );
-    const res = await officer.post('/api/imports', { schoolId: SCHOOL_A, roster: roster.join('\n'), marks });
+    const res = await manager.post('/api/imports', { schoolId: SCHOOL_A, roster: roster.join('\n'), marks });
     expect(res.statusCode).toBe(202);
     const { id } = res.json();
 
@@ -132,7 +144,7 @@ describe('POST /api/imports', () => {
     const polled: JobView[] = [res.json()];
     await vi.waitFor(
       async () => {
-        const poll = await officer.get(`/api/imports/${id}`);
+        const poll = await manager.get(`/api/imports/${id}`);
         polled.push(poll.json());
         expect(polled.at(-1)!.status, 'the import to finish').not.toBe('running');
       },
@@ -156,10 +168,10 @@ describe('POST /api/imports', () => {
   }, 120_000);
 
   it('needs something to import and a school in scope', async () => {
-    const none = await officer.post('/api/imports', { schoolId: SCHOOL_A });
+    const none = await manager.post('/api/imports', { schoolId: SCHOOL_A });
     expect(none.statusCode).toBe(400);
     expect(none.json().error).toMatch(/nothing to import/);
-    const other = await officer.post('/api/imports', {
+    const other = await manager.post('/api/imports', {
       schoolId: '999999',
       calendar: calendarFor('999999', 'Elsewhere'),
     });
@@ -172,5 +184,31 @@ describe('POST /api/imports', () => {
     );
     expect(rows.map((r) => r.action)).toEqual(['import.succeeded', 'import.rejected', 'import.succeeded']);
     expect(rows.every((r) => r.school_id === SCHOOL_A)).toBe(true);
+  });
+
+  it('runs one import per school at a time: a second while one runs is a 409 saying so', async () => {
+    const managerB = await signIn(t.app, (await makeUser(t.db, 'manager', [SCHOOL_B])).email);
+    const body = {
+      schoolId: SCHOOL_B,
+      calendar: JSON.stringify(calendarFor(SCHOOL_B, 'Birch Primary')),
+      roster: `${header}\n${upn(1, SCHOOL_B)},Ola,Brown,4,2015-03-14,,,,,,,`,
+    };
+    // An import of school B is running (a large one takes minutes; this one is held open).
+    const running = t.imports.create(SCHOOL_B, 'someone-else');
+    const refused = await managerB.post('/api/imports', body);
+    expect([refused.statusCode, refused.json().error]).toEqual([
+      409,
+      expect.stringMatching(
+        /^An import for school 200002 is already running \(started .*\): wait for it to finish/,
+      ),
+    ]);
+    // Another school's import is not held up by it.
+    expect(
+      (await manager.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster: `${header}\n` }))
+        .statusCode,
+    ).not.toBe(409);
+    // Once it has finished, the next one runs.
+    t.imports.finish(running, { status: 'succeeded' });
+    expect((await managerB.post('/api/imports?wait=true', body)).statusCode).toBe(201);
   });
 });

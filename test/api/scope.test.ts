@@ -56,7 +56,7 @@ describe('an officer of school A', () => {
         decision: 'approve',
         items: [{ caseId: seed.caseB, proposalId: 'pb-team' }],
       }),
-      officerA.post('/api/imports?wait=true', { schoolId: SCHOOL_B, marks: 'upn,date,session,code\n' }),
+      managerA.post('/api/imports?wait=true', { schoolId: SCHOOL_B, marks: 'upn,date,session,code\n' }), // officers do not import at all
       officerA.post(`/api/schools/${SCHOOL_B}/sweep`),
     ];
     const [event, decision, bulk, imp, sweep] = await Promise.all(checks);

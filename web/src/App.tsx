@@ -31,7 +31,7 @@ const NAV: NavItem[] = [
   { to: '/returns', label: 'Returns', roles: ['officer', 'manager', 'admin'] },
   { to: '/cases', label: 'Cases', roles: ['officer', 'manager', 'admin'] },
   { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'admin', 'officer'] },
-  { to: '/imports', label: 'Imports', roles: ['officer', 'manager', 'admin'] },
+  { to: '/imports', label: 'Imports', roles: ['manager', 'admin'] },
   { to: '/outbox', label: 'Outbox', roles: ['officer', 'manager', 'admin'] },
   { to: '/policies', label: 'Policies', roles: ['officer', 'manager', 'admin'] },
   { to: '/audit', label: 'Audit log', roles: ['manager', 'admin'] },
