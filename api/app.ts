@@ -67,7 +67,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger ? { level: config.LOG_LEVEL } : false,
     logController: new LogController({ disableRequestLogging: true }),
     // Behind a proxy (PUBLIC_URL set) the client address for throttling comes from X-Forwarded-For.
-    trustProxy: config.PUBLIC_URL !== undefined,
+    // X-Forwarded-For is believed only from the proxies configured (docs/security.md, "Logins").
+    trustProxy: config.TRUSTED_PROXIES
+      ? config.TRUSTED_PROXIES.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : false,
     bodyLimit: 2 * 1024 * 1024,
   });
   const app = base.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;

@@ -22,6 +22,12 @@ export const envSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
   PUBLIC_URL: optionalString,
+  /**
+   * The reverse proxies in front of the API (addresses or CIDR ranges, comma-separated). Only a
+   * request from one of them may say who the client is (X-Forwarded-For); otherwise the connection's
+   * own address counts, so a forged header cannot dodge the sign-in limits.
+   */
+  TRUSTED_PROXIES: optionalString,
   SMTP_URL: optionalString,
   MAIL_FROM: z.string().default('Attendance Team <attendance@school.invalid>'),
   PAYLOAD_ENCRYPTION_KEY: optionalString,

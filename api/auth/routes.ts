@@ -9,7 +9,7 @@ import { CSRF_COOKIE, currentUser, SESSION_COOKIE } from './guard';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 import { ABSOLUTE_TIMEOUT_MS } from './sessions';
 import { consumeSetupToken, peekSetupToken } from './setupTokens';
-import { checkThrottle, clearFailures, recordFailure } from './throttle';
+import { attemptFailed, attemptSucceeded, beginAttempt } from './throttle';
 import { createUser, getUser, getUserByEmail, updateUser, type User } from './users';
 
 export const passwordSchema = z
@@ -83,7 +83,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
         tags: ['auth'],
         summary: 'Sign in',
         description:
-          'Sets the session cookie and returns the CSRF token. 5 failures per account and address in 15 minutes lock sign-in (429).',
+          'Sets the session cookie and returns the CSRF token. 5 failures per account and address in 15 minutes, or 30 from one address, refuse sign-in from that address (429); after 10 failures for an account from anywhere, each further attempt waits a backoff of at most 60 seconds (429 with Retry-After).',
         security: [],
         body: z.object({
           email: z.string().trim().min(1, 'enter your email').max(200),
@@ -94,7 +94,8 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req, reply) => {
       const { email, password } = req.body;
       const ip = clientIp(req);
-      const throttle = await checkThrottle(db, email, ip);
+      // Recorded before the hash is computed, so concurrent guesses cannot slip past the limits.
+      const throttle = await beginAttempt(db, email, ip);
       if (throttle.blocked) {
         await writeAudit(db, null, { action: 'auth.login_throttled', details: {} });
         throw tooManyRequests(
@@ -105,7 +106,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
       const user = await getUserByEmail(db, email);
       const ok = await verifyPassword(password, user?.passwordHash);
       if (!ok || !user || user.disabled) {
-        await recordFailure(db, email, ip);
+        await attemptFailed(db);
         await writeAudit(db, user ? { id: user.id, role: user.role } : null, {
           action: 'auth.login_failed',
           targetType: user ? 'user' : undefined,
@@ -114,7 +115,7 @@ export async function registerAuthRoutes(app: ZodApp, ctx: AppContext): Promise<
         });
         throw new HttpError(401, 'That email and password do not match an active account.');
       }
-      await clearFailures(db, email, ip);
+      await attemptSucceeded(db, email, ip, throttle.attemptId);
       const session = await startSession(ctx, reply, user.id);
       await writeAudit(
         db,

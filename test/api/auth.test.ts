@@ -197,16 +197,77 @@ describe('throttling', () => {
     expect(elsewhere.statusCode).toBe(200);
   });
 
-  it('locks an account after 20 failures from anywhere', async () => {
+  it('does not let a forged X-Forwarded-For dodge the limit: the connection’s own address counts', async () => {
+    // Served at a public address (behind a proxy, the old rule trusted every X-Forwarded-For), but
+    // with no trusted proxy configured.
+    const served = await makeTestApp({ db: t.db, env: { PUBLIC_URL: 'https://attendance.example.org' } });
+    try {
+      const user = await makeUser(t.db, 'officer', ['100001']);
+      const attempt = (password: string, i: number) =>
+        served.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: user.email, password },
+          remoteAddress: '203.0.113.50',
+          headers: { 'x-forwarded-for': `198.51.100.${i}` },
+        });
+      for (let i = 0; i < 5; i++) expect((await attempt(`guess ${i}`, i)).statusCode).toBe(401);
+      expect((await attempt('guess again', 99)).statusCode).toBe(429);
+      expect((await attempt(PASSWORD, 100)).statusCode).toBe(429);
+    } finally {
+      await served.app.close();
+    }
+  });
+
+  it('lets only a configured proxy say who the client is', async () => {
+    const behind = await makeTestApp({ db: t.db, env: { TRUSTED_PROXIES: '10.0.0.1' } });
+    try {
+      const user = await makeUser(t.db, 'officer', ['100001']);
+      const viaProxy = (password: string, client: string) =>
+        behind.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: user.email, password },
+          remoteAddress: '10.0.0.1',
+          headers: { 'x-forwarded-for': client },
+        });
+      for (let i = 0; i < 5; i++) expect((await viaProxy(`guess ${i}`, '192.0.2.77')).statusCode).toBe(401);
+      expect((await viaProxy(PASSWORD, '192.0.2.77')).statusCode).toBe(429); // that client is held
+      expect((await viaProxy(PASSWORD, '192.0.2.78')).statusCode).toBe(200); // another is not
+    } finally {
+      await behind.app.close();
+    }
+  });
+
+  it('refuses concurrent guesses past the limit: each is judged against those recorded before it', async () => {
     const user = await makeUser(t.db, 'officer', ['100001']);
-    for (let i = 0; i < 20; i++) {
-      await t.app.inject({
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: user.email, password: `guess ${i}` },
+          remoteAddress: '203.0.113.77',
+        }),
+      ),
+    );
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(5);
+    expect(codes.filter((c) => c === 429)).toHaveLength(7);
+  });
+
+  it('slows a guess from many addresses with a backoff of at most a minute, never a lock', async () => {
+    const user = await makeUser(t.db, 'officer', ['100001']);
+    for (let i = 0; i < 10; i++) {
+      const res = await t.app.inject({
         method: 'POST',
         url: '/api/auth/login',
         payload: { email: user.email, password: 'guess' },
         remoteAddress: `192.0.2.${i}`,
       });
+      expect(res.statusCode).toBe(401);
     }
+    // The eleventh straight after: wait a moment (2^0 = 1 second), said in Retry-After.
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -214,6 +275,25 @@ describe('throttling', () => {
       remoteAddress: '192.0.2.200',
     });
     expect(res.statusCode).toBe(429);
+    const wait = Number(res.headers['retry-after']);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60);
+    // However many failures pile up (50 here), a minute after the last one the owner signs in.
+    await t.db.query(
+      `INSERT INTO login_failures (email, ip, at) SELECT $1, '192.0.2.9', now() - interval '2 minutes' FROM generate_series(1, 40)`,
+      [user.email.toLowerCase()],
+    );
+    await t.db.query(
+      `UPDATE login_failures SET at = now() - interval '61 seconds' WHERE email = $1 AND at > now() - interval '1 minute'`,
+      [user.email.toLowerCase()],
+    );
+    const later = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+      remoteAddress: '192.0.2.201',
+    });
+    expect(later.statusCode).toBe(200);
   });
 });
 
