@@ -267,7 +267,12 @@ describe('throttling', () => {
       });
       expect(res.statusCode).toBe(401);
     }
-    // The eleventh straight after: wait a moment (2^0 = 1 second), said in Retry-After.
+    // Six more from elsewhere: sixteen in all, so the next waits 2^6 seconds, capped at 60 (a wait
+    // this long holds however slowly the test runs), said in Retry-After.
+    await t.db.query(
+      `INSERT INTO login_failures (email, ip) SELECT $1, '192.0.2.50' FROM generate_series(1, 6)`,
+      [user.email.toLowerCase()],
+    );
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -278,7 +283,7 @@ describe('throttling', () => {
     const wait = Number(res.headers['retry-after']);
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(60);
-    // However many failures pile up (50 here), a minute after the last one the owner signs in.
+    // However many failures pile up (56 here), a minute after the last one the owner signs in.
     await t.db.query(
       `INSERT INTO login_failures (email, ip, at) SELECT $1, '192.0.2.9', now() - interval '2 minutes' FROM generate_series(1, 40)`,
       [user.email.toLowerCase()],
@@ -365,6 +370,44 @@ describe('first run', () => {
           () => undefined,
         ),
       ).toEqual({});
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('never mints a second first-admin link while one is valid, and none works once an administrator exists', async () => {
+    const fresh = await makeTestApp();
+    const none = { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined };
+    try {
+      const first = await ensureFirstAdmin(fresh.db, none, 'http://x', () => undefined);
+      const token = new URL(first.setupUrl!).searchParams.get('token')!;
+      // A restart while it is valid: no new link, and the console says until when the first one works.
+      const lines: string[] = [];
+      const restart = await ensureFirstAdmin(fresh.db, none, 'http://x', (l) => lines.push(l));
+      expect(restart.setupUrl).toBeUndefined();
+      expect(restart.pendingUntil).toBeDefined();
+      expect(lines.join(' ')).toMatch(/is valid until [^;]+;\s+no new one is made while it is/);
+      const { rows } = await fresh.db.query(`SELECT 1 FROM setup_tokens WHERE purpose = 'first-admin'`);
+      expect(rows).toHaveLength(1);
+
+      // An administrator is made another way (ADMIN_EMAIL): the printed link is void at once.
+      await ensureFirstAdmin(
+        fresh.db,
+        { ADMIN_EMAIL: 'head@x.example.org', ADMIN_PASSWORD: 'a very long admin password' },
+        'http://x',
+        () => undefined,
+      );
+      expect((await fresh.app.inject({ method: 'GET', url: `/api/auth/setup/${token}` })).statusCode).toBe(
+        404,
+      );
+      const takeover = await fresh.app.inject({
+        method: 'POST',
+        url: '/api/auth/setup',
+        payload: { token, email: 'mallory@example.org', password: 'a long enough password' },
+      });
+      expect(takeover.statusCode).toBe(404);
+      const admins = await fresh.db.query(`SELECT email FROM users WHERE role = 'admin'`);
+      expect(admins.rows).toEqual([{ email: 'head@x.example.org' }]);
     } finally {
       await fresh.close();
     }
