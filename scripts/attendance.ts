@@ -6,6 +6,7 @@ import { registerPolicyCommand } from './cli/policy';
 import { registerEvaluateCommand } from './cli/evaluate';
 import { registerSimulateCommand } from './cli/simulate';
 import { registerEvidenceCommand } from './cli/evidence';
+import { registerAuditCommand } from './cli/audit';
 
 const program = new Command('attendance').description(
   'Staged attendance intervention: data, policies and cases',
@@ -16,6 +17,7 @@ registerPolicyCommand(program);
 registerEvaluateCommand(program);
 registerSimulateCommand(program);
 registerEvidenceCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

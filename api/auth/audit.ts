@@ -1,6 +1,7 @@
 // The audit log: every decision and change, with the user and the time. Details carry ids and
 // choices only (no names, addresses or letter text): the log itself must not become a copy of the
-// pupil data it protects.
+// pupil data it protects. It is append-only and hash-chained (migration 0063): the database refuses
+// an update or delete, and `verifyAuditChain` finds any entry changed or removed behind its back.
 import type { Db } from '../../store/db';
 
 export interface AuditActor {
@@ -107,4 +108,47 @@ export async function listAudit(db: Db, q: AuditQuery): Promise<{ total: number;
       details: r.details ?? {},
     })),
   };
+}
+
+/** What the chain check found: every entry whose hash, or link to the one before, does not hold. */
+export interface AuditChainReport {
+  entries: number;
+  intact: boolean;
+  problems: { id: number; problem: string }[];
+}
+
+/**
+ * Recomputes every entry's hash (audit_entry_hash, the function the insert trigger uses) and checks
+ * each links to the one before: an edited entry fails its own hash; a deleted one breaks the link of
+ * the entry after it. (The newest entries removed together leave no gap: compare the count and last
+ * hash with a copy kept elsewhere, e.g. the nightly backup's.)
+ */
+export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
+  const { rows } = await db.query<{ id: string; changed: boolean; unlinked: boolean; total: number }>(
+    `WITH checked AS (
+       SELECT id, hash, prev_hash,
+              hash IS DISTINCT FROM audit_entry_hash(prev_hash, id, at, user_id, role, action,
+                                                     target_type, target_id, school_id, details) AS changed,
+              prev_hash IS DISTINCT FROM lag(hash) OVER (ORDER BY id) AS unlinked,
+              count(*) OVER ()::int AS total
+         FROM audit_log)
+     SELECT id::text AS id, changed, unlinked, total FROM checked
+      WHERE changed OR unlinked OR id = (SELECT max(id) FROM audit_log)
+      ORDER BY id`,
+  );
+  const problems = rows.flatMap((r) => [
+    ...(r.changed
+      ? [{ id: Number(r.id), problem: 'changed since it was written (its hash does not match)' }]
+      : []),
+    ...(r.unlinked
+      ? [
+          {
+            id: Number(r.id),
+            problem: 'the entry before it was removed or changed (the link to it is broken)',
+          },
+        ]
+      : []),
+  ]);
+  const entries = rows[0]?.total ?? 0;
+  return { entries, intact: problems.length === 0, problems };
 }

@@ -1,9 +1,10 @@
 // The audit log (managers and administrators): who did what, when, to which case, user or school.
 import { z } from 'zod';
-import { listAudit } from '../auth/audit';
+import { listAudit, verifyAuditChain, type AuditChainReport } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool, scopeIds } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
+import { forbidden } from '../errors';
 import { isoDate } from './schools';
 
 export async function registerAuditRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
@@ -44,6 +45,26 @@ export async function registerAuditRoutes(app: ZodApp, ctx: AppContext): Promise
         offset: (q.page - 1) * q.pageSize,
       });
       return { ...result, page: q.page, pageSize: q.pageSize };
+    },
+  );
+
+  app.get(
+    '/api/audit/verify',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['audit'],
+        summary: 'Check the audit log’s hash chain: no entry changed or removed',
+        description:
+          'For an administrator of every school (the chain runs through every school’s entries). The same check as `attendance audit verify`.',
+      },
+    },
+    async (req): Promise<AuditChainReport> => {
+      if (!currentUser(req).allSchools)
+        throw forbidden(
+          'The chain runs through every school’s entries: an administrator of every school checks it.',
+        );
+      return verifyAuditChain(ctx.db);
     },
   );
 }
