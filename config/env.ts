@@ -31,6 +31,8 @@ export const envSchema = z.object({
   SMTP_URL: optionalString,
   MAIL_FROM: z.string().default('Attendance Team <attendance@school.invalid>'),
   PAYLOAD_ENCRYPTION_KEY: optionalString,
+  /** Keys rotated out (base64, comma-separated): still open the payloads they sealed. */
+  PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: optionalString,
   SESSION_SECRET: optionalString,
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { type AppConfig, temporalAddress } from '../config/env';
 import type { Db } from '../store/db';
+import { loadDataConverter } from '../temporal/connection';
 import { createWorker } from './createWorker';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
@@ -30,7 +31,8 @@ export async function startEmbeddedWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dataConverter: temporalClient.options.dataConverter,
+    // The same key ring and failure converter as the client (by path, so the bundle gets it too).
+    dataConverter: await loadDataConverter(config),
     activities: activitiesFromConfig(config, db, temporalClient),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });

@@ -1,6 +1,6 @@
 // The foundation: real Temporal servers start from the provisioned binaries, durable timers
 // fire, and pupil data in payloads is encrypted before it reaches the server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -8,7 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
-import { EncryptionCodec } from '../../temporal/encryptionCodec';
+import { FAILURE_CONVERTER_PATH } from '../../temporal/connection';
+import { EncryptionCodec, keyIdOf } from '../../temporal/encryptionCodec';
 import { timerProbe } from '../../workflows';
 import { startDevServer, startTimeSkippingServer } from '../support/temporal';
 
@@ -111,6 +112,101 @@ describe('on the dev server', () => {
       `workflowExecutionCompletedEventAttributes.result: ${result.firedAt}`,
     ]);
   });
+});
+
+describe('failures', () => {
+  it('carry their message and stack inside an encoded payload, which the codec encrypts', async () => {
+    const { failureConverter } = await import('../../temporal/failureConverter');
+    const { defaultPayloadConverter } = await import('@temporalio/common');
+    const { encodeFailure } = await import('@temporalio/common/lib/internal-non-workflow');
+    const failure = failureConverter.errorToFailure(
+      new Error('550 mailbox unavailable: sara.khan@example.org'),
+      defaultPayloadConverter,
+    );
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace).toBe('');
+    const sealed = await encodeFailure([new EncryptionCodec(Buffer.alloc(32, 3))], failure);
+    const bytes = sealed.encodedAttributes?.data ?? new Uint8Array();
+    expect(new TextDecoder().decode(sealed.encodedAttributes?.metadata?.encoding ?? new Uint8Array())).toBe(
+      'binary/encrypted',
+    );
+    expect(Buffer.from(bytes).toString('latin1')).not.toContain('sara.khan@example.org');
+  });
+});
+
+describe('rotating the payload key on the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startDevServer();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('a run started under the old key finishes under the new one; each payload opens with its own key', async () => {
+    const { Client } = await import('@temporalio/client');
+    const oldKey = Buffer.alloc(32, 1);
+    const newKey = Buffer.alloc(32, 2);
+    const taskQueue = `rotation-${randomUUID()}`;
+    const workflowId = `probe-${randomUUID()}`;
+    const converter = (codec: EncryptionCodec) => ({
+      payloadCodecs: [codec],
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+    });
+    const workerWith = (codec: EncryptionCodec) =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowsPath: WORKFLOWS_PATH,
+        dataConverter: converter(codec),
+        activities: createActivities({}),
+      });
+
+    // Before the rotation: the case starts and waits on its timer.
+    const before = new EncryptionCodec(oldKey);
+    const oldClient = new Client({ connection: env.connection, dataConverter: converter(before) });
+    const handle = await oldClient.workflow.start(timerProbe, {
+      taskQueue,
+      workflowId,
+      args: [{ wait: '3 seconds' }],
+    });
+    const first = await workerWith(before);
+    await first.runUntil(async () => {
+      await vi.waitFor(
+        async () => {
+          const h = await env.client.workflow.getHandle(workflowId).fetchHistory();
+          expect(h.events?.some((e) => e.timerStartedEventAttributes)).toBe(true);
+        },
+        { timeout: 60_000, interval: 100 },
+      );
+    });
+
+    // The rotation: a new current key, the old one kept in the ring. The run finishes.
+    const after = new EncryptionCodec(newKey, [oldKey]);
+    const newClient = new Client({ connection: env.connection, dataConverter: converter(after) });
+    const second = await workerWith(after);
+    const result = await second.runUntil(newClient.workflow.getHandle(workflowId).result());
+    expect(Date.parse(result.firedAt)).toBeGreaterThan(Date.parse(result.startedAt));
+    expect(handle.workflowId).toBe(workflowId);
+
+    // The history holds payloads sealed under each key, none in clear.
+    const payloads = payloadsIn(await env.client.workflow.getHandle(workflowId).fetchHistory());
+    const keyIds = new Set(payloads.map((p) => /(?:^|\n)([0-9a-f]{12})(?:\n|$)/.exec(p.text)?.[1]));
+    expect(keyIds).toEqual(new Set([keyIdOf(oldKey), keyIdOf(newKey)]));
+    expect(payloads.every((p) => p.encoding === 'binary/encrypted')).toBe(true);
+
+    // Without the old key, the old payloads cannot be opened: the error names the key it needs.
+    const newOnly = new EncryptionCodec(newKey);
+    await expect(
+      newOnly.decode(await before.encode([{ metadata: {}, data: new Uint8Array([1]) }])),
+    ).rejects.toThrow(new RegExp(`no key with id ${keyIdOf(oldKey)} in the key ring`));
+    // And a payload in clear is refused, not let through.
+    await expect(
+      after.decode([
+        { metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new Uint8Array() },
+      ]),
+    ).rejects.toThrow(/refused a payload that is not encrypted \(encoding json\/plain\)/);
+  }, 120_000);
 });
 
 interface StoredPayload {

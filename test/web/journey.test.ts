@@ -18,6 +18,8 @@ import { ensureWebBuilt } from '../../api/webBuild';
 import { loadConfig } from '../../config/env';
 import { openDb, type Db } from '../../store/db';
 import { startEmbeddedWorker } from '../../worker/embedded';
+import { loadDataConverter } from '../../temporal/connection';
+import { Client } from '@temporalio/client';
 import { startDevServer } from '../support/temporal';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
@@ -61,8 +63,10 @@ beforeAll(async () => {
   });
   await ensureFirstAdmin(db, config, 'http://127.0.0.1', () => undefined);
   expect(await ensureWebBuilt(() => undefined)).toBe(true);
+  // As production does: every payload and failure sealed with the school's key (temporal/connection.ts).
+  const client = new Client({ connection: env.connection, dataConverter: await loadDataConverter(config) });
   app = await buildApp({
-    temporal: env.client,
+    temporal: client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db,
     config,
@@ -70,7 +74,7 @@ beforeAll(async () => {
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  worker = await startEmbeddedWorker({ config, db, temporalClient: env.client });
+  worker = await startEmbeddedWorker({ config, db, temporalClient: client });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
