@@ -105,13 +105,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/api/docs')) {
-      reply.header('x-frame-options', 'SAMEORIGIN');
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
-      );
-    }
+    // Every page, the API's docs included, may be framed by nobody else and runs only its own scripts.
+    reply.header('x-frame-options', 'SAMEORIGIN');
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    );
+    // Served over https (directly, through a trusted proxy, or at an https public address): browsers
+    // are told to keep to https.
+    if (req.protocol === 'https' || config.PUBLIC_URL?.startsWith('https://'))
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     // Pupil data must not sit in shared caches.
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     return payload;

@@ -127,6 +127,31 @@ describe('signing in', () => {
   });
 });
 
+describe('headers', () => {
+  it('every page, the API docs included, refuses framing by others and runs only its own scripts', async () => {
+    for (const url of ['/api/docs', '/api/docs/json', '/api/auth/me', '/health']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['content-security-policy'], url).toMatch(
+        /script-src 'self';.*frame-ancestors 'self'/,
+      );
+      // Served at an https address: browsers are told to keep to https.
+      expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
+
+  it('says nothing of https when served over plain http (a laptop)', async () => {
+    const local = await makeTestApp({ db: t.db });
+    try {
+      const res = await local.app.inject({ method: 'GET', url: '/api/docs' });
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    } finally {
+      await local.app.close();
+    }
+  });
+});
+
 describe('CSRF', () => {
   it('refuses a state-changing request without the session’s token, and accepts it with', async () => {
     const user = await makeUser(t.db, 'officer', ['100001']);
