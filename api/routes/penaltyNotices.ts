@@ -12,7 +12,6 @@ import {
 } from '../../domain/penaltyNotices';
 import {
   getPenaltyNotice,
-  insertPenaltyNotice,
   setPenaltyNoticeOutcome,
   type PenaltyNoticeRecord,
 } from '../../store/penaltyNotices';
@@ -27,6 +26,7 @@ import {
   chosenParents,
   decideConsideration,
   parentsOf,
+  storeRequests,
   type ConsiderationResult,
   type ParentNotices,
 } from '../services/penaltyNotices';
@@ -148,21 +148,13 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
         throw conflict(refused.map((p) => `${p.name}: ${p.terms.allowed ? '' : p.terms.reason}`).join('; '), {
           refused: refused.map((p) => p.contactIndex),
         });
-      const made = await db.transaction(async (tx) => {
-        const out: PenaltyNoticeRecord[] = [];
-        for (const p of chosen)
-          out.push(
-            await insertPenaltyNotice(tx, {
-              schoolId: pupil.schoolId,
-              pupilId: pupil.id,
-              caseId: row.caseId,
-              parentName: p.name,
-              ordinal: p.terms.allowed ? p.terms.ordinal : 1,
-              requestedOn,
-              by: user.id,
-            }),
-          );
-        return out;
+      const made = await storeRequests(db, {
+        schoolId: pupil.schoolId,
+        pupilId: pupil.id,
+        caseId: row.caseId,
+        parents: chosen,
+        requestedOn,
+        by: user.id,
       });
       for (const n of made)
         await writeAudit(db, user, {

@@ -58,6 +58,36 @@ export function chosenParents(parents: ParentNotices[], contactIndexes: number[]
   });
 }
 
+/** One request per parent (each on the terms the rules allow them), in one transaction. */
+export async function storeRequests(
+  db: Db,
+  r: {
+    schoolId: string;
+    pupilId: string;
+    caseId: string;
+    parents: ParentNotices[];
+    requestedOn: IsoDate;
+    by: string;
+  },
+): Promise<PenaltyNoticeRecord[]> {
+  return db.transaction(async (tx) => {
+    const made: PenaltyNoticeRecord[] = [];
+    for (const p of r.parents)
+      made.push(
+        await insertPenaltyNotice(tx, {
+          schoolId: r.schoolId,
+          pupilId: r.pupilId,
+          caseId: r.caseId,
+          parentName: p.name,
+          ordinal: p.terms.allowed ? p.terms.ordinal : 1,
+          requestedOn: r.requestedOn,
+          by: r.by,
+        }),
+      );
+    return made;
+  });
+}
+
 /** What the manager decided on a consideration step, as the case recorded it. */
 export interface ConsiderationResult {
   /** The consideration task's outcome: notices requested, or none possible (the next legal option). */
@@ -125,21 +155,13 @@ export async function decideConsideration(
   // The requests are stored first, then the case records the decision; if the case refuses it (the
   // task was decided a moment ago by someone else, say), the requests just stored are removed. A
   // transaction cannot span the Update: the case's own activities write to the same database.
-  const notices = await db.transaction(async (tx) => {
-    const made: PenaltyNoticeRecord[] = [];
-    for (const p of allowed)
-      made.push(
-        await insertPenaltyNotice(tx, {
-          schoolId: pupil.schoolId,
-          pupilId: pupil.id,
-          caseId: row.caseId,
-          parentName: p.name,
-          ordinal: p.terms.allowed ? p.terms.ordinal : 1,
-          requestedOn: request.requestedOn,
-          by: user.id,
-        }),
-      );
-    return made;
+  const notices = await storeRequests(db, {
+    schoolId: pupil.schoolId,
+    pupilId: pupil.id,
+    caseId: row.caseId,
+    parents: allowed,
+    requestedOn: request.requestedOn,
+    by: user.id,
   });
   try {
     const accepted = await updateCase(db, row, () =>
