@@ -140,6 +140,10 @@ function readableFastifyMessage(fe: Partial<FastifyError>): string {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorBody(err);
+    // A body over the route's limit: say the limit, so the school knows what to send instead.
+    const limit = req.routeOptions?.bodyLimit;
+    if ((err as Partial<FastifyError>).code === 'FST_ERR_CTP_BODY_TOO_LARGE' && limit)
+      body.error = `The request body is too large: at most ${Math.floor(limit / (1024 * 1024))} MB here.`;
     if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
     if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number') {
       void reply.header('retry-after', String(body.retryAfterSeconds));

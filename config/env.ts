@@ -36,6 +36,13 @@ export const envSchema = z.object({
   SESSION_SECRET: optionalString,
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
+  /** The largest import request, in MB (files travel in the request body). */
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024).default(60),
+  /**
+   * The most rows a roster or marks file may have: a large secondary school's year of marks is about
+   * 600,000; a file beyond this is refused before it is validated or written.
+   */
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
   SWEEP_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour), e.g. 16:30')

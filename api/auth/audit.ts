@@ -5,7 +5,8 @@
 import type { Db } from '../../store/db';
 
 export interface AuditActor {
-  id: string;
+  /** The account; null for the command line, which has none (its role is then "cli"). */
+  id: string | null;
   role: string;
 }
 

@@ -6,7 +6,7 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { conflict, notFound } from '../errors';
+import { conflict, HttpError, notFound } from '../errors';
 import type { ImportJob, ImportJobSummary } from '../services/importJobs';
 import { openCaseIdsForSchool } from '../../store/cases';
 import { ImportValidationError } from '../../store/errors';
@@ -23,7 +23,6 @@ import {
   type ImportKind,
 } from '../../store/imports';
 
-const MAX_BODY = 60 * 1024 * 1024;
 const rowsSchema = z
   .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])))
   .max(2_000_000);
@@ -211,7 +210,8 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
   app.post(
     '/api/imports',
     {
-      bodyLimit: MAX_BODY,
+      // The size and rows an import may have are set in config (IMPORT_MAX_MB, IMPORT_MAX_ROWS).
+      bodyLimit: ctx.config.IMPORT_MAX_MB * 1024 * 1024,
       // A roster changes where letters go (parents' addresses) and safeguarding flags: managers and
       // administrators import, officers do not (docs/security.md).
       config: { roles: ['manager', 'admin'] },
@@ -235,6 +235,17 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
       const user = currentUser(req);
       assertSchool(user, req.body.schoolId, 'No such school in your scope');
       const input = parseImportBody(req.body);
+      for (const [kind, rows] of [
+        ['roster', input.roster],
+        ['marks', input.marks],
+      ] as const) {
+        const n = rows?.length ?? 0;
+        if (n > ctx.config.IMPORT_MAX_ROWS)
+          throw new HttpError(
+            413,
+            `The ${kind} file has ${n.toLocaleString('en-GB')} rows; an import takes at most ${ctx.config.IMPORT_MAX_ROWS.toLocaleString('en-GB')} (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.`,
+          );
+      }
       const running = ctx.imports.runningFor(input.schoolId);
       if (running)
         throw conflict(

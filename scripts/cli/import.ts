@@ -2,9 +2,11 @@
 // Validates every file first and writes all of them in one transaction: one bad row anywhere and
 // nothing is written (exit 1, every bad row listed). Re-running the same files changes nothing.
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { writeAudit, type AuditActor } from '../../api/auth/audit';
 import { openDbFromEnv } from '../../store/db';
 import {
   ImportValidationError,
@@ -60,17 +62,51 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
     if (opts.marks) input.marks = parseMarksCsv(readFileSync(opts.marks), bar.for('marks'));
     const summary = await runImport(db, input, { onProgress: bar.for(input.marks ? 'marks' : 'roster') });
     bar.stop();
+    await writeAudit(db, cliActor(), {
+      action: 'import.succeeded',
+      targetType: 'import',
+      schoolId: opts.school,
+      details: {
+        via: 'cli',
+        osUser: osUser(),
+        roster: summary.roster && { rows: summary.roster.rows, inserted: summary.roster.inserted },
+        marks: summary.marks && { rows: summary.marks.rows, inserted: summary.marks.inserted },
+        calendar: summary.calendar?.status,
+      },
+    });
     console.log(formatSummary(summary));
     return 0;
   } catch (err) {
     bar.stop();
     if (err instanceof ImportValidationError) {
+      await writeAudit(db, cliActor(), {
+        action: 'import.rejected',
+        targetType: 'import',
+        schoolId: opts.school,
+        details: { via: 'cli', osUser: osUser(), errors: err.totalErrors },
+      });
       console.error(formatValidationError(err, fileNames));
       return 1;
     }
     throw err;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * The command line has no account: its audit entries carry the role "cli" and the operating-system
+ * user who ran it (docs/security.md), so an import from a shell is as traceable as one from the app.
+ */
+function cliActor(): AuditActor {
+  return { id: null, role: 'cli' };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
   }
 }
 

@@ -211,4 +211,32 @@ describe('POST /api/imports', () => {
     t.imports.finish(running, { status: 'succeeded' });
     expect((await managerB.post('/api/imports?wait=true', body)).statusCode).toBe(201);
   });
+
+  it('takes at most the rows and size set in config, and says so', async () => {
+    const small = await makeTestApp({ db: t.db, env: { IMPORT_MAX_ROWS: '3', IMPORT_MAX_MB: '1' } });
+    try {
+      const m = await signIn(small.app, (await makeUser(t.db, 'manager', [SCHOOL_A])).email);
+      const roster = [
+        header,
+        ...[1, 2, 3, 4].map((i) => `${upn(500 + i, SCHOOL_A)},P${i},Q,4,2015-03-14,,,,,,,`),
+      ].join('\n');
+      const tooMany = await m.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster });
+      expect([tooMany.statusCode, tooMany.json().error]).toEqual([
+        413,
+        'The roster file has 4 rows; an import takes at most 3 (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.',
+      ]);
+      const tooBig = await m.post('/api/imports?wait=true', {
+        schoolId: SCHOOL_A,
+        roster: 'x'.repeat(1_100_000),
+      });
+      expect([tooBig.statusCode, tooBig.json().error]).toEqual([
+        413,
+        'The request body is too large: at most 1 MB here.',
+      ]);
+      const { rows } = await t.db.query(`SELECT 1 FROM pupils WHERE upn = $1`, [upn(501, SCHOOL_A)]);
+      expect(rows).toEqual([]);
+    } finally {
+      await small.app.close();
+    }
+  });
 });

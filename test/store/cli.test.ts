@@ -74,6 +74,32 @@ describe.each(availableEngines())('attendance CLI on $name', (engine) => {
     expect(r.stderr).toMatch(/bad\.csv, line 2, column code \("H"\): code "H" was retired.*\bC\b.*\bG\b/);
   });
 
+  it('audits each import from the command line with its operating-system user, and the chain holds', async () => {
+    const db = await store.open();
+    try {
+      const { rows } = await db.query<{
+        action: string;
+        role: string;
+        user_id: string | null;
+        details: { via: string; osUser: string };
+      }>(
+        `SELECT action, role, user_id::text AS user_id, details FROM audit_log WHERE action LIKE 'import.%' ORDER BY id`,
+      );
+      expect(rows.map((r) => [r.action, r.role, r.user_id, r.details.via])).toEqual([
+        ['import.succeeded', 'cli', null, 'cli'],
+        ['import.rejected', 'cli', null, 'cli'],
+      ]);
+      expect(rows.every((r) => r.details.osUser.length > 0)).toBe(true);
+    } finally {
+      await db.close();
+    }
+    const verify = cli(['audit', 'verify'], store.env);
+    expect([verify.code, verify.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^Audit log: 2 entries; the hash chain is intact\./),
+    ]);
+  });
+
   it('prints the hand-computed figures as JSON', () => {
     const r = cli(['stats', '--school', SCHOOL, '--on', '2024-09-13', '--json'], store.env);
     expect(r.code).toBe(0);

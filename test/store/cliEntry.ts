@@ -3,10 +3,12 @@
 import { Command } from 'commander';
 import { registerImportCommand } from '../../scripts/cli/import';
 import { registerStatsCommand } from '../../scripts/cli/stats';
+import { registerAuditCommand } from '../../scripts/cli/audit';
 
 const program = new Command('attendance');
 registerImportCommand(program);
 registerStatsCommand(program);
+registerAuditCommand(program);
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
