@@ -16,6 +16,18 @@ export const envSchema = z.object({
   DATABASE_URL: optionalString,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** mTLS to Temporal: this client's certificate and key (PEM files), and the server's CA if private. */
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** An API key for Temporal (sent over TLS). */
+  TEMPORAL_API_KEY: optionalString,
+  /**
+   * A Temporal server away from this machine is reached only with mTLS or an API key; set this to
+   * reach one without (a private network you trust) and say so.
+   */
+  TEMPORAL_ALLOW_INSECURE: bool.default(false),
   TEMPORAL_TASK_QUEUE: z.string().default('attendance'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),

@@ -2,9 +2,9 @@
 // only, so on a laptop the API and the worker share one process and one Db.
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { type AppConfig, temporalAddress } from '../config/env';
+import type { AppConfig } from '../config/env';
 import type { Db } from '../store/db';
-import { loadDataConverter } from '../temporal/connection';
+import { loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
 import { createWorker } from './createWorker';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
@@ -26,7 +26,7 @@ export async function startEmbeddedWorker({
   } catch {
     // Already installed in this process (tests): keep it.
   }
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

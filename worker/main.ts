@@ -3,7 +3,7 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig, temporalAddress } from '../config/env';
 import { openDbFromEnv } from '../store/db';
-import { connectClient, loadDataConverter } from '../temporal/connection';
+import { connectClient, loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
 import { createWorker } from './createWorker';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
   const db = await openDbFromEnv();
   const client = await connectClient(config);
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
