@@ -19,7 +19,7 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { realIsoDate } from './schools';
+import { isoDate } from './schools';
 import { badRequest, conflict, notFound } from '../errors';
 import { loadCaseRow } from '../services/cases';
 import {
@@ -52,7 +52,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
       })
       .min(1, 'name at least one parent')
       .max(10),
-    requestedOn: realIsoDate.optional().describe('The day it was requested (default today)'),
+    requestedOn: isoDate.optional().describe('The day it was requested (default today)'),
   });
 
   app.post(
@@ -183,7 +183,7 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
               error: 'one of issued, paid80, paid160, unpaid, withdrawn',
             },
           ),
-          on: realIsoDate.optional().describe('The day it happened (default today)'),
+          on: isoDate.optional().describe('The day it happened (default today)'),
         }),
       },
     },

@@ -20,7 +20,7 @@ import { currentUser } from '../auth/guard';
 import { assertSchool, requireRole, scopeIds } from '../auth/scope';
 import type { User } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
-import { realIsoDate } from './schools';
+import { isoDate } from './schools';
 import { badRequest, notFound } from '../errors';
 import { buildReturnList, RETURN_KINDS, returnCsv, type ReturnList } from '../services/returns';
 
@@ -60,9 +60,9 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         params: z.object({ kind: z.enum(RETURN_KINDS) }),
         querystring: z.object({
           schoolId: schoolId.optional(),
-          on: realIsoDate.optional().describe('The day the figures are for (default today)'),
-          from: realIsoDate.optional(),
-          to: realIsoDate.optional(),
+          on: isoDate.optional().describe('The day the figures are for (default today)'),
+          from: isoDate.optional(),
+          to: isoDate.optional(),
           format: z.enum(['json', 'csv']).default('json'),
         }),
       },
@@ -108,7 +108,7 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         summary: 'Record what came of a first-day call about an unexplained absence',
         body: z.object({
           pupilId: z.string().trim().min(1).max(64),
-          absenceOn: realIsoDate.optional().describe('The day of the absence (default today)'),
+          absenceOn: isoDate.optional().describe('The day of the absence (default today)'),
           outcome: z.enum(
             Object.keys(FIRST_DAY_CALL_OUTCOMES) as [FirstDayCallOutcome, ...FirstDayCallOutcome[]],
             {
@@ -153,7 +153,7 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
         summary: 'Record an enquiry into the whereabouts of a pupil absent for 20 continuous school days',
         body: z.object({
           pupilId: z.string().trim().min(1).max(64),
-          madeOn: realIsoDate.optional().describe('The day the enquiry was made (default today)'),
+          madeOn: isoDate.optional().describe('The day the enquiry was made (default today)'),
           method: z.enum(Object.keys(ENQUIRY_METHODS) as [EnquiryMethod, ...EnquiryMethod[]], {
             error: `say how the enquiry was made: one of ${Object.keys(ENQUIRY_METHODS).join(', ')}`,
           }),

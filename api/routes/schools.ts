@@ -18,8 +18,6 @@ export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date written YYYY-MM-DD', abort: true })
   .refine(isIsoDate, 'a date that exists on the calendar');
-/** The same schema, by the name the newer routes use. */
-export const realIsoDate = isoDate;
 export const schoolParams = z.object({ schoolId: z.string().trim().min(1).max(64) });
 
 export interface SweepOutcome {

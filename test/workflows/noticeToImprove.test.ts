@@ -355,7 +355,7 @@ describe('A notice to improve, then a penalty notice considered per parent', () 
     }
   });
 
-  it('sends the families nothing about a penalty notice by itself: only the notices to improve went', () => {
+  it('sends the families nothing by itself: only the notices to improve a manager approved went', () => {
     // Ava's parent, Ben's two parents, Cal's parent: one notice to improve each, and nothing more.
     expect(h.smtp.messages.map((m) => m.subject).sort()).toEqual([
       "Ava's attendance: a notice to improve",

@@ -124,12 +124,17 @@ export class CaseEntity {
     return true;
   }
 
-  /** What the policy says today, for the case as it stands (nothing applied). */
-  judge(facts: PupilFacts, today: IsoDate, calendar: SchoolDays): Decision {
+  /** How engine 2 asks the policy engine: with the steps whose work is with a person. */
+  private decideOptions(): { engine: 2; inProgress: string[] } {
     const inProgress = this.record.tasks
       .filter((t) => t.purpose === 'step' && t.status === 'open')
       .map((t) => t.stepId);
-    return decide(this.id.policy, this.record.caseState, facts, today, calendar, { engine: 2, inProgress });
+    return { engine: 2, inProgress };
+  }
+
+  /** What the policy says today, for the case as it stands (nothing applied). */
+  judge(facts: PupilFacts, today: IsoDate, calendar: SchoolDays): Decision {
+    return decide(this.id.policy, this.record.caseState, facts, today, calendar, this.decideOptions());
   }
 
   /** Applies today's decision: records a stage change and moves the case's state on. */
@@ -220,13 +225,14 @@ export class CaseEntity {
     today: IsoDate,
     calendar: SchoolDays,
   ): void {
-    const inProgress = this.record.tasks
-      .filter((t) => t.purpose === 'step' && t.status === 'open')
-      .map((t) => t.stepId);
-    const j = judgeWindow(this.id.policy, this.record.caseState, facts, today, calendar, {
-      engine: 2,
-      inProgress,
-    });
+    const j = judgeWindow(
+      this.id.policy,
+      this.record.caseState,
+      facts,
+      today,
+      calendar,
+      this.decideOptions(),
+    );
     if (!j) return;
     this.record.judgedPeriods = [...(this.record.judgedPeriods ?? []), `${period.stepId}@${period.until}`];
     this.log({
