@@ -1,6 +1,7 @@
 // Activities are built by a factory that receives their services, so tests can pass real local
 // services (PGlite, a local SMTP server) and production passes the configured ones.
 import type { CaseServicesDeps } from '../messaging/deps';
+import { createActorClaimActivities, type ActorClaimDeps } from './actorClaims';
 import { createCaseDataActivities, type CaseDataDeps } from './caseData';
 import { createEvidenceActivities } from './evidence';
 import { createLetterActivities } from './letters';
@@ -11,7 +12,7 @@ import { createPlanningActivities } from './planning';
 import { createStaffTaskActivities } from './staffTasks';
 import { createSystemActivities, type SystemDeps } from './system';
 
-export type ActivityDeps = SystemDeps & Partial<CaseServicesDeps> & Partial<CaseDataDeps>;
+export type ActivityDeps = SystemDeps & ActorClaimDeps & Partial<CaseServicesDeps> & Partial<CaseDataDeps>;
 
 export function createActivities(deps: ActivityDeps) {
   const system = createSystemActivities(deps);
@@ -33,6 +34,7 @@ function createAll(deps: ActivityDeps & CaseServicesDeps) {
     ...createPlanningActivities(deps),
     ...createPlannedSendActivities(deps),
     ...createEvidenceActivities(deps),
+    ...createActorClaimActivities(deps),
   };
 }
 

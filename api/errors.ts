@@ -64,6 +64,14 @@ export function caseFaulted(err: WorkflowUpdateFailedError): boolean {
   return false;
 }
 
+/** Whether the case refused the Update because it could not verify who signed it (temporal/actorClaims.ts). */
+export function actorNotVerified(err: WorkflowUpdateFailedError): boolean {
+  return err.cause instanceof ApplicationFailure && err.cause.type === 'ActorNotVerified';
+}
+
+export const ACTOR_KEYS_MISMATCH =
+  'The case could not confirm who you are, so nothing was recorded: the workers do not hold the key this server signs with (ACTOR_VERIFY_KEYS). Please tell whoever runs the product.';
+
 export const CASE_NOT_READY =
   'The case could not take this just now (it may be moving on to its next step); nothing was recorded. Please try again in a moment.';
 
@@ -88,6 +96,11 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   if (err instanceof HttpError) {
     return { error: err.message, statusCode: err.statusCode, ...err.extra };
+  }
+  if (err instanceof WorkflowUpdateFailedError && actorNotVerified(err)) {
+    // The API signed this decision, so a worker that cannot verify it holds other keys: a
+    // configuration fault for whoever runs the product, never the person's doing.
+    return { error: ACTOR_KEYS_MISMATCH, statusCode: 503 };
   }
   if (err instanceof WorkflowUpdateFailedError && caseFaulted(err)) {
     return { error: CASE_NOT_READY, statusCode: 503 };

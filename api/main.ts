@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const withWorker = embeddedWorkerWanted(config.DATABASE_URL);
   const db = await openDbFromEnv();
-  const temporal = await connectClient(config);
+  const temporal = await connectClient(config, { signActors: true });
   const host = config.API_HOST === '0.0.0.0' ? '127.0.0.1' : config.API_HOST;
   const publicUrl = (config.PUBLIC_URL ?? `http://${host}:${config.API_PORT}`).replace(/\/$/, '');
 

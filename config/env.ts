@@ -45,6 +45,17 @@ export const envSchema = z.object({
   PAYLOAD_ENCRYPTION_KEY: optionalString,
   /** Keys rotated out (base64, comma-separated): still open the payloads they sealed. */
   PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: optionalString,
+  /**
+   * The API's Ed25519 key (its 32-byte seed, base64) that signs who made each decision sent to a case.
+   * On a laptop one is generated into DATA_DIR/secrets.
+   */
+  ACTOR_SIGNING_KEY: optionalString,
+  /**
+   * The public keys (32 bytes each, base64, comma-separated) a worker accepts decisions signed with.
+   * Set on workers in production so they never hold the signing key; list the old and new keys
+   * while rotating. Unset: the worker uses the public half of ACTOR_SIGNING_KEY.
+   */
+  ACTOR_VERIFY_KEYS: optionalString,
   SESSION_SECRET: optionalString,
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,

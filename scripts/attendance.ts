@@ -7,6 +7,7 @@ import { registerEvaluateCommand } from './cli/evaluate';
 import { registerSimulateCommand } from './cli/simulate';
 import { registerEvidenceCommand } from './cli/evidence';
 import { registerAuditCommand } from './cli/audit';
+import { registerKeysCommand } from './cli/keys';
 
 const program = new Command('attendance').description(
   'Staged attendance intervention: data, policies and cases',
@@ -18,6 +19,7 @@ registerEvaluateCommand(program);
 registerSimulateCommand(program);
 registerEvidenceCommand(program);
 registerAuditCommand(program);
+registerKeysCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

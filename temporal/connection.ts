@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { type AppConfig, temporalAddress } from '../config/env';
+import { actorSigningInterceptor, loadActorKeys } from './actorClaims';
 import { EncryptionCodec } from './encryptionCodec';
 import { loadOrCreateSecret } from './secrets';
 
@@ -60,11 +61,18 @@ export function temporalConnectionOptions(
   return { address };
 }
 
-export async function connectClient(config: AppConfig): Promise<Client> {
+/**
+ * A client for this process. The API's client (`signActors`) signs every decision it sends to a case
+ * with the API's key (temporal/actorClaims.ts); a worker's client only signals and starts.
+ */
+export async function connectClient(config: AppConfig, opts: { signActors?: boolean } = {}): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   return new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: await loadDataConverter(config),
+    ...(opts.signActors
+      ? { interceptors: { workflow: [actorSigningInterceptor(await loadActorKeys(config, 'sign'))] } }
+      : {}),
   });
 }

@@ -2,6 +2,7 @@
 // otherwise the outbox holds mail for the web app), the Temporal client the sweep signals with.
 import type { Client } from '@temporalio/client';
 import type { Policy } from '../domain/policy/schema';
+import type { ActorKeys } from '../temporal/actorClaims';
 import type { Db } from '../store/db';
 import { createActivities } from '../activities';
 import { SmtpMailer } from '../messaging/smtpMailer';
@@ -26,6 +27,8 @@ export interface BuildActivitiesOptions {
   outboxLeaseSeconds?: number;
   /** A mailer to use instead of the SMTP one built from smtpUrl (e.g. an instrumented one in tests). */
   mailer?: Mailer | null;
+  /** The public keys decisions must be signed with (temporal/actorClaims.ts); without them every decision is refused. */
+  actorKeys?: ActorKeys;
 }
 
 export function buildActivities(opts: BuildActivitiesOptions) {
@@ -46,5 +49,6 @@ export function buildActivities(opts: BuildActivitiesOptions) {
     taskQueue: opts.taskQueue,
     caseSettings: opts.caseSettings,
     policyForSchool: opts.policyForSchool,
+    actorKeys: opts.actorKeys,
   });
 }

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import type { AppConfig } from '../config/env';
 import type { Db } from '../store/db';
 import { loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
+import { loadActorKeys } from '../temporal/actorClaims';
 import { createWorker } from './createWorker';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
@@ -33,7 +34,7 @@ export async function startEmbeddedWorker({
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // The same key ring and failure converter as the client (by path, so the bundle gets it too).
     dataConverter: await loadDataConverter(config),
-    activities: activitiesFromConfig(config, db, temporalClient),
+    activities: activitiesFromConfig(config, db, temporalClient, await loadActorKeys(config, 'verify')),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const running = worker.run();

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporali
 import { loadConfig, temporalAddress } from '../config/env';
 import { openDbFromEnv } from '../store/db';
 import { connectClient, loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
+import { loadActorKeys } from '../temporal/actorClaims';
 import { createWorker } from './createWorker';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter: await loadDataConverter(config),
-    activities: activitiesFromConfig(config, db, client),
+    activities: activitiesFromConfig(config, db, client, await loadActorKeys(config, 'verify')),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   await ensureSweepSchedules(config, db, client);

@@ -6,6 +6,7 @@ import { type AppConfig } from '../config/env';
 import { policyForSchool } from '../policies/schoolPolicy';
 import type { Db } from '../store/db';
 import { listSchools } from '../store/schools';
+import type { ActorKeys } from '../temporal/actorClaims';
 import { ensureSweepSchedule } from '../temporal/schedules';
 import type { CaseSettings } from '../workflows/attendanceCase';
 import { buildActivities } from './activityDeps';
@@ -21,7 +22,7 @@ export function caseSettingsFromConfig(config: AppConfig): CaseSettings {
   };
 }
 
-export function activitiesFromConfig(config: AppConfig, db: Db, temporal: Client) {
+export function activitiesFromConfig(config: AppConfig, db: Db, temporal: Client, actorKeys: ActorKeys) {
   return buildActivities({
     db,
     temporal,
@@ -31,6 +32,7 @@ export function activitiesFromConfig(config: AppConfig, db: Db, temporal: Client
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,
     staffEmail: config.ADMIN_EMAIL,
+    actorKeys,
   });
 }
 

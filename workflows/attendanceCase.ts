@@ -27,6 +27,7 @@ import { noticeToImproveFor } from '../domain/noticeToImprove';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import { CASE_STAGE, NEXT_ACTION_DATE, PENDING_APPROVALS, SCHOOL_ID } from '../temporal/searchAttributes';
 import { caseActivities } from './case/acts';
+import { signedActorsInForce, validateAgain, verifySignedActor } from './case/actorCheck';
 import { awaitPerson } from './case/approval';
 import { caseClock } from './case/clock';
 import { CaseEntity } from './case/entity';
@@ -246,10 +247,24 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       c.deliveryCompleted(u);
       await publish();
     });
-    setHandler(decideStep, (d) => c.decideProposal(d), { validator: (d) => c.validateDecision(d) });
+    setHandler(
+      decideStep,
+      (d) =>
+        signedActorsInForce()
+          ? verifySignedActor(decideStep.name, d).then(() => {
+              validateAgain(() => c.validateDecision(d));
+              return c.decideProposal(d);
+            })
+          : c.decideProposal(d),
+      { validator: (d) => c.validateDecision(d) },
+    );
     setHandler(
       recordEvent,
       async (e) => {
+        if (signedActorsInForce()) {
+          await verifySignedActor(recordEvent.name, e);
+          validateAgain(() => c.validateEvent(e));
+        }
         const index = c.recordEvent(e);
         const meetingRef =
           e.event.type === 'outcome' && e.event.stepId ? c.meetingOf(e.event.stepId).ref : undefined;
@@ -272,9 +287,11 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     setHandler(
       completeTask,
       async (t) => {
+        const checked = signedActorsInForce();
+        if (checked) await verifySignedActor(completeTask.name, t);
         // A new run loads its calendar after its handlers are registered: wait for it.
         await condition(() => calendar !== undefined);
-        const task = c.validateTaskOutcome(t);
+        const task = checked ? validateAgain(() => c.validateTaskOutcome(t)) : c.validateTaskOutcome(t);
         const on = t.on ?? clock.today();
         try {
           windowEndOf(task, on); // a window that would start must fit in the school's calendar

@@ -13,6 +13,17 @@ export interface Actor {
   role: Role;
 }
 
+/**
+ * The API's signature over a decision (temporal/actorClaims.ts): the case acts only on an actor whose
+ * signature it has verified, so a caller who can reach Temporal cannot decide in a person's name.
+ */
+export interface ActorSignature {
+  /** The signed claim (case, Update, digest of the message, actor, time), base64url JSON. */
+  claim: string;
+  /** Ed25519 signature over `claim`, base64url. */
+  sig: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Signals: from the system (the daily sweep)
 
@@ -45,6 +56,8 @@ export interface StepDecision {
   proposalId: string;
   decision: 'approve' | 'reject' | 'amend';
   actor: Actor;
+  /** Added by the client that sends it (actorSigningInterceptor). */
+  signed?: ActorSignature;
   /** Required when rejecting. */
   reason?: string;
   /** For `amend`: replaces the letter's body text, or the meeting's start time. */
@@ -66,6 +79,8 @@ export const decideStep = defineUpdate<StepDecisionResult, [StepDecision]>('deci
 
 export interface HumanEvent {
   actor: Actor;
+  /** Added by the client that sends it (actorSigningInterceptor). */
+  signed?: ActorSignature;
   /** The school day it happened (defaults to today). */
   on?: IsoDate;
   note?: string;
@@ -85,6 +100,8 @@ export const recordEvent = defineUpdate<HumanEventResult, [HumanEvent]>('recordE
 /** Engine 2: the outcome of a task the case created (a call made, a home visit, a contract signed). */
 export interface TaskOutcome {
   actor: Actor;
+  /** Added by the client that sends it (actorSigningInterceptor). */
+  signed?: ActorSignature;
   taskId: string;
   /** One of the task's outcome choices (domain/taskOutcomes.ts). */
   outcome: string;

@@ -4,6 +4,7 @@
 //
 // Nothing leaves the simulation: it copies the school into an in-memory database, and every
 // letter and invitation stays in that copy's outbox.
+import { actorSigningInterceptor, generateActorKeys } from '../../temporal/actorClaims';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
@@ -237,10 +238,16 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       simulation: { realStartMs, simStart: days[0]! },
     };
     const taskQueue = `simulate-${randomUUID()}`;
+    // The simulated team's decisions are signed and checked as the API's are, with a key of its own.
+    const actorKeys = generateActorKeys();
     // A plain client, not the environment's time-skipping one: awaiting a result through that one
     // unlocks time skipping, and the clock could then jump past a quiet case's next timer while the
     // sweep runs. Here simulated time moves only in `env.sleep`.
-    const client = new Client({ connection: env.connection, namespace: env.namespace });
+    const client = new Client({
+      connection: env.connection,
+      namespace: env.namespace,
+      interceptors: { workflow: [actorSigningInterceptor(actorKeys)] },
+    });
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -256,6 +263,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         // simulation's private copy of the school, so its timelines read as production's would.
         mailer: new RecordingMailer(),
         mailFrom: 'simulation@school.invalid',
+        actorKeys,
       }),
     });
 

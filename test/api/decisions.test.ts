@@ -19,6 +19,8 @@ import { rowsFromObjects, runImport } from '../../store/imports';
 import { upnCheckLetter } from '../../store/validate';
 import { EncryptionCodec } from '../../temporal/encryptionCodec';
 import { withDeadline } from '../../temporal/quiescence';
+import { actorSigningInterceptor } from '../../temporal/actorClaims';
+import { signingClient, testActorKeys } from '../support/actorKeys';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseView } from '../../workflows/caseMessages';
@@ -199,11 +201,11 @@ beforeAll(async () => {
   // The API, the worker's activities and the sweep's signals all go through the same codec, as in
   // production: the worker could not read a payload sealed with another key.
   const codec = new EncryptionCodec(randomBytes(32));
-  client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
+  client = signingClient({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
   apiClient = new Client({
     connection: env.connection,
     dataConverter: { payloadCodecs: [codec] },
-    interceptors: { workflow: [countQueries] },
+    interceptors: { workflow: [countQueries, actorSigningInterceptor(testActorKeys)] },
   });
   const policy = loadPolicyFile('bradford-staged-intervention');
   worker = await Worker.create({
@@ -215,6 +217,7 @@ beforeAll(async () => {
       db,
       temporal: client,
       taskQueue: TASK_QUEUE,
+      actorKeys: testActorKeys,
       caseSettings: {
         timeZone: 'Europe/London',
         checkTime: '16:30',

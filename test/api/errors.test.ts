@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { CASE_NOT_READY, toErrorBody } from '../../api/errors';
+import { ACTOR_KEYS_MISMATCH, CASE_NOT_READY, toErrorBody } from '../../api/errors';
 
 const update = (type: string, message: string) =>
   new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message }));
@@ -23,5 +23,17 @@ describe('a case that turns an Update down', () => {
     );
     expect(body).toEqual({ error: CASE_NOT_READY, statusCode: 503 });
     expect(JSON.stringify(body)).not.toMatch(/addSchoolWeeks|undefined/);
+  });
+
+  it('is a 503 for whoever runs the product when the workers cannot verify the API’s signature', () => {
+    const body = toErrorBody(update('ActorNotVerified', 'refused: the signature does not match'));
+    expect(body).toEqual({ error: ACTOR_KEYS_MISMATCH, statusCode: 503 });
+  });
+
+  it('is a 409 with the case’s reason when a decision is refused after the signature check', () => {
+    expect(toErrorBody(update('DecisionRefused', 'proposal p-1 has already been decided'))).toEqual({
+      error: 'proposal p-1 has already been decided',
+      statusCode: 409,
+    });
   });
 });

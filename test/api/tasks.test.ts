@@ -23,6 +23,8 @@ import { openDb, type Db } from '../../store/db';
 import { rowsFromObjects, runImport } from '../../store/imports';
 import { upnCheckLetter } from '../../store/validate';
 import { EncryptionCodec } from '../../temporal/encryptionCodec';
+import { actorSigningInterceptor } from '../../temporal/actorClaims';
+import { signingClient, testActorKeys } from '../support/actorKeys';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseTask, CaseView } from '../../workflows/caseMessages';
@@ -215,11 +217,11 @@ beforeAll(async () => {
   await importSchool(LATE_SCHOOL, SHORT_CALENDAR, ['ida']);
 
   const codec = new EncryptionCodec(randomBytes(32));
-  client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
+  client = signingClient({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
   apiClient = new Client({
     connection: env.connection,
     dataConverter: { payloadCodecs: [codec] },
-    interceptors: { workflow: [countCalls] },
+    interceptors: { workflow: [countCalls, actorSigningInterceptor(testActorKeys)] },
   });
   const policy = loadPolicyFile('bradford-staged-intervention');
   worker = await Worker.create({
@@ -231,6 +233,7 @@ beforeAll(async () => {
       db,
       temporal: client,
       taskQueue: TASK_QUEUE,
+      actorKeys: testActorKeys,
       caseSettings: {
         timeZone: 'Europe/London',
         checkTime: '16:30',

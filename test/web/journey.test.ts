@@ -17,6 +17,7 @@ import { ensureFirstAdmin } from '../../api/auth/bootstrap';
 import { ensureWebBuilt } from '../../api/webBuild';
 import { loadConfig } from '../../config/env';
 import { openDb, type Db } from '../../store/db';
+import { actorSigningInterceptor, loadActorKeys } from '../../temporal/actorClaims';
 import { startEmbeddedWorker } from '../../worker/embedded';
 import { loadDataConverter } from '../../temporal/connection';
 import { Client } from '@temporalio/client';
@@ -63,8 +64,13 @@ beforeAll(async () => {
   });
   await ensureFirstAdmin(db, config, 'http://127.0.0.1', () => undefined);
   expect(await ensureWebBuilt(() => undefined)).toBe(true);
-  // As production does: every payload and failure sealed with the school's key (temporal/connection.ts).
-  const client = new Client({ connection: env.connection, dataConverter: await loadDataConverter(config) });
+  // As production does: every payload and failure sealed with the school's key (temporal/connection.ts),
+  // and every decision signed with the API's key, which the embedded worker checks.
+  const client = new Client({
+    connection: env.connection,
+    dataConverter: await loadDataConverter(config),
+    interceptors: { workflow: [actorSigningInterceptor(await loadActorKeys(config, 'sign'))] },
+  });
   app = await buildApp({
     temporal: client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

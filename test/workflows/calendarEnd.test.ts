@@ -1,7 +1,7 @@
 // A case that reaches the end of the school's calendar waits for next year's terms, with a task
 // saying so, instead of failing; importing the new calendar lets it carry on from there.
+import { signingClient } from '../support/actorKeys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@temporalio/client';
 import type { SchoolCalendarFile } from '../../domain/types';
 import { runImport } from '../../store/imports';
 import { listStaffTasks } from '../../store/caseServices';
@@ -65,7 +65,7 @@ describe('a case at the end of the school calendar', () => {
     'carries on once next year’s calendar is imported',
     async () => {
       await runImport(h.db, { schoolId: SCHOOL_ID, calendar: NEXT_YEAR });
-      const client = new Client({ connection: h.env.connection, namespace: h.env.namespace });
+      const client = signingClient({ connection: h.env.connection, namespace: h.env.namespace });
       expect(await notifyCalendarImported(h.db, client, SCHOOL_ID)).toBe(1);
       await h.waitForQuietCases();
       const v = await h.view('ida');

@@ -1,8 +1,8 @@
 // Records claim only what happened. With no SMTP server configured a letter waits in the outbox, and
 // the timeline says "held", never "sent", until someone sends it from the outbox. A parent's address
 // that the mail server refuses is tried a bounded number of times, then the step goes to a person.
+import { signingClient } from '../support/actorKeys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@temporalio/client';
 import { SmtpMailer } from '../../messaging/smtpMailer';
 import { sendHeldMail } from '../../messaging/heldMail';
 import { listStaffTasks } from '../../store/caseServices';
@@ -54,7 +54,7 @@ describe('a letter held in the outbox is never called sent', () => {
 
   it('records it as sent when a manager sends the held mail from the outbox', async () => {
     const mailer = new SmtpMailer({ url: h.smtp.url, from: 'attendance@harbour.example' });
-    const client = new Client({ connection: h.env.connection, namespace: h.env.namespace });
+    const client = signingClient({ connection: h.env.connection, namespace: h.env.namespace });
     const res = await sendHeldMail(h.db, mailer, client, {
       schoolId: SCHOOL_ID,
       actor: MANAGER,

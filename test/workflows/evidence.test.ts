@@ -5,12 +5,12 @@
 // pdftotext (Debian's poppler-utils) and finds the pupil, each parent, every letter with its date,
 // the register certificate's figures equal to the pupil's computed figures, and the sign-off; then it
 // recomputes every SHA-256 in the manifest, and the manifest's own.
+import { signingClient } from '../support/actorKeys';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidencePackSummary } from '../../api/routes/evidence';
@@ -63,7 +63,7 @@ describe('the evidence pack for a referral, read as the council reads it', () =>
     await h.approveAll();
     await h.waitForQuietCases();
     caseId = (await h.caseIdOf('cleo'))!;
-    const client = new Client({ connection: h.env.connection, namespace: h.env.namespace });
+    const client = signingClient({ connection: h.env.connection, namespace: h.env.namespace });
     t = await makeTestApp({ db: h.db, temporal: client, now: () => Date.parse(`${h.today()}T12:00:00Z`) });
     manager = await signIn(t.app, (await makeUser(h.db, 'manager', [CALENDAR.school])).email);
     officer = await signIn(t.app, (await makeUser(h.db, 'officer', [CALENDAR.school])).email);

@@ -2,7 +2,7 @@
 // server, with the real case workflows and activities. Tests move the school day by day.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import proto, { type temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { rowsFromObjects } from '../../store/rows';
 import { upnCheckLetter } from '../../store/validate';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
+import { signingClient, testActorKeys } from '../support/actorKeys';
 import type { CaseView, PendingProposal, StepDecision } from '../../workflows/caseMessages';
 import {
   completeTask,
@@ -217,7 +218,7 @@ export async function startHarness(opts: {
   // A plain client, not the environment's time-skipping one: awaiting a result through that one
   // unlocks time skipping, and while the sweep runs the clock could then jump to the next timer of
   // any quiet case. Here the clock moves only in advanceSchoolDays.
-  const client = new Client({ connection: env.connection, namespace: env.namespace });
+  const client = signingClient({ connection: env.connection, namespace: env.namespace });
   const realStartMs = await env.currentTimeMs();
   const settings: CaseSettings = {
     timeZone: 'Europe/London',
@@ -240,6 +241,7 @@ export async function startHarness(opts: {
       mailFrom: 'Harbour Lane Attendance <attendance@harbour.example>',
       mailer,
       outboxLeaseSeconds: 2,
+      actorKeys: testActorKeys,
     });
     if (opts.wrapActivities) activities = opts.wrapActivities(activities) as typeof activities;
     const w = await Worker.create({

@@ -23,6 +23,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { signedActorsInForce, validateAgain, verifySignedActor } from '../case/actorCheck';
 import { buildCalendar, type SchoolCalendar } from '../../domain/calendar';
 import type { CaseState, Decision, OutcomeKind, ProposedStep, Reason } from '../../domain/caseTypes';
 import { OUTCOME_KINDS } from '../../domain/caseTypes';
@@ -171,51 +172,85 @@ export async function attendanceCaseEngine1(input: AttendanceCaseInput): Promise
     wake = true;
   });
 
+  // The validator runs before anything is written to history: a stale or repeated decision is
+  // rejected there and never applied twice. Since signed actors, the case checks the actor first and
+  // validates again after the check, as the case may have moved on meanwhile.
+  const validateDecision = (d: StepDecision): void => {
+    const proposal = rt.pending.find((p) => p.proposalId === d.proposalId);
+    if (!proposal)
+      throw new Error(`proposal ${d.proposalId} is not pending on this case (already decided or stale)`);
+    if (rt.decisions[d.proposalId]) throw new Error(`proposal ${d.proposalId} has already been decided`);
+    if (proposal.approver === 'manager' && d.actor.role === 'officer') {
+      throw new Error('this step is reserved for a manager');
+    }
+    if (d.decision === 'reject' && !d.reason?.trim()) throw new Error('a rejection needs a reason');
+    if (d.decision === 'amend' && !d.amendedText?.trim() && !d.amendedMeetingStart) {
+      throw new Error('an amendment needs new letter text or a new meeting time');
+    }
+    if (d.amendedMeetingStart && Number.isNaN(Date.parse(d.amendedMeetingStart))) {
+      throw new Error('the amended meeting time is not a valid date-time');
+    }
+  };
+  const recordDecision = (d: StepDecision): StepDecisionResult => {
+    rt.decisions[d.proposalId] = d;
+    const proposal = rt.pending.find((p) => p.proposalId === d.proposalId)!;
+    const type: StepDecisionResult['status'] =
+      d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'amended';
+    log({
+      type,
+      text:
+        `${proposal.step.title}: ${type}` +
+        (d.reason ? ` — ${d.reason}` : '') +
+        (d.amendedMeetingStart ? ` — meeting moved to ${d.amendedMeetingStart}` : '') +
+        (d.amendedText ? ' — letter text amended' : ''),
+      stepId: proposal.step.stepId,
+      proposalId: d.proposalId,
+      actor: d.actor,
+    });
+    return { proposalId: d.proposalId, status: type };
+  };
   setHandler(
     decideStep,
-    (d: StepDecision) => {
-      rt.decisions[d.proposalId] = d;
-      const proposal = rt.pending.find((p) => p.proposalId === d.proposalId)!;
-      const type: StepDecisionResult['status'] =
-        d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'amended';
-      log({
-        type,
-        text:
-          `${proposal.step.title}: ${type}` +
-          (d.reason ? ` — ${d.reason}` : '') +
-          (d.amendedMeetingStart ? ` — meeting moved to ${d.amendedMeetingStart}` : '') +
-          (d.amendedText ? ' — letter text amended' : ''),
-        stepId: proposal.step.stepId,
-        proposalId: d.proposalId,
-        actor: d.actor,
-      });
-      return { proposalId: d.proposalId, status: type };
-    },
-    {
-      // The validator runs before anything is written to history: a stale or repeated decision is
-      // rejected here and never applied twice.
-      validator: (d: StepDecision) => {
-        const proposal = rt.pending.find((p) => p.proposalId === d.proposalId);
-        if (!proposal)
-          throw new Error(`proposal ${d.proposalId} is not pending on this case (already decided or stale)`);
-        if (rt.decisions[d.proposalId]) throw new Error(`proposal ${d.proposalId} has already been decided`);
-        if (proposal.approver === 'manager' && d.actor.role === 'officer') {
-          throw new Error('this step is reserved for a manager');
-        }
-        if (d.decision === 'reject' && !d.reason?.trim()) throw new Error('a rejection needs a reason');
-        if (d.decision === 'amend' && !d.amendedText?.trim() && !d.amendedMeetingStart) {
-          throw new Error('an amendment needs new letter text or a new meeting time');
-        }
-        if (d.amendedMeetingStart && Number.isNaN(Date.parse(d.amendedMeetingStart))) {
-          throw new Error('the amended meeting time is not a valid date-time');
-        }
-      },
-    },
+    (d: StepDecision) =>
+      signedActorsInForce()
+        ? verifySignedActor(decideStep.name, d).then(() => {
+            validateAgain(() => validateDecision(d));
+            return recordDecision(d);
+          })
+        : recordDecision(d),
+    { validator: validateDecision },
   );
 
+  const validateEvent = (e: HumanEvent): void => {
+    if (rt.status === 'closed') throw new Error('this case is closed');
+    if (e.on !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(e.on))
+      throw new Error('`on` must be a date, YYYY-MM-DD');
+    switch (e.event.type) {
+      case 'outcome':
+        if (!OUTCOME_KINDS.includes(e.event.outcome)) throw new Error(`unknown outcome "${e.event.outcome}"`);
+        break;
+      case 'pause':
+        if (rt.status === 'paused') throw new Error('the case is already paused');
+        if (!e.event.reason?.trim()) throw new Error('a pause needs a reason');
+        break;
+      case 'resume':
+        if (rt.status !== 'paused') throw new Error('the case is not paused');
+        break;
+      case 'close':
+        if (!e.event.reason?.trim()) throw new Error('closing a case needs a reason');
+        break;
+      case 'note':
+        if (!e.note?.trim()) throw new Error('a note needs text');
+        break;
+    }
+  };
   setHandler(
     recordEvent,
     async (e: HumanEvent) => {
+      if (signedActorsInForce()) {
+        await verifySignedActor(recordEvent.name, e);
+        validateAgain(() => validateEvent(e));
+      }
       const on = e.on ?? today();
       const actor = e.actor;
       let index: number;
@@ -265,30 +300,7 @@ export async function attendanceCaseEngine1(input: AttendanceCaseInput): Promise
       return { accepted: true as const, timelineIndex: index };
     },
     {
-      validator: (e: HumanEvent) => {
-        if (rt.status === 'closed') throw new Error('this case is closed');
-        if (e.on !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(e.on))
-          throw new Error('`on` must be a date, YYYY-MM-DD');
-        switch (e.event.type) {
-          case 'outcome':
-            if (!OUTCOME_KINDS.includes(e.event.outcome))
-              throw new Error(`unknown outcome "${e.event.outcome}"`);
-            break;
-          case 'pause':
-            if (rt.status === 'paused') throw new Error('the case is already paused');
-            if (!e.event.reason?.trim()) throw new Error('a pause needs a reason');
-            break;
-          case 'resume':
-            if (rt.status !== 'paused') throw new Error('the case is not paused');
-            break;
-          case 'close':
-            if (!e.event.reason?.trim()) throw new Error('closing a case needs a reason');
-            break;
-          case 'note':
-            if (!e.note?.trim()) throw new Error('a note needs text');
-            break;
-        }
-      },
+      validator: (e: HumanEvent) => validateEvent(e),
     },
   );
 
