@@ -22,6 +22,7 @@ import { checkHealth } from './health';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerAuditRoutes } from './routes/audit';
 import { registerCaseRoutes } from './routes/cases';
+import { registerContactChangeRoutes } from './routes/contactChanges';
 import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDemoRoutes } from './routes/demo';
 import { registerImportRoutes } from './routes/imports';
@@ -32,6 +33,8 @@ import { registerSchoolRoutes } from './routes/schools';
 import { registerEvidenceRoutes } from './routes/evidence';
 import { registerPenaltyNoticeRoutes } from './routes/penaltyNotices';
 import { registerReturnRoutes } from './routes/returns';
+import { registerSafeguardingRoutes } from './routes/safeguarding';
+import { installSafeguardingAudit } from './auth/safeguarding';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
 import { ImportJobs } from './services/importJobs';
@@ -102,6 +105,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     secret: typeof secret === 'string' ? secret : secret.toString('base64'),
   });
   installGuard(app, sessions);
+  installSafeguardingAudit(app, deps.db);
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
@@ -176,8 +180,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, ctx);
   await registerUserRoutes(app, ctx);
   await registerSchoolRoutes(app, ctx);
+  await registerSafeguardingRoutes(app, ctx);
   await registerImportRoutes(app, ctx);
   await registerPupilRoutes(app, ctx);
+  await registerContactChangeRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
   await registerApprovalRoutes(app, ctx);
   await registerTaskRoutes(app, ctx);

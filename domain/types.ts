@@ -9,6 +9,15 @@ export type Session = 'AM' | 'PM';
 
 export const PUPIL_FLAGS = ['cin', 'cp', 'send', 'ehcp', 'lac', 'young_carer'] as const;
 export type PupilFlag = (typeof PUPIL_FLAGS)[number];
+/**
+ * The flags that are safeguarding information (child protection, looked after, child in need):
+ * nothing goes to such a family without a person's approval, and only the roles a school chooses see
+ * them (api/auth/safeguarding.ts).
+ */
+export const SAFEGUARDING_FLAGS = ['cp', 'lac', 'cin'] as const satisfies readonly PupilFlag[];
+export type SafeguardingFlag = (typeof SAFEGUARDING_FLAGS)[number];
+export const isSafeguardingFlag = (flag: string): flag is SafeguardingFlag =>
+  (SAFEGUARDING_FLAGS as readonly string[]).includes(flag);
 
 /** The statistical class of a register code (DfE 2024 guidance). */
 export type CodeClass =

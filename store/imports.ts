@@ -13,8 +13,15 @@ import type { SchoolCalendarFile } from '../domain/types';
 import type { Db } from './db';
 import { ImportValidationError, type ImportKind, type RowError } from './errors';
 import { loadMarkGridsFor, recordMarkChanges, saveYearBlobs, type BlobWrite, type MarkChange } from './marks';
+import { SYSTEM_ACTOR, type ChangeActor } from './pupilChanges';
 import { pupilIdsByUpn, upsertPupils } from './pupils';
-import { parseCsvRows, type ProgressCallback, type RawRow } from './rows';
+import {
+  parseCsvStream,
+  type CsvParseOptions,
+  type CsvSource,
+  type ProgressCallback,
+  type RawRow,
+} from './rows';
 import { getSchool, upsertSchool } from './schools';
 import {
   MARKS_COLUMNS,
@@ -27,7 +34,15 @@ import {
 } from './validate';
 
 export { ImportValidationError, type RowError, type ImportKind } from './errors';
-export { rowsFromObjects, type RawRow, type ProgressCallback, type ProgressEvent } from './rows';
+export {
+  rowsFromObjects,
+  RowLimitError,
+  type CsvParseOptions,
+  type CsvSource,
+  type RawRow,
+  type ProgressCallback,
+  type ProgressEvent,
+} from './rows';
 
 // ---------------------------------------------------------------------------------------------
 // Stage 1 helpers for files
@@ -60,17 +75,22 @@ export function parseCalendarText(text: string, fileName = ''): unknown {
   }
 }
 
-export function parseRosterCsv(text: string | Uint8Array, onProgress?: ProgressCallback): RawRow[] {
-  return tagged('roster', () => parseCsvRows(text, ROSTER_COLUMNS, onProgress));
+/**
+ * A roster CSV, parsed as a stream (text, bytes, or a stream of bytes: a file, an upload). With
+ * `maxRows` the reading stops at the first row over it (RowLimitError).
+ */
+export function parseRosterCsv(source: CsvSource, options: CsvParseOptions = {}): Promise<RawRow[]> {
+  return tagged('roster', () => parseCsvStream(source, ROSTER_COLUMNS, options));
 }
 
-export function parseMarksCsv(text: string | Uint8Array, onProgress?: ProgressCallback): RawRow[] {
-  return tagged('marks', () => parseCsvRows(text, MARKS_COLUMNS, onProgress));
+/** A marks CSV, parsed as a stream; see parseRosterCsv. */
+export function parseMarksCsv(source: CsvSource, options: CsvParseOptions = {}): Promise<RawRow[]> {
+  return tagged('marks', () => parseCsvStream(source, MARKS_COLUMNS, options));
 }
 
-function tagged<T>(file: ImportKind, fn: () => T): T {
+async function tagged<T>(file: ImportKind, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof ImportValidationError) {
       throw new ImportValidationError(
@@ -98,7 +118,18 @@ export interface ImportInput {
 export interface ImportSummary {
   schoolId: string;
   calendar?: { importId: string; status: 'inserted' | 'changed' | 'unchanged' };
-  roster?: { importId: string; rows: number; inserted: number; updated: number; unchanged: number };
+  roster?: {
+    importId: string;
+    rows: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    /**
+     * Changes to parents' contact details and safeguarding flags (each kept with its old and new
+     * value): in force now, and waiting for a second person's approval (docs/contact-changes.md).
+     */
+    watched: { applied: number; pending: number };
+  };
   marks?: {
     importId: string;
     rows: number;
@@ -116,6 +147,11 @@ export interface ImportSummary {
 
 export interface ImportOptions {
   onProgress?: ProgressCallback;
+  /**
+   * Who runs the import: recorded with every change to a parent's contact details or a safeguarding
+   * flag (default: the system, for the demo school and tests that import straight into the store).
+   */
+  actor?: ChangeActor;
 }
 
 /**
@@ -236,9 +272,14 @@ async function importInTransaction(
   if (input.roster) {
     const importId = await startImport(tx, schoolId, 'roster');
     const total = rosterRecords.length;
-    const r = await upsertPupils(tx, schoolId, rosterRecords, (done) =>
-      progress?.({ phase: 'write', done, total }),
-    );
+    const r = await upsertPupils(tx, schoolId, rosterRecords, {
+      onChunk: (done) => progress?.({ phase: 'write', done, total }),
+      changes: {
+        importId,
+        actor: options.actor ?? SYSTEM_ACTOR,
+        hold: existing?.contactChangesNeedApproval ?? false,
+      },
+    });
     await finishImport(tx, importId, {
       rows: total,
       inserted: r.inserted,

@@ -3,6 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IsoDate, PupilFlag } from '../domain/types';
 import type { Db } from './db';
+import {
+  pendingChangesOf,
+  planChanges,
+  recordChanges,
+  SYSTEM_ACTOR,
+  type ChangeActor,
+  type ChangeToRecord,
+} from './pupilChanges';
 import type { Contact, RosterRecord } from './validate';
 
 export interface Pupil {
@@ -104,23 +112,68 @@ export interface UpsertPupilsResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Changes to parents' contact details and safeguarding flags: in force at once, and held for a second person. */
+  watched: { applied: number; pending: number };
+}
+
+export interface UpsertPupilsOptions {
+  onChunk?: (done: number) => void;
+  /**
+   * Where the changes come from: recorded with each change to a contact detail or safeguarding flag
+   * (store/pupilChanges.ts). `hold` is the school's second approval: such changes wait.
+   */
+  changes?: { importId: string | null; actor: ChangeActor; hold: boolean };
 }
 
 const UPSERT_CHUNK = 2_000;
 
 /**
  * Adds new pupils and updates the details of known ones (matched by UPN within the school).
- * Pupils missing from the records are left alone: a roster file may be partial.
+ * Pupils missing from the records are left alone: a roster file may be partial. A known pupil's
+ * changed contact details and safeguarding flags are recorded one row per field; with the school's
+ * second approval on, a changed contact or a flag taken off keeps its old value until approved.
  */
 export async function upsertPupils(
   db: Db,
   schoolId: string,
   records: readonly RosterRecord[],
-  onChunk?: (done: number) => void,
+  options: UpsertPupilsOptions = {},
 ): Promise<UpsertPupilsResult> {
-  const result: UpsertPupilsResult = { inserted: 0, updated: 0, unchanged: 0 };
+  const result: UpsertPupilsResult = {
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    watched: { applied: 0, pending: 0 },
+  };
+  const source = options.changes ?? { importId: null, actor: SYSTEM_ACTOR, hold: false };
   for (let start = 0; start < records.length; start += UPSERT_CHUNK) {
-    const chunk = records.slice(start, start + UPSERT_CHUNK);
+    const incoming = records.slice(start, start + UPSERT_CHUNK);
+    // What is in force for the pupils already known, and what is waiting for them.
+    const known = await db.query<{ id: string; upn: string; flags: string[]; contacts: Contact[] }>(
+      `SELECT id::text AS id, upn, flags, contacts FROM pupils WHERE school_id = $1 AND upn = ANY($2::text[])`,
+      [schoolId, incoming.map((r) => r.upn)],
+    );
+    const byUpn = new Map(known.rows.map((r) => [r.upn, r]));
+    const pending = await pendingChangesOf(
+      db,
+      known.rows.map((r) => r.id),
+    );
+    const changes: ChangeToRecord[] = [];
+    const superseded: string[] = [];
+    const chunk = incoming.map((r) => {
+      const current = byUpn.get(r.upn);
+      if (!current) return r;
+      const plan = planChanges(
+        { flags: current.flags ?? [], contacts: current.contacts ?? [] },
+        r,
+        pending.get(current.id) ?? new Map(),
+        source.hold,
+      );
+      for (const c of plan.applied) changes.push({ ...c, pupilId: current.id, status: 'applied' });
+      for (const c of plan.held) changes.push({ ...c, pupilId: current.id, status: 'pending' });
+      superseded.push(...plan.superseded);
+      return { ...r, flags: plan.effective.flags as PupilFlag[], contacts: [...plan.effective.contacts] };
+    });
     const { rows } = await db.query<{ inserted: boolean }>(
       `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, date_of_birth,
                            start_date, left_on, flags, contacts)
@@ -154,11 +207,13 @@ export async function upsertPupils(
         chunk.map((r) => JSON.stringify(r.contacts)),
       ],
     );
+    await recordChanges(db, schoolId, changes, superseded, source);
     const inserted = rows.filter((r) => r.inserted).length;
     result.inserted += inserted;
     result.updated += rows.length - inserted;
     result.unchanged += chunk.length - rows.length;
-    onChunk?.(Math.min(start + UPSERT_CHUNK, records.length));
+    for (const c of changes) result.watched[c.status === 'applied' ? 'applied' : 'pending']++;
+    options.onChunk?.(Math.min(start + UPSERT_CHUNK, records.length));
   }
   return result;
 }

@@ -10,6 +10,11 @@ export interface School {
   lessonsPerDay: number;
   policyId: string | null;
   policyVersion: string | null;
+  /**
+   * A change to a parent's contact details, or a safeguarding flag taken off, waits for a second
+   * person's approval before letters use it (docs/contact-changes.md). Off unless the school turns it on.
+   */
+  contactChangesNeedApproval: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -21,12 +26,13 @@ interface SchoolRow {
   lessons_per_day: number;
   policy_id: string | null;
   policy_version: string | null;
+  contact_changes_need_approval: boolean;
   created_at: string;
   updated_at: string;
 }
 
 const SCHOOL_COLUMNS = `id, name, calendar, lessons_per_day, policy_id, policy_version,
-  created_at::text AS created_at, updated_at::text AS updated_at`;
+  contact_changes_need_approval, created_at::text AS created_at, updated_at::text AS updated_at`;
 
 function toSchool(r: SchoolRow): School {
   return {
@@ -36,6 +42,7 @@ function toSchool(r: SchoolRow): School {
     lessonsPerDay: r.lessons_per_day,
     policyId: r.policy_id,
     policyVersion: r.policy_version,
+    contactChangesNeedApproval: r.contact_changes_need_approval,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -91,6 +98,15 @@ export async function setSchoolPolicy(
     policyId,
     policyVersion,
   ]);
+}
+
+/** Turns the second approval of contact and safeguarding-flag changes on or off; false when no such school. */
+export async function setContactChangesNeedApproval(db: Db, schoolId: string, on: boolean): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>(
+    'UPDATE schools SET contact_changes_need_approval = $2 WHERE id = $1 RETURNING id',
+    [schoolId, on],
+  );
+  return rows.length > 0;
 }
 
 /** The school's calendar, built (school days, weeks) from the stored file. */

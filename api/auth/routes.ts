@@ -19,7 +19,10 @@ export const passwordSchema = z
 const emailSchema = z.email('enter an email address').max(200);
 
 /** A user as the API shows them (no password hash). */
-export type PublicUser = Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'allSchools' | 'schoolIds'>;
+export type PublicUser = Pick<
+  User,
+  'id' | 'email' | 'displayName' | 'role' | 'allSchools' | 'schoolIds' | 'safeguardingLead'
+>;
 
 export function publicUser(u: User): PublicUser {
   return {
@@ -29,6 +32,7 @@ export function publicUser(u: User): PublicUser {
     role: u.role,
     allSchools: u.allSchools,
     schoolIds: u.schoolIds,
+    safeguardingLead: u.safeguardingLead,
   };
 }
 

@@ -17,6 +17,8 @@ export interface User {
   disabled: boolean;
   hasPassword: boolean;
   createdAt: string;
+  /** A designated safeguarding lead: sees safeguarding flags whatever their role (api/auth/safeguarding.ts). */
+  safeguardingLead: boolean;
 }
 
 interface UserRow {
@@ -29,10 +31,11 @@ interface UserRow {
   has_password: boolean;
   created_at: string;
   school_ids: string[] | null;
+  safeguarding_lead: boolean;
 }
 
 const USER_SELECT = `SELECT u.id::text AS id, u.email, u.display_name, u.role, u.all_schools, u.disabled,
-    (u.password_hash IS NOT NULL) AS has_password, u.created_at::text AS created_at,
+    (u.password_hash IS NOT NULL) AS has_password, u.created_at::text AS created_at, u.safeguarding_lead,
     ARRAY(SELECT s.school_id FROM user_schools s WHERE s.user_id = u.id ORDER BY s.school_id) AS school_ids
   FROM users u`;
 
@@ -47,6 +50,7 @@ function toUser(r: UserRow): User {
     disabled: r.disabled,
     hasPassword: r.has_password,
     createdAt: r.created_at,
+    safeguardingLead: r.safeguarding_lead,
   };
 }
 
@@ -99,13 +103,15 @@ export interface NewUser {
   allSchools?: boolean;
   schoolIds?: string[];
   passwordHash?: string | null;
+  safeguardingLead?: boolean;
 }
 
 export async function createUser(db: Db, u: NewUser): Promise<User> {
   const id = randomUUID();
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO users (id, email, display_name, role, all_schools, password_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO users (id, email, display_name, role, all_schools, password_hash, safeguarding_lead)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         id,
         normaliseEmail(u.email),
@@ -113,6 +119,7 @@ export async function createUser(db: Db, u: NewUser): Promise<User> {
         u.role,
         u.allSchools ?? false,
         u.passwordHash ?? null,
+        u.safeguardingLead ?? false,
       ],
     );
     await setUserSchools(tx, id, u.schoolIds ?? []);
@@ -145,6 +152,7 @@ export interface UserChanges {
   schoolIds?: string[];
   disabled?: boolean;
   passwordHash?: string;
+  safeguardingLead?: boolean;
 }
 
 export async function updateUser(db: Db, id: string, c: UserChanges): Promise<User | null> {
@@ -152,7 +160,8 @@ export async function updateUser(db: Db, id: string, c: UserChanges): Promise<Us
     await tx.query(
       `UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role),
          all_schools = COALESCE($4, all_schools), disabled = COALESCE($5, disabled),
-         password_hash = COALESCE($6, password_hash), updated_at = now()
+         password_hash = COALESCE($6, password_hash),
+         safeguarding_lead = COALESCE($7, safeguarding_lead), updated_at = now()
        WHERE id = $1::uuid`,
       [
         id,
@@ -161,6 +170,7 @@ export async function updateUser(db: Db, id: string, c: UserChanges): Promise<Us
         c.allSchools ?? null,
         c.disabled ?? null,
         c.passwordHash ?? null,
+        c.safeguardingLead ?? null,
       ],
     );
     if (c.schoolIds) await setUserSchools(tx, id, c.schoolIds);

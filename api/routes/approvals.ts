@@ -1,5 +1,6 @@
 // The approvals queue: every step waiting for a person, oldest first, with a preview of exactly what
 // will be sent, and the decisions (approve / reject with a reason / amend), one at a time or in bulk.
+import { flagViewer } from '../auth/safeguarding';
 import { z } from 'zod';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
@@ -245,7 +246,15 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
               ? 1
               : a.caseId.localeCompare(b.caseId),
         );
-      return { total: filtered.length, overdue: filtered.filter((i) => i.overdue).length, items: filtered };
+      const flags = await flagViewer(db, req, user);
+      return {
+        total: filtered.length,
+        overdue: filtered.filter((i) => i.overdue).length,
+        items: filtered.map((i) => ({
+          ...i,
+          pupil: { ...i.pupil, flags: flags.show(i.schoolId, i.pupil.id, i.pupil.flags) },
+        })),
+      };
     },
   );
 

@@ -1,6 +1,7 @@
 // Cases: the list (from the read model, with filters), one case in full (state, timeline, chart
 // series, letters, meetings, tasks) from the read model at once, the case's live view from its
 // workflow within a short timeout, and the human events the team records on it.
+import { flagViewer } from '../auth/safeguarding';
 import { z } from 'zod';
 import { OUTCOME_KINDS } from '../../domain/caseTypes';
 import { buildCalendar } from '../../domain/calendar';
@@ -23,7 +24,7 @@ import type { User } from '../auth/users';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { HttpError, notFound } from '../errors';
+import { HttpError, badRequest, notFound } from '../errors';
 import { thresholdsFor, weeklySeries } from '../services/attendance';
 import { liveCaseView, loadCaseRow, mayCompleteTask, mayDecide, updateCase } from '../services/cases';
 import { policyOfCase } from '../services/policies';
@@ -151,6 +152,8 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       const user = currentUser(req);
       const q = req.query;
       const schoolIds = schoolsFor(user, q.schoolId);
+      const flags = await flagViewer(db, req, user);
+      flags.assertMayFilter(q.flags, schoolIds);
       const { total, cases } = await listCases(db, {
         schoolIds,
         status: q.status,
@@ -178,7 +181,10 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           rank: s.stageRank,
           active: s.active,
         })),
-        cases,
+        cases: cases.map((c) => ({
+          ...c,
+          pupil: { ...c.pupil, flags: flags.show(c.schoolId, c.pupil.id, c.pupil.flags) },
+        })),
       };
     },
   );
@@ -223,7 +229,7 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           familyName: pupil.familyName,
           yearGroup: pupil.yearGroup,
           dateOfBirth: pupil.dateOfBirth,
-          flags: pupil.flags,
+          flags: (await flagViewer(db, req, user)).show(school.id, pupil.id, pupil.flags),
           contacts: pupil.contacts,
         },
         school: { id: school.id, name: school.name },
@@ -327,6 +333,8 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       const user = currentUser(req);
       const row = await loadCaseRow(db, user, req.params.caseId);
       const b = req.body;
+      if (b.on && b.on > ctx.today())
+        throw badRequest(`${b.on} is in the future: record what has happened, on the day it happened.`);
       const event: HumanEvent['event'] =
         b.type === 'outcome'
           ? { type: 'outcome', outcome: b.outcome, ...(b.stepId ? { stepId: b.stepId } : {}) }

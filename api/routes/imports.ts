@@ -1,12 +1,14 @@
 // Imports of calendars, rosters and marks as JSON bodies: CSV text as a string, or rows as objects
 // with the CSV's column names. All or nothing: one bad row anywhere and nothing is written; the
 // answer lists every bad row with its line, column and reason.
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { conflict, HttpError, notFound } from '../errors';
+import { badRequest, conflict, HttpError, notFound } from '../errors';
 import type { ImportJob, ImportJobSummary } from '../services/importJobs';
 import { openCaseIdsForSchool } from '../../store/cases';
 import { ImportValidationError } from '../../store/errors';
@@ -17,10 +19,12 @@ import {
   parseCalendarText,
   parseMarksCsv,
   parseRosterCsv,
+  RowLimitError,
   rowsFromObjects,
   runImport,
   type ImportInput,
   type ImportKind,
+  type RawRow,
 } from '../../store/imports';
 
 const rowsSchema = z
@@ -65,8 +69,21 @@ function tagged(kind: ImportKind, err: unknown): never {
   throw err;
 }
 
-/** Stage 1 (parse), done before answering: a broken file is a 400 at once. */
-export function parseImportBody(body: ImportBody): ImportInput {
+/** The 413 for a CSV file with more rows than an import takes: said as soon as the reading reaches one. */
+export function tooManyRows(kind: ImportKind, limit: number, rows?: number): HttpError {
+  const max = limit.toLocaleString('en-GB');
+  return new HttpError(
+    413,
+    `The ${kind} file has ${rows === undefined ? `more than ${max}` : rows.toLocaleString('en-GB')} rows; ` +
+      `an import takes at most ${max} (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.`,
+  );
+}
+
+/**
+ * Stage 1 (parse), done before answering: a broken file is a 400 at once. CSV text is parsed as a
+ * stream in chunks and the reading stops at the first row over `maxRows` (a 413 naming the limit).
+ */
+export async function parseImportBody(body: ImportBody, maxRows: number): Promise<ImportInput> {
   const input: ImportInput = { schoolId: body.schoolId };
   if (body.calendar !== undefined) {
     input.calendar =
@@ -74,22 +91,43 @@ export function parseImportBody(body: ImportBody): ImportInput {
         ? parseCalendarText(body.calendar, body.fileNames?.calendar ?? '')
         : body.calendar;
   }
-  if (body.roster !== undefined) {
-    try {
-      input.roster =
-        typeof body.roster === 'string' ? parseRosterCsv(body.roster) : rowsFromObjects(body.roster);
-    } catch (err) {
-      tagged('roster', err);
+  for (const kind of ['roster', 'marks'] as const) {
+    const given = body[kind];
+    if (given === undefined) continue;
+    if (typeof given !== 'string') {
+      if (given.length > maxRows) throw tooManyRows(kind, maxRows, given.length);
+      input[kind] = rowsFromObjects(given);
+      continue;
     }
-  }
-  if (body.marks !== undefined) {
     try {
-      input.marks = typeof body.marks === 'string' ? parseMarksCsv(body.marks) : rowsFromObjects(body.marks);
+      input[kind] = await (kind === 'roster' ? parseRosterCsv : parseMarksCsv)(given, { maxRows });
     } catch (err) {
-      tagged('marks', err);
+      if (err instanceof RowLimitError) throw tooManyRows(kind, maxRows);
+      tagged(kind, err);
     }
   }
   return input;
+}
+
+/** The upload went over IMPORT_MAX_MB while it was being read. */
+class BodyTooLargeError extends Error {}
+
+/** The same answer as Fastify's own body limit gives on the JSON route. */
+function bodyTooLarge(maxMb: number): HttpError {
+  return new HttpError(413, `The request body is too large: at most ${maxMb} MB here.`);
+}
+
+/**
+ * The request's bytes as they arrive, refused at the first byte over `max`. The request itself is
+ * not destroyed when the reading stops (the answer still has to go back on it): the route drains it.
+ */
+async function* bytesUpTo(body: Readable, max: number): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > max) throw new BodyTooLargeError();
+    yield chunk;
+  }
 }
 
 function jobView(job: ImportJob) {
@@ -157,7 +195,11 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
 
   async function run(job: ImportJob, input: ImportInput, actor: { id: string; role: string }): Promise<void> {
     try {
-      const imported = await runImport(db, input, { onProgress: (e) => ctx.imports.progress(job, e) });
+      const imported = await runImport(db, input, {
+        onProgress: (e) => ctx.imports.progress(job, e),
+        // Recorded with every change to a parent's contacts or a safeguarding flag.
+        actor: { userId: actor.id, role: actor.role },
+      });
       const summary: ImportJobSummary = imported.calendar
         ? {
             ...imported,
@@ -179,6 +221,7 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
             rows: summary.roster.rows,
             inserted: summary.roster.inserted,
             updated: summary.roster.updated,
+            watched: summary.roster.watched,
           },
           marks: summary.marks && {
             rows: summary.marks.rows,
@@ -207,6 +250,51 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
     }
   }
 
+  /**
+   * Runs the import in the background (or, with `wait`, answers when it is done). Never left
+   * unhandled: whatever fails after the import (its audit entry, say) is logged and the job says
+   * so; the process goes on.
+   */
+  async function start(
+    job: ImportJob,
+    input: ImportInput,
+    user: { id: string; role: string },
+    wait: boolean,
+    reply: FastifyReply,
+  ) {
+    const done = run(job, input, user).catch((err: unknown) => {
+      app.log.error({ err }, 'import: failed after running');
+      if (job.status === 'running')
+        ctx.imports.finish(job, {
+          status: 'failed',
+          message: 'The import failed on our side; nothing was written. Please try again.',
+        });
+    });
+    if (wait) {
+      await done;
+      if (job.status === 'rejected')
+        return reply.code(400).send({ statusCode: 400, importId: job.id, ...job.rejection! });
+      if (job.status === 'failed')
+        return reply.code(500).send({ statusCode: 500, importId: job.id, error: job.message });
+      return reply.code(201).send(jobView(job));
+    }
+    return reply.code(202).send(jobView(job));
+  }
+
+  function refuseSecond(schoolId: string): void {
+    const running = ctx.imports.runningFor(schoolId);
+    if (running)
+      throw conflict(
+        `An import for school ${schoolId} is already running (started ${running.startedAt}): wait for it to finish, then import again.`,
+        { importId: running.id },
+      );
+  }
+
+  const waitQuery = z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true');
+
   app.post(
     '/api/imports',
     {
@@ -221,59 +309,106 @@ export async function registerImportRoutes(app: ZodApp, ctx: AppContext): Promis
         description:
           'Answers 202 with an import id at once; poll GET /api/imports/{id} for progress, the summary or every bad row. ' +
           'With ?wait=true it answers when done: 201 with the summary, or 400 listing every bad row (line, column, reason). ' +
-          'A file that is not valid CSV/JSON/YAML is a 400 at once either way.',
-        querystring: z.object({
-          wait: z
-            .enum(['true', 'false'])
-            .default('false')
-            .transform((v) => v === 'true'),
-        }),
+          'A file that is not valid CSV/JSON/YAML is a 400 at once either way. ' +
+          'A JSON body is read whole (at most IMPORT_MAX_MB); its CSV text is then parsed as a stream. ' +
+          'One large CSV file is better sent to POST /api/imports/csv, which parses the upload as it arrives.',
+        querystring: z.object({ wait: waitQuery }),
         body: importBodySchema,
       },
     },
     async (req, reply) => {
       const user = currentUser(req);
       assertSchool(user, req.body.schoolId, 'No such school in your scope');
-      const input = parseImportBody(req.body);
-      for (const [kind, rows] of [
-        ['roster', input.roster],
-        ['marks', input.marks],
-      ] as const) {
-        const n = rows?.length ?? 0;
-        if (n > ctx.config.IMPORT_MAX_ROWS)
-          throw new HttpError(
-            413,
-            `The ${kind} file has ${n.toLocaleString('en-GB')} rows; an import takes at most ${ctx.config.IMPORT_MAX_ROWS.toLocaleString('en-GB')} (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.`,
-          );
-      }
-      const running = ctx.imports.runningFor(input.schoolId);
-      if (running)
-        throw conflict(
-          `An import for school ${input.schoolId} is already running (started ${running.startedAt}): wait for it to finish, then import again.`,
-          { importId: running.id },
-        );
+      const input = await parseImportBody(req.body, ctx.config.IMPORT_MAX_ROWS);
+      refuseSecond(input.schoolId);
       const job = ctx.imports.create(input.schoolId, user.id);
-      // Never left unhandled: whatever fails after the import (its audit entry, say) is logged and
-      // the job says so; the process goes on.
-      const done = run(job, input, user).catch((err: unknown) => {
-        app.log.error({ err }, 'import: failed after running');
-        if (job.status === 'running')
-          ctx.imports.finish(job, {
-            status: 'failed',
-            message: 'The import failed on our side; nothing was written. Please try again.',
-          });
-      });
-      if (req.query.wait) {
-        await done;
-        if (job.status === 'rejected')
-          return reply.code(400).send({ statusCode: 400, importId: job.id, ...job.rejection! });
-        if (job.status === 'failed')
-          return reply.code(500).send({ statusCode: 500, importId: job.id, error: job.message });
-        return reply.code(201).send(jobView(job));
-      }
-      return reply.code(202).send(jobView(job));
+      return start(job, input, user, req.query.wait, reply);
     },
   );
+
+  // One CSV file sent as the request body (Content-Type: text/csv), parsed as it arrives: the
+  // upload is never held whole in memory, only the rows kept. Scoped so no other route takes CSV.
+  await app.register(async (csvRoutes: ZodApp) => {
+    csvRoutes.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
+    const maxBytes = ctx.config.IMPORT_MAX_MB * 1024 * 1024;
+    csvRoutes.post(
+      '/api/imports/csv',
+      {
+        config: { roles: ['manager', 'admin'] },
+        schema: {
+          tags: ['imports'],
+          summary: 'Import one roster or marks CSV file, streamed (all or nothing)',
+          description:
+            'The body is the CSV file itself (`Content-Type: text/csv`), read and parsed as it arrives. ' +
+            'The reading stops at the first row over IMPORT_MAX_ROWS or the first byte over IMPORT_MAX_MB: a 413 naming the limit. ' +
+            'Otherwise as POST /api/imports: 202 with an import id (poll GET /api/imports/{id}), or with ?wait=true 201 with the summary ' +
+            'or 400 listing every bad row; a second import for the school while one runs is a 409.',
+          querystring: z.object({
+            schoolId: z.string().trim().min(1, 'give the school id (URN)').max(64),
+            kind: z.enum(['roster', 'marks']).describe('What the file is'),
+            wait: waitQuery,
+          }),
+        },
+      },
+      async (req, reply) => {
+        const user = currentUser(req);
+        const { schoolId, kind, wait } = req.query;
+        assertSchool(user, schoolId, 'No such school in your scope');
+        // No body, or a JSON one: there is no CSV stream to read (found by the fuzzed API test, a 500).
+        if (typeof (req.body as Partial<Readable> | undefined)?.pipe !== 'function')
+          throw new HttpError(415, 'Send the CSV file itself as the body, with Content-Type: text/csv.');
+        const declared = Number(req.headers['content-length'] ?? NaN);
+        if (declared > maxBytes) throw bodyTooLarge(ctx.config.IMPORT_MAX_MB);
+        refuseSecond(schoolId);
+        // The job holds the school's place from the first byte: a second import waits for this one.
+        const job = ctx.imports.create(schoolId, user.id);
+        const body = req.body as Readable;
+        let rows: RawRow[];
+        try {
+          rows = await (kind === 'roster' ? parseRosterCsv : parseMarksCsv)(bytesUpTo(body, maxBytes), {
+            maxRows: ctx.config.IMPORT_MAX_ROWS,
+            ...(Number.isFinite(declared) && declared > 0 ? { totalBytes: declared } : {}),
+            onProgress: (e) => ctx.imports.progress(job, e),
+          });
+        } catch (err) {
+          const refusal =
+            err instanceof RowLimitError
+              ? tooManyRows(kind, ctx.config.IMPORT_MAX_ROWS)
+              : err instanceof BodyTooLargeError
+                ? bodyTooLarge(ctx.config.IMPORT_MAX_MB)
+                : null;
+          if (refusal || err instanceof ImportValidationError) {
+            const rejection =
+              err instanceof ImportValidationError
+                ? err.toJSON()
+                : { error: refusal!.message, rows: [], totalErrors: 0, unlisted: 0 };
+            ctx.imports.finish(job, { status: 'rejected', rejection });
+            await writeAudit(db, user, {
+              action: 'import.rejected',
+              targetType: 'import',
+              targetId: job.id,
+              schoolId,
+              details: { kind, errors: rejection.totalErrors, ...(refusal ? { status: 413 } : {}) },
+            });
+            throw refusal ?? err;
+          }
+          const interrupted = req.raw.readableAborted || req.raw.destroyed;
+          ctx.imports.finish(job, {
+            status: 'failed',
+            message: interrupted
+              ? 'The upload was interrupted; nothing was written. Please try again.'
+              : 'The import failed on our side; nothing was written. Please try again.',
+          });
+          if (interrupted) throw badRequest('The upload was interrupted; nothing was written.');
+          throw err;
+        } finally {
+          // Whatever was not read (the rest of a file over a limit) is drained, not kept.
+          body.resume();
+        }
+        return start(job, { schoolId, [kind]: rows }, user, wait, reply);
+      },
+    );
+  });
 
   app.get(
     '/api/imports/:importId',

@@ -148,22 +148,25 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
         throw conflict(refused.map((p) => `${p.name}: ${p.terms.allowed ? '' : p.terms.reason}`).join('; '), {
           refused: refused.map((p) => p.contactIndex),
         });
-      const made = await storeRequests(db, {
-        schoolId: pupil.schoolId,
-        pupilId: pupil.id,
-        caseId: row.caseId,
-        parents: chosen,
-        requestedOn,
-        by: user.id,
-      });
-      for (const n of made)
-        await writeAudit(db, user, {
-          action: 'penaltyNotice.request',
-          targetType: 'penaltyNotice',
-          targetId: n.id,
+      const made = await db.transaction(async (tx) => {
+        const made = await storeRequests(tx, {
           schoolId: pupil.schoolId,
-          details: { caseId: row.caseId, ordinal: n.ordinal, requestedOn },
+          pupilId: pupil.id,
+          caseId: row.caseId,
+          parents: chosen,
+          requestedOn,
+          by: user.id,
         });
+        for (const n of made)
+          await writeAudit(tx, user, {
+            action: 'penaltyNotice.request',
+            targetType: 'penaltyNotice',
+            targetId: n.id,
+            schoolId: pupil.schoolId,
+            details: { caseId: row.caseId, ordinal: n.ordinal, requestedOn },
+          });
+        return made;
+      });
       return made;
     },
   );
@@ -197,17 +200,20 @@ export async function registerPenaltyNoticeRoutes(app: ZodApp, ctx: AppContext):
         throw badRequest('An outcome is recorded once it has happened: not a future day.');
       const problem = outcomeProblem(notice, req.body.outcome, on);
       if (problem) throw conflict(`Not recorded: ${problem}.`);
-      const updated = await setPenaltyNoticeOutcome(db, notice.id, {
-        outcome: req.body.outcome,
-        on,
-        by: user.id,
-      });
-      await writeAudit(db, user, {
-        action: 'penaltyNotice.outcome',
-        targetType: 'penaltyNotice',
-        targetId: notice.id,
-        schoolId: notice.schoolId,
-        details: { caseId: notice.caseId, outcome: req.body.outcome, on },
+      const updated = await db.transaction(async (tx) => {
+        const updated = await setPenaltyNoticeOutcome(tx, notice.id, {
+          outcome: req.body.outcome,
+          on,
+          by: user.id,
+        });
+        await writeAudit(tx, user, {
+          action: 'penaltyNotice.outcome',
+          targetType: 'penaltyNotice',
+          targetId: notice.id,
+          schoolId: notice.schoolId,
+          details: { caseId: notice.caseId, outcome: req.body.outcome, on },
+        });
+        return updated;
       });
       return updated;
     },

@@ -284,16 +284,16 @@ export async function registerPolicyRoutes(app: ZodApp, ctx: AppContext): Promis
           );
           await setSchoolPolicy(tx, s, policy.id, String(policy.version));
         }
+        for (const [i, s] of b.schoolIds.entries()) {
+          await writeAudit(tx, user, {
+            action: 'policy.publish',
+            targetType: 'policy',
+            targetId: ids[i],
+            schoolId: s,
+            details: { policyId: policy.id, version: String(policy.version), fromFile: b.fromFile },
+          });
+        }
       });
-      for (const [i, s] of b.schoolIds.entries()) {
-        await writeAudit(db, user, {
-          action: 'policy.publish',
-          targetType: 'policy',
-          targetId: ids[i],
-          schoolId: s,
-          details: { policyId: policy.id, version: String(policy.version), fromFile: b.fromFile },
-        });
-      }
       return reply.code(201).send({
         versions: b.schoolIds.map((s, i) => ({ id: ids[i], schoolId: s })),
         policy: summary(policy),

@@ -1,5 +1,6 @@
 // Pupils of the schools in scope. Names and UPNs stay behind the API: everything else (workflows,
 // logs, the audit log) knows a pupil by the opaque id.
+import { flagViewer } from '../auth/safeguarding';
 import { z } from 'zod';
 import { currentUser } from '../auth/guard';
 import { assertSchool, schoolsFor } from '../auth/scope';
@@ -65,6 +66,8 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
       const user = currentUser(req);
       const q = req.query;
       const schools = schoolsFor(user, q.schoolId);
+      const flags = await flagViewer(db, req, user);
+      flags.assertMayFilter(q.flags, schools);
       const where: string[] = ['($1::text[] IS NULL OR p.school_id = ANY($1::text[]))'];
       const params: unknown[] = [schools];
       const p = (v: unknown) => {
@@ -134,7 +137,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
             givenName: r.given_name,
             familyName: r.family_name,
             yearGroup: r.year_group,
-            flags: r.flags ?? [],
+            flags: flags.show(r.school_id, r.id, r.flags ?? []),
             ytdAttendancePct: ytdPct,
             openCase: openCases.get(r.id) ?? null,
           };
@@ -190,7 +193,7 @@ export async function registerPupilRoutes(app: ZodApp, ctx: AppContext): Promise
           dateOfBirth: pupil.dateOfBirth,
           startDate: pupil.startDate,
           leftOn: pupil.leftOn,
-          flags: pupil.flags,
+          flags: (await flagViewer(db, req, user)).show(pupil.schoolId, pupil.id, pupil.flags),
           contacts: pupil.contacts,
         },
         asOf,

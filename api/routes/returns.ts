@@ -125,20 +125,23 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
       const absenceOn = req.body.absenceOn ?? ctx.today();
       if (absenceOn > ctx.today())
         throw badRequest('A call is about an absence that has happened: not a future day.');
-      const call = await recordFirstDayCall(db, {
-        schoolId: pupil.schoolId,
-        pupilId: pupil.id,
-        absenceOn,
-        outcome: req.body.outcome,
-        ...(req.body.note ? { note: req.body.note } : {}),
-        by: user.id,
-      });
-      await writeAudit(db, user, {
-        action: 'return.first-day-call',
-        targetType: 'pupil',
-        targetId: pupil.id,
-        schoolId: pupil.schoolId,
-        details: { absenceOn, outcome: call.outcome },
+      const call = await db.transaction(async (tx) => {
+        const call = await recordFirstDayCall(tx, {
+          schoolId: pupil.schoolId,
+          pupilId: pupil.id,
+          absenceOn,
+          outcome: req.body.outcome,
+          ...(req.body.note ? { note: req.body.note } : {}),
+          by: user.id,
+        });
+        await writeAudit(tx, user, {
+          action: 'return.first-day-call',
+          targetType: 'pupil',
+          targetId: pupil.id,
+          schoolId: pupil.schoolId,
+          details: { absenceOn, outcome: call.outcome },
+        });
+        return call;
       });
       return call;
     },
@@ -171,20 +174,23 @@ export async function registerReturnRoutes(app: ZodApp, ctx: AppContext): Promis
       if (!(await getSchool(db, pupil.schoolId))) throw notFound('No such pupil');
       const madeOn = req.body.madeOn ?? ctx.today();
       if (madeOn > ctx.today()) throw badRequest('An enquiry is recorded once it is made: not a future day.');
-      const enquiry = await recordRollEnquiry(db, {
-        schoolId: pupil.schoolId,
-        pupilId: pupil.id,
-        madeOn,
-        method: req.body.method,
-        note: req.body.note,
-        by: user.id,
-      });
-      await writeAudit(db, user, {
-        action: 'return.roll-enquiry',
-        targetType: 'pupil',
-        targetId: pupil.id,
-        schoolId: pupil.schoolId,
-        details: { madeOn, method: enquiry.method },
+      const enquiry = await db.transaction(async (tx) => {
+        const enquiry = await recordRollEnquiry(tx, {
+          schoolId: pupil.schoolId,
+          pupilId: pupil.id,
+          madeOn,
+          method: req.body.method,
+          note: req.body.note,
+          by: user.id,
+        });
+        await writeAudit(tx, user, {
+          action: 'return.roll-enquiry',
+          targetType: 'pupil',
+          targetId: pupil.id,
+          schoolId: pupil.schoolId,
+          details: { madeOn, method: enquiry.method },
+        });
+        return enquiry;
       });
       return enquiry;
     },

@@ -2,6 +2,7 @@
 // year's calendar to import): the worklist across the user's schools, from the read model, and the
 // outcome of a task, which goes to its case as the completeTask Update. A task is done only when its
 // outcome is recorded; a call with no answer stays open with the attempt on the case's timeline.
+import { flagViewer } from '../auth/safeguarding';
 import { z } from 'zod';
 import { listOpenCaseTasks, type OpenCaseTask } from '../../store/cases';
 import {
@@ -105,6 +106,7 @@ export async function registerTaskRoutes(app: ZodApp, ctx: AppContext): Promise<
       const q = req.query;
       const today = ctx.today();
       const open = await listOpenCaseTasks(db, schoolsFor(user, q.schoolId));
+      const flags = await flagViewer(db, req, user);
       const names = await displayNamesOf(
         db,
         open.map((o) => o.task.owner),
@@ -130,7 +132,10 @@ export async function registerTaskRoutes(app: ZodApp, ctx: AppContext): Promise<
         overdue: matching.filter((i) => i.overdue).length,
         page: q.page,
         pageSize: q.pageSize,
-        items: matching.slice(start, start + q.pageSize),
+        items: matching.slice(start, start + q.pageSize).map((i) => ({
+          ...i,
+          pupil: { ...i.pupil, flags: flags.show(i.schoolId, i.pupil.id, i.pupil.flags) },
+        })),
       };
     },
   );

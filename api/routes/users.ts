@@ -79,6 +79,10 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
           role: z.enum(ROLES),
           schoolIds: schoolIdsSchema.default([]),
           allSchools: z.boolean().default(false),
+          safeguardingLead: z
+            .boolean()
+            .default(false)
+            .describe('A designated safeguarding lead: sees safeguarding flags whatever the role'),
           password: passwordSchema.optional(),
         }),
       },
@@ -90,19 +94,28 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
       if (!b.allSchools && b.schoolIds.length === 0)
         throw badRequest('Give the account at least one school (or every school).');
       if (await getUserByEmail(db, b.email)) throw conflict('An account with that email already exists.');
-      const user = await createUser(db, {
-        email: b.email,
-        displayName: b.displayName,
-        role: b.role,
-        schoolIds: b.schoolIds,
-        allSchools: b.allSchools,
-        passwordHash: b.password ? await hashPassword(b.password) : null,
-      });
-      await writeAudit(db, actor, {
-        action: 'user.create',
-        targetType: 'user',
-        targetId: user.id,
-        details: { role: b.role, schoolIds: b.schoolIds, allSchools: b.allSchools },
+      const user = await db.transaction(async (tx) => {
+        const user = await createUser(tx, {
+          email: b.email,
+          displayName: b.displayName,
+          role: b.role,
+          schoolIds: b.schoolIds,
+          allSchools: b.allSchools,
+          safeguardingLead: b.safeguardingLead,
+          passwordHash: b.password ? await hashPassword(b.password) : null,
+        });
+        await writeAudit(tx, actor, {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: user.id,
+          details: {
+            role: b.role,
+            schoolIds: b.schoolIds,
+            allSchools: b.allSchools,
+            safeguardingLead: b.safeguardingLead,
+          },
+        });
+        return user;
       });
       const setupUrl = b.password
         ? null
@@ -125,6 +138,7 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
             role: z.enum(ROLES).optional(),
             schoolIds: schoolIdsSchema.optional(),
             allSchools: z.boolean().optional(),
+            safeguardingLead: z.boolean().optional(),
             disabled: z.boolean().optional(),
           })
           .refine((b) => Object.values(b).some((v) => v !== undefined), 'change at least one field'),
@@ -150,14 +164,17 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
       const allSchools = b.allSchools ?? target.allSchools;
       if (!allSchools && (schoolIds ?? target.schoolIds).length === 0)
         throw badRequest('Give the account at least one school (or every school).');
-      const updated = await updateUser(db, target.id, { ...b, ...(schoolIds ? { schoolIds } : {}) });
-      ctx.sessions.forgetUser(target.id);
-      await writeAudit(db, actor, {
-        action: 'user.update',
-        targetType: 'user',
-        targetId: target.id,
-        details: { ...req.body, displayName: undefined },
+      const updated = await db.transaction(async (tx) => {
+        const changed = await updateUser(tx, target.id, { ...b, ...(schoolIds ? { schoolIds } : {}) });
+        await writeAudit(tx, actor, {
+          action: 'user.update',
+          targetType: 'user',
+          targetId: target.id,
+          details: { ...req.body, displayName: undefined },
+        });
+        return changed;
       });
+      ctx.sessions.forgetUser(target.id);
       return { user: adminView(updated!) };
     },
   );
@@ -175,8 +192,11 @@ export async function registerUserRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req) => {
       const actor = currentUser(req);
       const target = await managedUser(actor, req.params.userId);
-      const token = await createSetupToken(db, 'set-password', target.id);
-      await writeAudit(db, actor, { action: 'user.setup_link', targetType: 'user', targetId: target.id });
+      const token = await db.transaction(async (tx) => {
+        const minted = await createSetupToken(tx, 'set-password', target.id);
+        await writeAudit(tx, actor, { action: 'user.setup_link', targetType: 'user', targetId: target.id });
+        return minted;
+      });
       return { setupUrl: `${ctx.publicUrl()}/setup?token=${token}` };
     },
   );

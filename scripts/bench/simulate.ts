@@ -30,10 +30,10 @@ async function simulate(pupils: number): Promise<SimulationResult> {
     await runImport(db, {
       schoolId: school,
       calendar: files.calendar,
-      roster: parseRosterCsv(files.rosterCsv),
-      marks: parseMarksCsv(files.marksCsv),
+      roster: await parseRosterCsv(files.rosterCsv),
+      marks: await parseMarksCsv(files.marksCsv),
     });
-    await runImport(db, { schoolId: school, marks: parseMarksCsv(files.recodesCsv) });
+    await runImport(db, { schoolId: school, marks: await parseMarksCsv(files.recodesCsv) });
     return await runSimulation({
       source: db,
       schoolId: school,

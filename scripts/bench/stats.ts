@@ -305,9 +305,9 @@ async function run(store: Store, engineName: string): Promise<void> {
     const files = syntheticSchoolFiles({ school: 'BENCHCSV', pupils: CSV_PUPILS, seed: SEED });
     await runImport(db, { schoolId: 'BENCHCSV', calendar: files.calendar });
     const { parseRosterCsv } = await import('../../store/imports');
-    await runImport(db, { schoolId: 'BENCHCSV', roster: parseRosterCsv(files.rosterCsv) });
+    await runImport(db, { schoolId: 'BENCHCSV', roster: await parseRosterCsv(files.rosterCsv) });
     const [summary, csvMs] = await timed(async () =>
-      runImport(db, { schoolId: 'BENCHCSV', marks: parseMarksCsv(files.marksCsv) }),
+      runImport(db, { schoolId: 'BENCHCSV', marks: await parseMarksCsv(files.marksCsv) }),
     );
     note(
       `CSV marks import, ${CSV_PUPILS.toLocaleString('en-GB')}-pupil school`,

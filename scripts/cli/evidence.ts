@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { displayNamesOf } from '../../api/auth/users';
 import { generatePack } from '../../evidence/service';
+import { writeAudit } from '../../api/auth/audit';
+import { cliActor, osUser } from './actor';
 import { openDbFromEnv } from '../../store/db';
 import { parseIsoDateOption } from './options';
 
@@ -32,6 +34,18 @@ export function registerEvidenceCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        // A whole pupil's record leaves the store: recorded first, as a download from the app is.
+        const { rows } = await db.query<{ school_id: string }>(
+          'SELECT school_id FROM cases WHERE case_id = $1',
+          [opts.case],
+        );
+        await writeAudit(db, cliActor(), {
+          action: 'evidence.export',
+          targetType: 'case',
+          targetId: opts.case,
+          schoolId: rows[0]?.school_id ?? null,
+          details: { via: 'cli', osUser: osUser(), packHash: made.built.packHash },
+        });
         writeFileSync(opts.out, made.built.zip);
         console.log(
           `Wrote ${opts.out}: ${made.built.files.length} files; manifest SHA-256 ${made.built.packHash}`,

@@ -1,7 +1,7 @@
 // `attendance import --school S [--calendar FILE] [--roster FILE] [--marks FILE]`
 // Validates every file first and writes all of them in one transaction: one bad row anywhere and
 // nothing is written (exit 1, every bad row listed). Re-running the same files changes nothing.
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -17,7 +17,9 @@ import {
   type ImportInput,
   type ImportKind,
   type ImportSummary,
+  type CsvParseOptions,
   type ProgressCallback,
+  type RawRow,
 } from '../../store/imports';
 
 interface ImportCommandOptions {
@@ -58,9 +60,14 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
   try {
     const input: ImportInput = { schoolId: opts.school };
     if (opts.calendar) input.calendar = parseCalendarText(readFileSync(opts.calendar, 'utf8'), opts.calendar);
-    if (opts.roster) input.roster = parseRosterCsv(readFileSync(opts.roster), bar.for('roster'));
-    if (opts.marks) input.marks = parseMarksCsv(readFileSync(opts.marks), bar.for('marks'));
-    const summary = await runImport(db, input, { onProgress: bar.for(input.marks ? 'marks' : 'roster') });
+    // CSV files are streamed from disk: parsed as they are read, never held whole in memory.
+    if (opts.roster) input.roster = await readCsv(parseRosterCsv, opts.roster, bar.for('roster'));
+    if (opts.marks) input.marks = await readCsv(parseMarksCsv, opts.marks, bar.for('marks'));
+    const summary = await runImport(db, input, {
+      onProgress: bar.for(input.marks ? 'marks' : 'roster'),
+      // Changes to parents' contacts and safeguarding flags are recorded as the command line's.
+      actor: { userId: null, role: 'cli', osUser: osUser() },
+    });
     bar.stop();
     await writeAudit(db, cliActor(), {
       action: 'import.succeeded',
@@ -69,7 +76,11 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
       details: {
         via: 'cli',
         osUser: osUser(),
-        roster: summary.roster && { rows: summary.roster.rows, inserted: summary.roster.inserted },
+        roster: summary.roster && {
+          rows: summary.roster.rows,
+          inserted: summary.roster.inserted,
+          watched: summary.roster.watched,
+        },
         marks: summary.marks && { rows: summary.marks.rows, inserted: summary.marks.inserted },
         calendar: summary.calendar?.status,
       },
@@ -92,6 +103,16 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
   } finally {
     await db.close();
   }
+}
+
+function readCsv(
+  parse: typeof parseRosterCsv,
+  path: string,
+  onProgress: ProgressCallback | undefined,
+): Promise<RawRow[]> {
+  // The size first: a missing file fails here, before a stream is opened.
+  const options: CsvParseOptions = { totalBytes: statSync(path).size, ...(onProgress ? { onProgress } : {}) };
+  return parse(createReadStream(path) as AsyncIterable<Buffer>, options);
 }
 
 /**
@@ -117,6 +138,13 @@ export function formatSummary(s: ImportSummary): string {
     lines.push(
       `  pupils:   ${s.roster.inserted} added, ${s.roster.updated} updated, ${s.roster.unchanged} unchanged (${s.roster.rows} rows)`,
     );
+    const { applied, pending } = s.roster.watched;
+    if (applied + pending > 0)
+      lines.push(
+        `  parents' contacts and safeguarding flags: ${applied} change${applied === 1 ? '' : 's'} in force` +
+          (pending ? `, ${pending} waiting for a second person's approval` : '') +
+          ' (each kept with its old value)',
+      );
   }
   if (s.marks) {
     const extra = [

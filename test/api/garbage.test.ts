@@ -139,6 +139,48 @@ describe('garbage in, 4xx out', () => {
     }
   });
 
+  it('answers text holding the NUL character (which the database cannot store) with a 400 naming the field, not a 500', async () => {
+    // Both were 500s, found by the fuzzed API test (test/api/fuzz.test.ts).
+    const bulk = await agents.manager!.post('/api/approvals/bulk', {
+      decision: 'approve',
+      items: [{ caseId: 'case\u0000x', proposalId: 'p1' }],
+    });
+    const outbox = await agents.admin!.get(`/api/outbox?schoolId=${SCHOOL_A}&caseId=a%00b`);
+    const key = await agents.manager!.post('/api/approvals/bulk', {
+      decision: 'approve',
+      'x\u0000': 1,
+      items: [],
+    });
+    expect(
+      [bulk, outbox, key].map((r) => [r.statusCode, r.json().issues, r.json().error.includes('NUL')]),
+    ).toEqual([
+      [400, [{ path: 'body.items[0].caseId', message: expect.stringMatching(/NUL character/) }], true],
+      [400, [{ path: 'query.caseId', message: expect.stringMatching(/NUL character/) }], true],
+      [400, [{ path: 'body.x\u0000', message: expect.stringMatching(/^its name must not contain/) }], true],
+    ]);
+  });
+
+  it('answers a CSV import sent with no body, or a JSON one, with a 415 saying what to send, not a 500', async () => {
+    // Found by the fuzzed API test (test/api/fuzz.test.ts).
+    const url = `/api/imports/csv?schoolId=${SCHOOL_A}&kind=roster&wait=true`;
+    const answers = [
+      await agents.manager!.request({ method: 'POST', url }),
+      await agents.manager!.post(url, { upn: 'A123' }),
+    ];
+    expect(answers.map((r) => [r.statusCode, r.json().error])).toEqual([
+      [415, expect.stringMatching(/Content-Type: text\/csv/)],
+      [415, expect.stringMatching(/Content-Type: text\/csv/)],
+    ]);
+    // Nothing was left holding the school's place: the next import is not refused as a second one.
+    const next = await agents.manager!.request({
+      method: 'POST',
+      url,
+      payload: 'upn\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(next.statusCode).toBe(400);
+  });
+
   it('lists every zod issue in a 400', async () => {
     const res = await agents.manager!.post('/api/approvals/bulk', {
       decision: 'reject',

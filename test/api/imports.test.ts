@@ -1,5 +1,6 @@
 // Imports through the API: CSV text or rows, all or nothing, every bad row named with its line,
 // column and reason, progress while it runs, and an audit entry for each attempt.
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCalendar } from '../../domain/calendar';
 import { makeTestApp, makeUser, signIn, type Agent, type TestApp } from './helpers';
@@ -223,7 +224,8 @@ describe('POST /api/imports', () => {
       const tooMany = await m.post('/api/imports?wait=true', { schoolId: SCHOOL_A, roster });
       expect([tooMany.statusCode, tooMany.json().error]).toEqual([
         413,
-        'The roster file has 4 rows; an import takes at most 3 (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.',
+        // Read as a stream, the file is refused at its fourth row: the rest is never parsed.
+        'The roster file has more than 3 rows; an import takes at most 3 (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.',
       ]);
       const tooBig = await m.post('/api/imports?wait=true', {
         schoolId: SCHOOL_A,
@@ -237,6 +239,122 @@ describe('POST /api/imports', () => {
       expect(rows).toEqual([]);
     } finally {
       await small.app.close();
+    }
+  });
+});
+
+describe('POST /api/imports/csv (one file, streamed)', () => {
+  const rosterOf = (from: number, n: number) =>
+    [
+      header,
+      ...Array.from({ length: n }, (_, i) => `${upn(from + i, SCHOOL_A)},S${i},Stream,4,2015-03-14,,,,,,,`),
+    ].join('\n') + '\n';
+
+  function upload(agent: Agent, query: string, payload: string | Readable) {
+    return agent.request({
+      method: 'POST',
+      url: `/api/imports/csv?${query}`,
+      headers: { 'content-type': 'text/csv' },
+      payload,
+    });
+  }
+
+  it('imports a roster sent as the body, read as it arrives', async () => {
+    // Sent as a stream (no Content-Length), in pieces that split its lines.
+    const csv = rosterOf(700, 3);
+    const res = await upload(
+      manager,
+      `schoolId=${SCHOOL_A}&kind=roster&wait=true`,
+      Readable.from(csv.match(/[\s\S]{1,9}/g)!.map((s) => Buffer.from(s))),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ status: 'succeeded', summary: { roster: { rows: 3, inserted: 3 } } });
+    const { rows } = await t.db.query(`SELECT 1 FROM pupils WHERE family_name = 'Stream'`);
+    expect(rows).toHaveLength(3);
+  });
+
+  it('refuses the whole file and names every bad row', async () => {
+    const csv = `${header}\n${upn(710, SCHOOL_A)},Ok,Fine,4,2015-03-14,,,,,,,\nX1,,Bad,99,2015-03-14,,,,,,,\n`;
+    const res = await upload(manager, `schoolId=${SCHOOL_A}&kind=roster&wait=true`, csv);
+    expect(res.statusCode).toBe(400);
+    expect(
+      res
+        .json()
+        .rows.map((r: { file: string; line: number; column: string }) => `${r.file}:${r.line}:${r.column}`),
+    ).toEqual(['roster:3:upn', 'roster:3:given_name', 'roster:3:year_group']);
+    const { rows } = await t.db.query(`SELECT 1 FROM pupils WHERE given_name = 'Ok'`);
+    expect(rows).toEqual([]);
+    // A NUL character (a binary file sent as CSV, say) no database text can store: a bad row, not a 500.
+    const binary = await upload(
+      manager,
+      `schoolId=${SCHOOL_A}&kind=roster&wait=true`,
+      `${header}\n${upn(711, SCHOOL_A)},Nu\u0000ll,Bad,4,2015-03-14,,,,,,,\n`,
+    );
+    expect([binary.statusCode, binary.json().rows]).toEqual([
+      400,
+      [expect.objectContaining({ file: 'roster', line: 2, column: 'given_name', value: 'Nu\\0ll' })],
+    ]);
+  });
+
+  it('is for managers and administrators, in their schools', async () => {
+    expect((await upload(officer, `schoolId=${SCHOOL_A}&kind=roster`, rosterOf(720, 1))).statusCode).toBe(
+      403,
+    );
+    expect((await upload(manager, `schoolId=${SCHOOL_B}&kind=roster`, rosterOf(720, 1))).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('stops at the row or byte over the limits set in config, says which, and frees the school for the next import', async () => {
+    const small = await makeTestApp({ db: t.db, env: { IMPORT_MAX_ROWS: '3', IMPORT_MAX_MB: '1' } });
+    try {
+      const m = await signIn(small.app, (await makeUser(t.db, 'manager', [SCHOOL_A])).email);
+      const tooMany = await upload(m, `schoolId=${SCHOOL_A}&kind=roster&wait=true`, rosterOf(730, 4));
+      expect([tooMany.statusCode, tooMany.json().error]).toEqual([
+        413,
+        'The roster file has more than 3 rows; an import takes at most 3 (IMPORT_MAX_ROWS). Split it (by term, say) and import each part.',
+      ]);
+      // Said by its size up front (Content-Length) ...
+      const declared = await upload(m, `schoolId=${SCHOOL_A}&kind=marks`, 'x'.repeat(1_100_000));
+      expect([declared.statusCode, declared.json().error]).toEqual([
+        413,
+        'The request body is too large: at most 1 MB here.',
+      ]);
+      // ... or, sent without one, at the first byte over the limit.
+      const streamed = await upload(
+        m,
+        `schoolId=${SCHOOL_A}&kind=marks`,
+        Readable.from(
+          (function* () {
+            // Two rows, the second with a field that never ends: 1.2 MB in all.
+            yield Buffer.from(
+              `upn,date,session,code\n${upn(1, SCHOOL_A)},2026-09-07,AM,/\n${upn(1, SCHOOL_A)},`,
+            );
+            for (let i = 0; i < 40; i++) yield Buffer.from('x'.repeat(30_000));
+          })(),
+        ),
+      );
+      expect([streamed.statusCode, streamed.json().error]).toEqual([
+        413,
+        'The request body is too large: at most 1 MB here.',
+      ]);
+      const { rows } = await t.db.query(`SELECT 1 FROM pupils WHERE upn = $1`, [upn(730, SCHOOL_A)]);
+      expect(rows).toEqual([]);
+      // None of the refused uploads holds the school: the next import runs.
+      const next = await upload(m, `schoolId=${SCHOOL_A}&kind=roster&wait=true`, rosterOf(740, 1));
+      expect(next.statusCode, next.body).toBe(201);
+    } finally {
+      await small.app.close();
+    }
+  });
+
+  it('runs one import per school at a time, whichever route it came by', async () => {
+    const running = t.imports.create(SCHOOL_A, 'someone-else');
+    try {
+      const refused = await upload(manager, `schoolId=${SCHOOL_A}&kind=roster`, rosterOf(750, 1));
+      expect([refused.statusCode, refused.json().importId]).toEqual([409, running.id]);
+    } finally {
+      t.imports.finish(running, { status: 'succeeded' });
     }
   });
 });

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PupilStatsRow } from '../../scripts/cli/stats';
@@ -152,5 +152,37 @@ describe.each(availableEngines())('attendance CLI on $name', (engine) => {
     expect(r.stdout).toContain('ytd window 2024-09-02 to 2024-09-13');
     expect(r.stdout).toMatch(new RegExp(`${UPN_A}\\s+Khan, Amira\\s+4\\s+20\\s+80\\.00\\s+20\\.00`));
     expect(r.stdout).not.toContain(UPN_B);
+  });
+
+  it('records a roster change to a parent’s email as the command line’s, with its operating-system user', async () => {
+    writeFileSync(
+      join(dir, 'roster2.csv'),
+      ROSTER.replace('sara.khan@example.org', 'sara.k@newmail.example'),
+    );
+    const r = cli(['import', '--school', SCHOOL, '--roster', join(dir, 'roster2.csv')], store.env);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain("parents' contacts and safeguarding flags: 1 change in force");
+    const db = await store.open();
+    try {
+      const { rows } = await db.query(
+        `SELECT c.field, c.old_value, c.new_value, c.changed_by::text AS changed_by, c.changed_by_role,
+                c.changed_by_os_user, c.status, i.kind AS import_kind
+           FROM pupil_changes c JOIN imports i ON i.id = c.import_id`,
+      );
+      expect(rows).toEqual([
+        {
+          field: 'contact1_email',
+          old_value: 'sara.khan@example.org',
+          new_value: 'sara.k@newmail.example',
+          changed_by: null,
+          changed_by_role: 'cli',
+          changed_by_os_user: userInfo().username,
+          status: 'applied',
+          import_kind: 'roster',
+        },
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 });

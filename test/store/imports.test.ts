@@ -9,6 +9,7 @@ import {
   parseCalendarText,
   parseMarksCsv,
   parseRosterCsv,
+  RowLimitError,
   rowsFromObjects,
   runImport,
 } from '../../store/imports';
@@ -25,8 +26,8 @@ async function importAll(db: Db, opts: { roster?: string; marks?: string; calend
   return runImport(db, {
     schoolId: SCHOOL,
     calendar: opts.calendar,
-    roster: opts.roster === undefined ? undefined : parseRosterCsv(opts.roster),
-    marks: opts.marks === undefined ? undefined : parseMarksCsv(opts.marks),
+    roster: opts.roster === undefined ? undefined : await parseRosterCsv(opts.roster),
+    marks: opts.marks === undefined ? undefined : await parseMarksCsv(opts.marks),
   });
 }
 
@@ -64,6 +65,74 @@ describe('validation helpers', () => {
     expect(parseYearGroup('14')).toBe(14);
     expect(parseYearGroup('15')).toBeNull();
     expect(parseYearGroup('x')).toBeNull();
+  });
+});
+
+describe('streamed parsing', () => {
+  /** The file's bytes in pieces of `size`, counting how many the parser asked for. */
+  function pieces(text: string, size: number) {
+    const bytes = Buffer.from(text, 'utf8');
+    const source = {
+      pulled: 0,
+      async *[Symbol.asyncIterator]() {
+        for (let i = 0; i < bytes.length; i += size) {
+          source.pulled++;
+          yield bytes.subarray(i, i + size);
+        }
+      },
+    };
+    return source;
+  }
+
+  it('reads a file arriving in small pieces exactly as the whole file: lines, quotes and accents', async () => {
+    // Pieces of 7 bytes split lines, a quoted field over two lines, and the two bytes of "é".
+    const csv = rosterCsv([
+      `${UPN_A},Zoë,"Khan-Renée",4,2015-03-14,"Sara
+Khan",sara.khan@example.org,07700 900001,,,,`,
+      `${UPN_B},Ben,Lewis,R,2019-11-02,Tom Lewis,tom@example.org,,Jo Lewis,,01632 960001,cp;send`,
+    ]);
+    const whole = await parseRosterCsv(csv);
+    const streamed = await parseRosterCsv(pieces(csv, 7));
+    expect(streamed).toEqual(whole);
+    expect(streamed.map((r) => [r.line, r.values.given_name, r.values.family_name])).toEqual([
+      [2, 'Zoë', 'Khan-Renée'],
+      [4, 'Ben', 'Lewis'],
+    ]);
+  });
+
+  it('stops reading at the first row over the limit: the rest of the file is never read', async () => {
+    // 1,000 rows of about 10 KB each (10 MB): the limit is 3 rows.
+    const long = 'x'.repeat(10_000);
+    const csv = rosterCsv(
+      Array.from(
+        { length: 1_000 },
+        (_, i) => `${upn(`8202001${String(i).padStart(5, '0')}`)},${long},Q,4,2015-03-14,,,,,,,`,
+      ),
+    );
+    const source = pieces(csv, 10_000);
+    const err = await parseRosterCsv(source, { maxRows: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RowLimitError);
+    expect((err as RowLimitError).limit).toBe(3);
+    // What the stream buffers ahead (a few tens of KB), not the 1,000 pieces of the file.
+    expect(source.pulled).toBeLessThan(20);
+    // Within the limit the same file is read to its end.
+    const fine = pieces(rosterCsv([`${UPN_A},Amira,Khan,4,2015-03-14,,,,,,,`]), 10);
+    expect(await parseRosterCsv(fine, { maxRows: 3 })).toHaveLength(1);
+  });
+
+  it('refuses a file without a required column at its header, without reading on', async () => {
+    const csv = 'upn,date,session\n' + `${UPN_A},2024-09-02,AM\n`.repeat(100_000);
+    const source = pieces(csv, 1_000);
+    const err = await rejection(parseMarksCsv(source));
+    expect(err.rows).toEqual([
+      expect.objectContaining({
+        file: 'marks',
+        line: 1,
+        column: 'code',
+        reason: expect.stringMatching(/no "code" column/),
+      }),
+    ]);
+    expect(source.pulled).toBeLessThan(100);
   });
 });
 

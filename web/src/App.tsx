@@ -19,6 +19,7 @@ import { AuditPage } from './pages/Audit';
 import { PupilPage } from './pages/Pupil';
 import { TasksPage } from './pages/Tasks';
 import { ReturnsPage } from './pages/Returns';
+import { ContactChangesPage } from './pages/ContactChanges';
 
 interface NavItem {
   to: string;
@@ -32,6 +33,7 @@ const NAV: NavItem[] = [
   { to: '/cases', label: 'Cases', roles: ['officer', 'manager', 'admin'] },
   { to: '/dashboard', label: 'Dashboard', roles: ['manager', 'admin', 'officer'] },
   { to: '/imports', label: 'Imports', roles: ['manager', 'admin'] },
+  { to: '/contact-changes', label: 'Contact changes', roles: ['manager', 'admin'] },
   { to: '/outbox', label: 'Outbox', roles: ['officer', 'manager', 'admin'] },
   { to: '/policies', label: 'Policies', roles: ['officer', 'manager', 'admin'] },
   { to: '/audit', label: 'Audit log', roles: ['manager', 'admin'] },
@@ -133,6 +135,7 @@ export function App() {
   else if (path === '/cases') page = <CasesPage />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/imports') page = <ImportsPage />;
+  else if (path === '/contact-changes') page = <ContactChangesPage />;
   else if (path === '/outbox') page = <OutboxPage />;
   else if (path === '/policies') page = <PoliciesPage />;
   else if (path === '/users') page = <UsersPage />;

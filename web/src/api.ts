@@ -55,7 +55,9 @@ async function request<T>(
   options: RequestOptions = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A file is sent as itself (the browser streams it from disk); anything else as JSON.
+  if (body instanceof Blob) headers['content-type'] = 'text/csv';
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   // Every request ends: answered, timed out, or abandoned by the caller.
   const controller = new AbortController();
@@ -76,7 +78,7 @@ async function request<T>(
     res = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
       credentials: 'same-origin',
       signal: controller.signal,
     });
@@ -112,6 +114,9 @@ export const api = {
   post: <T>(url: string, body?: unknown, options?: RequestOptions) =>
     request<T>('POST', url, body ?? {}, options),
   patch: <T>(url: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', url, body, options),
+  put: <T>(url: string, body: unknown, options?: RequestOptions) => request<T>('PUT', url, body, options),
+  /** POSTs a CSV file as the request body (POST /api/imports/csv parses it as it arrives). */
+  uploadCsv: <T>(url: string, file: Blob, options?: RequestOptions) => request<T>('POST', url, file, options),
 };
 
 /** `?a=1&b=2` from an object, skipping empty values. */

@@ -180,6 +180,24 @@ function UploadCard() {
     e.preventDefault();
     setError(null);
     setJob(null);
+    const chosen = (['calendar', 'roster', 'marks'] as const).filter((k) => files.current[k]?.files?.[0]);
+    const only = chosen.length === 1 && chosen[0] !== 'calendar' ? chosen[0] : null;
+    if (only) {
+      // One CSV file (today's marks, say) is sent as itself and read as it arrives: a large file is
+      // never held whole in the browser's or the server's memory.
+      setBusy(true);
+      try {
+        const file = files.current[only]!.files![0]!;
+        setJob(
+          await api.uploadCsv<Job>(`/api/imports/csv${qs({ schoolId: schoolId.trim(), kind: only })}`, file),
+        );
+      } catch (err) {
+        setError(err);
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
     const body: Record<string, unknown> = { schoolId: schoolId.trim(), fileNames: {} };
     for (const k of ['calendar', 'roster', 'marks'] as const) {
       const f = files.current[k]?.files?.[0];
@@ -273,6 +291,14 @@ function UploadCard() {
                 ` Pupils: ${job.summary.roster.inserted} added, ${job.summary.roster.updated} updated, ${job.summary.roster.unchanged} unchanged.`}
               {job.summary.marks &&
                 ` Marks: ${job.summary.marks.inserted} new, ${job.summary.marks.changed} changed, ${job.summary.marks.unchanged} unchanged.`}
+              {job.summary.roster && job.summary.roster.watched.pending > 0 && (
+                <>
+                  {' '}
+                  {plural(job.summary.roster.watched.pending, 'change')} to parents’ contacts or safeguarding
+                  flags {job.summary.roster.watched.pending === 1 ? 'waits' : 'wait'} for a second person’s
+                  approval: <Link to="/contact-changes">Contact changes</Link>.
+                </>
+              )}
               {job.summary.casesNotified !== undefined &&
                 job.summary.casesNotified > 0 &&
                 ` ${plural(job.summary.casesNotified, 'open case')} told to read the new calendar.`}

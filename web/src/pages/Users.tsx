@@ -14,6 +14,7 @@ export function UsersPage() {
     displayName: '',
     role: 'officer' as Role,
     schoolIds: [] as string[],
+    safeguardingLead: false,
   });
   const [link, setLink] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -24,7 +25,7 @@ export function UsersPage() {
     try {
       const r = await api.post<{ setupUrl: string | null }>('/api/users', form);
       setLink(r.setupUrl);
-      setForm({ email: '', displayName: '', role: 'officer', schoolIds: [] });
+      setForm({ email: '', displayName: '', role: 'officer', schoolIds: [], safeguardingLead: false });
       data.reload();
     } catch (err) {
       setError(err);
@@ -34,6 +35,15 @@ export function UsersPage() {
     setError(null);
     try {
       await api.patch(`/api/users/${u.id}`, { disabled: !u.disabled });
+      data.reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  async function toggleLead(u: AdminUser) {
+    setError(null);
+    try {
+      await api.patch(`/api/users/${u.id}`, { safeguardingLead: !u.safeguardingLead });
       data.reload();
     } catch (err) {
       setError(err);
@@ -78,7 +88,10 @@ export function UsersPage() {
                       {u.displayName}
                       <div className="small muted">{u.email}</div>
                     </td>
-                    <td>{u.role}</td>
+                    <td>
+                      {u.role}
+                      {u.safeguardingLead && <div className="small">Safeguarding lead</div>}
+                    </td>
                     <td className="small">
                       {u.allSchools
                         ? 'Every school'
@@ -95,6 +108,13 @@ export function UsersPage() {
                           {u.disabled ? 'Enable' : 'Disable'}
                         </button>
                       )}
+                      <button
+                        type="button"
+                        className="btn btn-quiet btn-small"
+                        onClick={() => void toggleLead(u)}
+                      >
+                        {u.safeguardingLead ? 'Not safeguarding lead' : 'Make safeguarding lead'}
+                      </button>
                       <button
                         type="button"
                         className="btn btn-quiet btn-small"
@@ -136,6 +156,14 @@ export function UsersPage() {
                 <option value="manager">Manager: sees everything in scope, approves manager steps</option>
                 <option value="admin">Administrator: users, policies, schools</option>
               </select>
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.safeguardingLead}
+                onChange={(e) => setForm({ ...form, safeguardingLead: e.target.checked })}
+              />
+              Designated safeguarding lead: sees child protection, child in need and looked-after flags
             </label>
             <fieldset>
               <legend>Schools</legend>
