@@ -252,7 +252,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       (d) =>
         signedActorsInForce()
           ? verifySignedActor(decideStep.name, d).then(() => {
-              validateAgain(() => c.validateDecision(d));
+              validateAgain(() => c.assertStillDecidable(d));
               return c.decideProposal(d);
             })
           : c.decideProposal(d),
@@ -263,7 +263,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
       async (e) => {
         if (signedActorsInForce()) {
           await verifySignedActor(recordEvent.name, e);
-          validateAgain(() => c.validateEvent(e));
+          validateAgain(() => c.assertStillRecordable(e));
         }
         const index = c.recordEvent(e);
         const meetingRef =

@@ -94,6 +94,29 @@ describe('approving, rejecting and amending proposed steps', () => {
     expect(v.timeline.some((t) => t.type === 'taskCreated' && t.stepId === 'make-parents-aware')).toBe(false);
   });
 
+  it('refuses an outcome that did not happen: a meeting never booked, a contract with no meeting, a day ahead', async () => {
+    expect(
+      await refused(
+        h.record('rex', { event: { type: 'outcome', outcome: 'meetingAttended', stepId: 'panel-meeting' } }),
+      ),
+    ).toBe('no meeting was booked for that step on this case');
+    expect(await refused(h.record('rex', { event: { type: 'outcome', outcome: 'meetingMissed' } }))).toBe(
+      'say which meeting this is about',
+    );
+    expect(await refused(h.record('rex', { event: { type: 'outcome', outcome: 'contractSigned' } }))).toMatch(
+      /^an attendance contract is signed or declined at a meeting with the parents, and none has taken place/,
+    );
+    const ahead = h.calendar.addSchoolDays(h.today(), 40);
+    expect(
+      await refused(
+        h.record('rex', { on: ahead, event: { type: 'outcome', outcome: 'medicalEvidenceReceived' } }),
+      ),
+    ).toBe(`${ahead} is in the future: record what has happened`);
+    const v = await h.view('rex');
+    expect(v.timeline.filter((t) => t.type === 'outcomeRecorded')).toEqual([]);
+    expect(v.caseState.outcomes).toEqual([]);
+  });
+
   it('sends the letter as amended by the team', async () => {
     const [proposal] = await h.pending('ali');
     expect(proposal?.step.stepId).toBe('warning-letter-1');

@@ -1,6 +1,8 @@
 // Bradford's three-stage model run by the real case workflows on the time-skipping server, with
 // letters caught by a real SMTP server. One simulated autumn and spring, five families.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schoolDateAt } from '../../domain/time';
+import { getMeeting } from '../../store/caseServices';
 import type { CaseView, TimelineEvent } from '../../workflows/caseMessages';
 import { MANAGER, markPattern, startHarness, type Harness } from './harness';
 
@@ -63,7 +65,9 @@ describe('Bradford staged intervention, case by case', () => {
           cleo,
           (t) => t.type === 'meetingBooked' && t.stepId === 'attendance-panel-meeting',
         );
-        if (booked) {
+        const meeting = booked && (await getMeeting(h.db, booked.ref!));
+        // Recorded as missed on the day of the meeting: an outcome is recorded once it has happened.
+        if (meeting && schoolDateAt(Date.parse(meeting.startsAt), 'Europe/London') <= h.today()) {
           await h.record('cleo', {
             event: { type: 'outcome', outcome: 'meetingMissed', stepId: 'attendance-panel-meeting' },
           });

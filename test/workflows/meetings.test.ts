@@ -2,6 +2,7 @@
 // moves on to what the policy asks next: Bradford's attendance contract after the panel meeting,
 // the five-stage plan's individual attendance plan after the meeting in school.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schoolDateAt } from '../../domain/time';
 import { getMeeting } from '../../store/caseServices';
 import type { CaseView, TimelineEvent } from '../../workflows/caseMessages';
 import { markPattern, startHarness, type Harness } from './harness';
@@ -17,9 +18,19 @@ const stageThree = markPattern((_d, s, i) => (i % 6 === 0 && s === 'AM' ? 'O' : 
 const find = (v: CaseView, type: TimelineEvent['type'], stepId: string) =>
   v.timeline.find((t) => t.type === type && t.stepId === stepId);
 
+/** The pupils whose "attended" was refused before their meeting's day. */
+const refusedEarly = new Set<string>();
+
+/** The school day a booked meeting takes place. */
+async function meetingDay(h: Harness, booked: TimelineEvent): Promise<string> {
+  const meeting = await getMeeting(h.db, booked.ref!);
+  return schoolDateAt(Date.parse(meeting!.startsAt), 'Europe/London');
+}
+
 /**
  * Approves what is proposed each day, and records that the family attended `meetingStep` (and then
- * `after`, when given) on the school day after it was booked. Stops when `done` holds.
+ * `after`, when given) on the day of the meeting: an outcome is recorded once it has happened.
+ * Stops when `done` holds.
  */
 async function runUntil(
   h: Harness,
@@ -33,7 +44,20 @@ async function runUntil(
   for (let day = 0; day < 60; day++) {
     const v = await h.view(key);
     if (done(v)) return v;
-    if (!attended && find(v, 'meetingBooked', meetingStep)) {
+    const booked = find(v, 'meetingBooked', meetingStep);
+    const day = booked && (await meetingDay(h, booked));
+    if (!attended && day && day > h.today() && !refusedEarly.has(key)) {
+      // Booked for a day ahead: "attended" cannot be recorded before the meeting takes place.
+      const early = await h
+        .record(key, { event: { type: 'outcome', outcome: 'meetingAttended', stepId: meetingStep } })
+        .then(
+          () => 'recorded',
+          (err: { cause?: Error }) => err.cause?.message,
+        );
+      expect(early).toBe(`that meeting is on ${day}: record what happened once it has taken place`);
+      refusedEarly.add(key);
+    }
+    if (!attended && day && day <= h.today()) {
       await h.record(key, { event: { type: 'outcome', outcome: 'meetingAttended', stepId: meetingStep } });
       attended = true;
     } else if (after && !followed && attended && find(v, 'taskCreated', after.stepId)) {
@@ -77,6 +101,15 @@ describe('Bradford: the parents attend the panel meeting and sign an attendance 
     )!;
     expect(attended.stepId).toBe('attendance-panel-meeting');
     expect(await getMeeting(h.db, booked.ref!)).toMatchObject({ status: 'attended' });
+  });
+
+  it('refused "attended" while the meeting was still ahead, and recorded it on the day', async () => {
+    const booked = find(v, 'meetingBooked', 'attendance-panel-meeting')!;
+    const attended = v.timeline.find((t) => t.type === 'outcomeRecorded')!;
+    const day = await meetingDay(h, booked);
+    expect(day > booked.date).toBe(true); // booked into the diary for a later day
+    expect(refusedEarly.has('gus')).toBe(true);
+    expect(attended.date).toBe(day);
   });
 
   it('goes to the attendance contract, with no home visit, once the parents came', () => {

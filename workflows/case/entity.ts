@@ -6,7 +6,7 @@ import type { Decision, ProposedStep, Reason } from '../../domain/caseTypes';
 import { applyDecision, completeStep, decide, judgeWindow, recordOutcome } from '../../domain/policy/decide';
 import type { Policy } from '../../domain/policy/schema';
 import type { StepPlan } from '../../domain/stepPlan';
-import type { IsoDate, PupilFacts } from '../../domain/types';
+import { isSafeguardingFlag, type IsoDate, type PupilFacts } from '../../domain/types';
 import type {
   CaseTask,
   CaseView,
@@ -37,7 +37,6 @@ export interface CaseClock {
 }
 
 /** Flags that mean a person approves everything that goes to the family (safeguarding first). */
-const SAFEGUARDING_FLAGS = new Set(['cp', 'cin', 'lac']);
 
 export class CaseEntity {
   constructor(
@@ -109,7 +108,7 @@ export class CaseEntity {
 
   /** True when the pupil's safeguarding flags mean nothing goes to the family without a person. */
   safeguarded(): boolean {
-    return (this.record.latestFacts?.flags ?? []).some((f) => SAFEGUARDING_FLAGS.has(f));
+    return (this.record.latestFacts?.flags ?? []).some(isSafeguardingFlag);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -336,6 +335,25 @@ export class CaseEntity {
     if (d.amendedMeetingStart && Number.isNaN(Date.parse(d.amendedMeetingStart))) {
       throw new Error('the amended meeting time is not a valid date-time');
     }
+  }
+
+  /**
+   * What may have changed while a decision's actor was being verified: the step decided by someone
+   * else, or withdrawn. Replayed with the handler, so frozen (see workflows/case/actorCheck.ts).
+   */
+  assertStillDecidable(d: StepDecision): void {
+    const r = this.record;
+    if (!r.pending.some((p) => p.proposalId === d.proposalId))
+      throw new Error(`proposal ${d.proposalId} is not pending on this case (already decided or stale)`);
+    if (r.decisions[d.proposalId]) throw new Error(`proposal ${d.proposalId} has already been decided`);
+  }
+
+  /** What may have changed while an event's actor was being verified (frozen, as above). */
+  assertStillRecordable(e: HumanEvent): void {
+    const r = this.record;
+    if (r.status === 'closed') throw new Error('this case is closed');
+    if (e.event.type === 'pause' && r.status === 'paused') throw new Error('the case is already paused');
+    if (e.event.type === 'resume' && r.status !== 'paused') throw new Error('the case is not paused');
   }
 
   decideProposal(d: StepDecision): StepDecisionResult {

@@ -437,6 +437,19 @@ function CaseTasks({
   );
 }
 
+/**
+ * The case's next action once it has taken in a recorded outcome (its read model moves past
+ * `version` twice: the outcome, then the case's fresh look). Null if it has not within ten seconds.
+ */
+async function nextAfter(caseId: string, version: number): Promise<CaseDetail['case']['next'] | null> {
+  for (let i = 0; i < 20; i++) {
+    const d = await api.get<CaseDetail>(`/api/cases/${encodeURIComponent(caseId)}`);
+    if ((d.case.version ?? 0) >= version + 2) return d.case.next;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return null;
+}
+
 type Kind = 'outcome' | 'note' | 'pause' | 'resume' | 'close';
 
 function RecordForms({ detail, onRecorded }: { detail: CaseDetail; onRecorded(): void }) {
@@ -472,16 +485,28 @@ function RecordForms({ detail, onRecorded }: { detail: CaseDetail; onRecorded():
             : { type: kind, reason: text };
     try {
       await api.post(`/api/cases/${encodeURIComponent(c.caseId)}/events`, body);
+      if (kind === 'outcome') {
+        // The case looks again at once: say what it now plans, so the person sees what the outcome did.
+        setNotice(`Recorded: ${outcomeName(outcome)}. The case is looking at what comes next…`);
+        const next = await nextAfter(c.caseId, c.version ?? 0);
+        setNotice(
+          `Recorded: ${outcomeName(outcome)}. ` +
+            (next
+              ? `Next: ${next.action}${next.on ? `, ${fmtDate(next.on)}` : ''}.`
+              : 'The page shows the case as last saved; refresh in a moment to see its next step.'),
+        );
+        setText('');
+        onRecorded();
+        return;
+      }
       setNotice(
-        kind === 'outcome'
-          ? `Recorded: ${outcomeName(outcome)}.`
-          : kind === 'note'
-            ? 'Note added.'
-            : kind === 'pause'
-              ? 'Case paused.'
-              : kind === 'resume'
-                ? 'Case resumed.'
-                : 'Case closed.',
+        kind === 'note'
+          ? 'Note added.'
+          : kind === 'pause'
+            ? 'Case paused.'
+            : kind === 'resume'
+              ? 'Case resumed.'
+              : 'Case closed.',
       );
       setText('');
       onRecorded();
