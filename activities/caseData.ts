@@ -21,6 +21,7 @@ import { loadMarkGrid, loadSchoolSnapshot } from '../store/marks';
 import { getPupil } from '../store/pupils';
 import { getSchool } from '../store/schools';
 import { getSweepDigests, saveSweepDigest } from '../store/sweepDigests';
+import { sweepAdvanced, sweepFinished, sweepStarted } from '../store/sweepProgress';
 import type { FactsUpdate } from '../workflows/caseMessages';
 import { CURRENT_ENGINE, type CaseSettings } from '../workflows/caseInput';
 
@@ -238,7 +239,11 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       };
 
       const refused: Delivery[] = [];
+      // Progress for the web app's banner: at the start, every 50 pupils, and at the end.
+      await sweepStarted(db, schoolId, asOf, snapshot.pupils.length);
       for (const pupil of snapshot.pupils) {
+        if (result.evaluated > 0 && result.evaluated % 50 === 0)
+          await sweepAdvanced(db, schoolId, result.evaluated);
         const facts = evaluatePupil(
           prepared,
           {
@@ -289,6 +294,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           error,
         });
       }
+      await sweepFinished(db, schoolId, result.evaluated);
       log.info('sweep finished', {
         schoolId,
         asOf,

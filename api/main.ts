@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 
   if (config.DEMO_SCHOOL && (await demoWanted(db))) {
     const today = schoolDateAt(Date.now(), config.SCHOOL_TIMEZONE);
-    const demo = await seedDemoSchool(db, { today });
+    const demo = await seedDemoSchool(db, { today, dataDir: config.DATA_DIR });
     const sweepId = `sweep-${DEMO_SCHOOL_ID}-${Date.now()}`;
     await temporal.workflow.start('schoolSweep', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       `  Demo school: ${DEMO_SCHOOL_ID}, ${demo.summary.roster?.rows ?? 0} pupils, marks ${demo.marksFrom ?? '-'} to ${demo.marksTo ?? '-'}.`,
     );
     console.log(
-      '  Its sweep is running now: cases and approvals appear within a minute. Demo accounts (new passwords at every start):',
+      '  Its sweep is running now: cases and approvals appear within a minute. Demo accounts (also shown on the login page):',
     );
     for (const a of demo.accounts) console.log(`    ${a.role.padEnd(8)} ${a.email}  password: ${a.password}`);
     console.log('  Set DEMO_SCHOOL=false to stop offering the demo school.');

@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
 import { loadActorKeys } from '../temporal/actorClaims';
 import { createWorker } from './createWorker';
+import { workerLogger } from './logging';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
 export interface EmbeddedWorkerOptions {
@@ -22,6 +23,7 @@ export async function startEmbeddedWorker({
 }: EmbeddedWorkerOptions): Promise<{ shutdown(): Promise<void> }> {
   try {
     Runtime.install({
+      logger: workerLogger(config).logger,
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
     });
   } catch {

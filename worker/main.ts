@@ -6,6 +6,7 @@ import { openDbFromEnv } from '../store/db';
 import { connectClient, loadDataConverter, temporalConnectionOptions } from '../temporal/connection';
 import { loadActorKeys } from '../temporal/actorClaims';
 import { createWorker } from './createWorker';
+import { workerLogger } from './logging';
 import { activitiesFromConfig, ensureSweepSchedules } from './services';
 
 async function main(): Promise<void> {
@@ -15,7 +16,12 @@ async function main(): Promise<void> {
       'A standalone worker needs DATABASE_URL (on the embedded database the API process runs the worker).',
     );
   }
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const { logger, file } = workerLogger(config);
+  Runtime.install({
+    logger,
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  if (file) console.log(`[worker] detail (LOG_LEVEL=${config.LOG_LEVEL}) goes to ${file}`);
   const db = await openDbFromEnv();
   const client = await connectClient(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

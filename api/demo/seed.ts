@@ -12,6 +12,7 @@ import { DEFAULT_POLICY } from '../../policies/schoolPolicy';
 import { listPolicies } from '../../policies/index';
 import { readFileSync } from 'node:fs';
 import { generatePassword, hashPassword } from '../auth/passwords';
+import { demoPassword } from './passwords';
 import { addUserSchool, createUser, getUserByEmail, updateUser } from '../auth/users';
 import { DEMO_PUPILS, DEMO_SCHOOL_ID, demoSchoolData } from './demoSchool';
 
@@ -41,7 +42,14 @@ export const DEMO_ACCOUNTS = [
 
 export async function seedDemoSchool(
   db: Db,
-  options: { today: IsoDate; pupils?: number; onProgress?: ProgressCallback; accounts?: boolean },
+  options: {
+    today: IsoDate;
+    pupils?: number;
+    onProgress?: ProgressCallback;
+    accounts?: boolean;
+    /** Where the demo accounts' passwords are kept from one start to the next (new ones if absent). */
+    dataDir?: string;
+  },
 ): Promise<DemoSeedResult> {
   const data = demoSchoolData(options.today, options.pupils ?? DEMO_PUPILS);
   const summary = await runImport(
@@ -64,7 +72,7 @@ export async function seedDemoSchool(
     email: 'head@oakwood-demo.example.org',
   });
   await seedDefaultAvailability(db, DEMO_SCHOOL_ID);
-  const accounts = options.accounts === false ? [] : await ensureDemoAccounts(db);
+  const accounts = options.accounts === false ? [] : await ensureDemoAccounts(db, options.dataDir);
   return { schoolId: DEMO_SCHOOL_ID, summary, accounts, marksFrom: data.from, marksTo: data.to };
 }
 
@@ -97,11 +105,14 @@ async function publishDefaultPolicy(db: Db): Promise<void> {
   await setSchoolPolicy(db, DEMO_SCHOOL_ID, p.id, String(p.version));
 }
 
-/** The demo officer and manager, scoped to the demo school only, with new passwords. */
-export async function ensureDemoAccounts(db: Db): Promise<DemoAccount[]> {
+/**
+ * The demo officer and manager, scoped to the demo school only. With a data folder their passwords
+ * are the ones kept there (stable across starts, shown on the login page); without, new ones.
+ */
+export async function ensureDemoAccounts(db: Db, dataDir?: string): Promise<DemoAccount[]> {
   const out: DemoAccount[] = [];
   for (const a of DEMO_ACCOUNTS) {
-    const password = generatePassword();
+    const password = dataDir ? await demoPassword(dataDir, a.role) : generatePassword();
     const passwordHash = await hashPassword(password);
     const existing = await getUserByEmail(db, a.email);
     if (existing) {

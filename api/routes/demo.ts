@@ -2,15 +2,31 @@
 // marks, its policy, staff contacts and a demo officer and manager whose new passwords are shown once.
 import { z } from 'zod';
 import { DEMO_PUPILS, DEMO_SCHOOL_ID } from '../demo/demoSchool';
-import { seedDemoSchool } from '../demo/seed';
+import { DEMO_ACCOUNTS, seedDemoSchool } from '../demo/seed';
+import { readDemoPassword } from '../demo/passwords';
+import { verifyPassword } from '../auth/passwords';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
-import { addUserSchool } from '../auth/users';
+import { addUserSchool, getUserByEmail } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
 import { scheduleSweep } from './imports';
 import { startSweep } from './schools';
 
 export async function registerDemoRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
+  app.get(
+    '/api/auth/demo-accounts',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['demo'],
+        summary: 'The demo school’s accounts, for the login page, while the demo is on',
+        description:
+          'Signed out, like the login itself. Empty unless DEMO_SCHOOL is on and the demo school exists. The accounts open only the demo school, whose pupils are invented; a password changed since is not shown.',
+      },
+    },
+    async () => ({ accounts: await shownDemoAccounts(ctx) }),
+  );
+
   app.post(
     '/api/demo/import',
     {
@@ -19,7 +35,7 @@ export async function registerDemoRoutes(app: ZodApp, ctx: AppContext): Promise<
         tags: ['demo'],
         summary: 'Import the demo school (and optionally run its sweep)',
         description:
-          'Idempotent: importing again adds only new days of marks. The demo officer and manager get new passwords, returned once.',
+          'Idempotent: importing again adds only new days of marks. The demo officer and manager keep their passwords (kept in the data folder and shown on the login page while DEMO_SCHOOL is on).',
         body: z
           .object({
             pupils: z.number().int().min(10).max(3000).default(DEMO_PUPILS),
@@ -31,7 +47,11 @@ export async function registerDemoRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req, reply) => {
       const user = currentUser(req);
       const body = req.body ?? { pupils: DEMO_PUPILS, sweep: false };
-      const result = await seedDemoSchool(ctx.db, { today: ctx.today(), pupils: body.pupils });
+      const result = await seedDemoSchool(ctx.db, {
+        today: ctx.today(),
+        pupils: body.pupils,
+        dataDir: ctx.config.DATA_DIR,
+      });
       if (!user.allSchools && !user.schoolIds.includes(DEMO_SCHOOL_ID)) {
         await addUserSchool(ctx.db, user.id, DEMO_SCHOOL_ID);
         ctx.sessions.forgetUser(user.id);
@@ -56,4 +76,26 @@ export async function registerDemoRoutes(app: ZodApp, ctx: AppContext): Promise<
       });
     },
   );
+}
+
+/** The demo accounts whose kept password still opens them (none when the demo is off or absent). */
+async function shownDemoAccounts(ctx: AppContext) {
+  if (!ctx.config.DEMO_SCHOOL) return [];
+  const shown: { role: string; email: string; password: string }[] = [];
+  for (const a of DEMO_ACCOUNTS) {
+    const password = await readDemoPassword(ctx.config.DATA_DIR, a.role);
+    const user = password ? await getUserByEmail(ctx.db, a.email) : null;
+    const demoOnly = user && !user.allSchools && user.schoolIds.every((s) => s === DEMO_SCHOOL_ID);
+    if (password && user && demoOnly && !user.disabled && (await userPasswordIs(ctx, user.id, password)))
+      shown.push({ role: a.role, email: a.email, password });
+  }
+  return shown;
+}
+
+async function userPasswordIs(ctx: AppContext, userId: string, password: string): Promise<boolean> {
+  const { rows } = await ctx.db.query<{ hash: string | null }>(
+    'SELECT password_hash AS hash FROM users WHERE id = $1::uuid',
+    [userId],
+  );
+  return rows[0]?.hash ? verifyPassword(password, rows[0].hash) : false;
 }

@@ -9,6 +9,7 @@ import { HttpError, notFound } from '../errors';
 import { buildCalendar, isIsoDate } from '../../domain/calendar';
 import { countActiveCasesBySchool } from '../../store/cases';
 import { getSchool } from '../../store/schools';
+import { getSweepProgress } from '../../store/sweepProgress';
 
 /**
  * A date in a request: written YYYY-MM-DD and one that exists on the calendar. 2025-02-30 has the
@@ -96,6 +97,22 @@ export async function registerSchoolRoutes(app: ZodApp, ctx: AppContext): Promis
           isSchoolDay: calendar.isSchoolDay(today),
         },
       };
+    },
+  );
+
+  app.get(
+    '/api/schools/:schoolId/sweep/progress',
+    {
+      schema: {
+        tags: ['schools'],
+        summary: 'How far the school’s latest sweep has got (for the banner while one runs)',
+        params: schoolParams,
+      },
+    },
+    async (req) => {
+      const user = currentUser(req);
+      assertSchool(user, req.params.schoolId, 'No such school');
+      return { progress: await getSweepProgress(db, req.params.schoolId, ctx.now()) };
     },
   );
 

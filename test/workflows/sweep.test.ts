@@ -2,6 +2,7 @@
 // who meets an entry trigger, brings open cases their new figures (only when they changed), and
 // opens a new case when a pupil whose case was closed falls behind again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSweepProgress } from '../../store/sweepProgress';
 import { SCENARIO_TIMEOUT_MS, markPattern, startHarness, type Harness, type History } from './harness';
 
 const START = '2025-11-17'; // a Monday
@@ -52,6 +53,13 @@ describe('the daily sweep and the cases it feeds', () => {
     expect((await h.view('jo')).stageId).toBe('stage-one');
     expect((await h.view('ben')).stageId).toBe('stage-one');
     expect(await h.caseIdOf('ola')).toBeNull();
+  });
+
+  it('leaves its progress for the web app’s banner: every pupil looked at, finished, not running', async () => {
+    const { rows } = await h.db.query<{ school_id: string }>('SELECT id AS school_id FROM schools');
+    const progress = await getSweepProgress(h.db, rows[0]!.school_id, Date.now());
+    expect(progress).toMatchObject({ asOf: START, total: 3, evaluated: 3, running: false });
+    expect(progress!.finishedAt).not.toBeNull();
   });
 
   it('sends open cases nothing when the sweep runs again with the same figures', async () => {

@@ -5,6 +5,7 @@ import { Link, match, navigate, useLocation } from './router';
 import { SessionContext, type Session } from './session';
 import type { Me, Role } from './types';
 import { Loading } from './components/ui';
+import { SweepBanner } from './components/SweepBanner';
 import { LoginPage } from './pages/Login';
 import { SetupPage } from './pages/Setup';
 import { ApprovalsPage } from './pages/Approvals';
@@ -208,6 +209,10 @@ export function App() {
           </div>
         </div>
       </header>
+      <SweepBanner
+        schoolId={session.schoolId}
+        schoolName={session.schools.find((s) => s.id === session.schoolId)?.name ?? 'the school'}
+      />
       <main id="main" className="content">
         {page}
       </main>

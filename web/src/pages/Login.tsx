@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import type { Me } from '../types';
 
@@ -7,6 +7,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const demo = useDemoAccounts();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -72,7 +73,52 @@ export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted small">Forgotten your password? Ask your administrator for a new set-up link.</p>
+        {demo.length > 0 && (
+          <section className="demo-accounts" aria-labelledby="demo-title">
+            <h2 id="demo-title">Trying the demo school?</h2>
+            <p className="small">
+              Oakwood Academy is invented: its pupils and families are not real. Sign in as one of its staff:
+            </p>
+            <ul>
+              {demo.map((a) => (
+                <li key={a.email}>
+                  <button
+                    type="button"
+                    className="btn btn-quiet btn-small"
+                    onClick={() => {
+                      setEmail(a.email);
+                      setPassword(a.password);
+                    }}
+                  >
+                    Use the demo {a.role}
+                  </button>{' '}
+                  <span className="small">
+                    {a.email} · password <code>{a.password}</code>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
       </form>
     </main>
   );
+}
+
+interface DemoAccount {
+  role: string;
+  email: string;
+  password: string;
+}
+
+/** The demo school's accounts while the demo is on (none otherwise, or if the server cannot say). */
+function useDemoAccounts(): DemoAccount[] {
+  const [accounts, setAccounts] = useState<DemoAccount[]>([]);
+  useEffect(() => {
+    api
+      .get<{ accounts: DemoAccount[] }>('/api/auth/demo-accounts')
+      .then((r) => setAccounts(r.accounts))
+      .catch(() => setAccounts([]));
+  }, []);
+  return accounts;
 }
