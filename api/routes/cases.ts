@@ -171,7 +171,14 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
       });
       // The stages present in scope, for the filter (with counts of active cases).
       const stages = await countActiveCasesByStage(db, schoolIds);
+      // The year groups on the roll in scope, for the filter (never a year no pupil is in).
+      const years = await db.query<{ year_group: number }>(
+        `SELECT DISTINCT year_group FROM pupils
+         WHERE year_group IS NOT NULL AND ($1::text[] IS NULL OR school_id = ANY($1::text[])) ORDER BY year_group`,
+        [schoolIds],
+      );
       return {
+        yearGroups: years.rows.map((r) => r.year_group),
         total,
         page: q.page,
         pageSize: q.pageSize,

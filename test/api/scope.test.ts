@@ -74,6 +74,8 @@ describe('an officer of school A', () => {
     expect(pupils.pupils.every((p: { schoolId: string }) => p.schoolId === SCHOOL_A)).toBe(true);
     const cases = (await officerA.get('/api/cases')).json();
     expect(cases.cases.map((c: { caseId: string }) => c.caseId)).toEqual([seed.caseA]);
+    // The year filter offers the years on school A's roll, nothing else (no "Year 14").
+    expect(cases.yearGroups).toEqual([4, 5, 6]);
     const approvals = (await officerA.get('/api/approvals')).json();
     expect(approvals.items.map((i: { proposalId: string }) => i.proposalId).sort()).toEqual([
       'pa-manager',

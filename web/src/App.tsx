@@ -128,7 +128,20 @@ export function App() {
 
   let page: ReactElement;
   let params: Record<string, string> | null;
-  if ((params = match('/cases/:caseId', path))) page = <CasePage caseId={params.caseId!} />;
+  // A page the role cannot use is not shown at all (its link is not in the menu either).
+  const forbidden = NAV.find((n) => n.to === path && !n.roles.includes(session.user.role));
+  if (forbidden)
+    page = (
+      <div className="card">
+        <h1>{forbidden.label}</h1>
+        <p>
+          This page is for {forbidden.roles.map(roleName).join(' and ')}s; your account is{' '}
+          {article(roleName(session.user.role))} {roleName(session.user.role)}’s.{' '}
+          <Link to={homeFor(session.user.role)}>Go to your start page</Link>.
+        </p>
+      </div>
+    );
+  else if ((params = match('/cases/:caseId', path))) page = <CasePage caseId={params.caseId!} />;
   else if ((params = match('/pupils/:pupilId', path))) page = <PupilPage pupilId={params.pupilId!} />;
   else if (path === '/approvals') page = <ApprovalsPage />;
   else if (path === '/tasks') page = <TasksPage />;
@@ -218,4 +231,12 @@ export function App() {
       </main>
     </SessionContext.Provider>
   );
+}
+
+function roleName(role: Role): string {
+  return role === 'admin' ? 'administrator' : role === 'officer' ? 'attendance officer' : 'manager';
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }

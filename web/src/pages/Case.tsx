@@ -66,9 +66,12 @@ export function CasePage({ caseId }: { caseId: string }) {
   const rank = d.policy ? d.policy.stages.findIndex((s) => s.id === c.stageId) + 1 : null;
   return (
     <>
-      <p className="crumbs">
-        <Link to="/cases">Cases</Link> /
-      </p>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/cases">Cases</Link> /{' '}
+        <span aria-current="page">
+          {d.pupil.givenName} {d.pupil.familyName}
+        </span>
+      </nav>
       <div className="case-head">
         <div>
           <h1>

@@ -55,6 +55,8 @@ export function CasesPage() {
         page: number;
         pageSize: number;
         stages: { id: string; name: string; rank: number | null; active: number }[];
+        /** The year groups on the roll, for the filter. */
+        yearGroups: number[];
         cases: CaseListItem[];
       }>(`/api/cases${qs({ schoolId, ...filters, page, pageSize: 25 })}`),
     [schoolId, JSON.stringify(filters), page],
@@ -101,7 +103,7 @@ export function CasesPage() {
           Year group
           <select value={filters.yearGroup} onChange={(e) => set({ yearGroup: e.target.value })}>
             <option value="">Any year</option>
-            {[-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map((y) => (
+            {(data.data?.yearGroups ?? []).map((y) => (
               <option key={y} value={y}>
                 {yearLabel(y)}
               </option>
