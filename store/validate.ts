@@ -98,7 +98,7 @@ export function parseYearGroup(raw: string): number | null {
 const emailSchema = z.email();
 const PHONE_RE = /^\+?[0-9 ()-]{7,20}$/;
 
-/** ISO `YYYY-MM-DD`, or the UK `DD/MM/YYYY` that MIS exports often use; null when neither. */
+/** ISO `YYYY-MM-DD`, or the UK `DD/MM/YYYY` that MIS exports often use; null when neither (rosters and marks). */
 export function parseRosterDate(raw: string): IsoDate | null {
   const s = raw.trim();
   if (isIsoDate(s)) return s;
@@ -252,9 +252,10 @@ export function validateMarkRows(
     const parsed = parseRegisterCode(v('code'));
     if (!parsed.ok) bad('code', parsed.reason);
 
-    const date = v('date');
+    // A register export from the MIS often writes 31/01/2026: taken as the same day, stored as ISO.
+    const date = parseRosterDate(v('date'));
     let skip = false;
-    if (!isIsoDate(date)) bad('date', 'expected a real date written YYYY-MM-DD');
+    if (date === null) bad('date', 'expected a real date written YYYY-MM-DD (or DD/MM/YYYY)');
     else if (!context.isSchoolDay(date)) {
       if (parsed.ok && parsed.code === '#') skip = true;
       else
@@ -270,7 +271,7 @@ export function validateMarkRows(
         records.push({
           line: row.line,
           upn,
-          date,
+          date: date!,
           session: session as Session,
           code: (parsed as { code: string }).code,
         });

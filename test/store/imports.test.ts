@@ -383,6 +383,41 @@ describe.each(availableEngines())('attendance store on $name', (engine) => {
     });
   });
 
+  it('reads an MIS export’s UK dates (DD/MM/YYYY) as the same days, and names an impossible one', async () => {
+    const first = await importAll(db, {
+      calendar: CALENDAR,
+      roster: ROSTER,
+      marks: marksCsv([
+        [UPN_A, '09/09/2024', 'AM', 'N'],
+        [UPN_A, '9/9/2024', 'PM', '/'],
+      ]),
+    });
+    expect(first.marks).toMatchObject({ inserted: 2 });
+    const amira = (await getPupilByUpn(db, SCHOOL, UPN_A))!;
+    const grid = (await loadMarkGrids(db, SCHOOL)).get(amira.id)!;
+    expect(grid.get('2024-09-09', 'AM')).toBe('N');
+    expect(grid.get('2024-09-09', 'PM')).toBe('/');
+    // The same days written as ISO dates are the same marks: nothing new.
+    const again = await importAll(db, {
+      marks: marksCsv([
+        [UPN_A, '2024-09-09', 'AM', 'N'],
+        [UPN_A, '2024-09-09', 'PM', '/'],
+      ]),
+    });
+    expect(again.marks).toMatchObject({ inserted: 0, changed: 0, unchanged: 2 });
+    await expect(
+      importAll(db, { marks: marksCsv([[UPN_A, '31/09/2024', 'AM', '/']]) }),
+    ).rejects.toMatchObject({
+      rows: [
+        expect.objectContaining({
+          column: 'date',
+          value: '31/09/2024',
+          reason: 'expected a real date written YYYY-MM-DD (or DD/MM/YYYY)',
+        }),
+      ],
+    });
+  });
+
   it('within one file the last row for a session wins, without flapping on re-import', async () => {
     await importAll(db, { calendar: CALENDAR, roster: ROSTER });
     const marks = marksCsv([

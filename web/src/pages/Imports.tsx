@@ -256,6 +256,21 @@ function UploadCard() {
             </button>
           )}
         </div>
+        <p className="small">
+          Dates may be written 2026-01-31 or 31/01/2026. Start from a sample:{' '}
+          <a href="/api/imports/samples/calendar.json" download>
+            calendar.json
+          </a>
+          ,{' '}
+          <a href="/api/imports/samples/roster.csv" download>
+            roster.csv
+          </a>
+          ,{' '}
+          <a href="/api/imports/samples/marks.csv" download>
+            marks.csv
+          </a>
+          .
+        </p>
         <div className="files">
           <label>
             Calendar <span className="muted small">(JSON or YAML: terms, half terms, closures)</span>
@@ -264,12 +279,14 @@ function UploadCard() {
           <label>
             Roster{' '}
             <span className="muted small">
-              (CSV: upn, given_name, family_name, year_group, date_of_birth, contacts, flags)
+              (CSV: upn, given_name, family_name, year_group, date_of_birth, contact1_name, contact1_email,
+              contact1_phone, contact2_name, contact2_email, contact2_phone, flags; optional start_date,
+              left_on)
             </span>
             <input type="file" accept=".csv,text/csv" ref={(el) => void (files.current.roster = el)} />
           </label>
           <label>
-            Marks <span className="muted small">(CSV: upn, date, session, code)</span>
+            Marks <span className="muted small">(CSV: upn, date, session AM or PM, code)</span>
             <input type="file" accept=".csv,text/csv" ref={(el) => void (files.current.marks = el)} />
           </label>
         </div>
