@@ -221,6 +221,8 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
           stageName: r.stageName,
           proposalId: p.proposalId,
           step: p.step,
+          // What approving from the list will do is what was planned: a step changed since is skipped.
+          planHash: p.plan?.hash ?? null,
           approver: p.approver,
           proposedAt: p.proposedAt,
           proposedOn: p.proposedOn,
@@ -319,8 +321,19 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
         summary: 'Approve many steps at once; each gets its own result',
         body: z.object({
           decision: z.literal('approve'),
+          // The web app sends a long selection in pieces of this size, showing its progress.
           items: z
-            .array(z.object({ caseId: z.string().min(1).max(200), proposalId: z.string().min(1).max(100) }))
+            .array(
+              z.object({
+                caseId: z.string().min(1).max(200),
+                proposalId: z.string().min(1).max(100),
+                planHash: z
+                  .string()
+                  .regex(/^[0-9a-f]{64}$/, 'the planHash the list gave')
+                  .optional()
+                  .describe('As listed: a step that has changed since is skipped, with the reason'),
+              }),
+            )
             .min(1)
             .max(200),
         }),
@@ -334,8 +347,11 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
       )[] = [];
       for (const item of req.body.items) {
         try {
-          const r = await decide(ctx, user, item.caseId, item.proposalId, { decision: 'approve' });
-          results.push({ ...item, ok: true, status: r.status });
+          const r = await decide(ctx, user, item.caseId, item.proposalId, {
+            decision: 'approve',
+            ...(item.planHash ? { planHash: item.planHash } : {}),
+          });
+          results.push({ caseId: item.caseId, proposalId: item.proposalId, ok: true, status: r.status });
         } catch (err) {
           if (!(
             err instanceof HttpError ||
@@ -345,7 +361,8 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
             throw err;
           const body = toErrorBody(err);
           results.push({
-            ...item,
+            caseId: item.caseId,
+            proposalId: item.proposalId,
             ok: false,
             statusCode: body.statusCode,
             // The case's own reason for a refusal (toErrorBody), never its internals.

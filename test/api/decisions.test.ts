@@ -90,6 +90,7 @@ interface ApprovalItem {
   canDecide: boolean;
   step: { stepId: string; title: string };
   pupil: { givenName: string };
+  planHash: string | null;
 }
 
 /**
@@ -382,14 +383,17 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
     expect(sent.json().bodyText).toContain('We would like to talk.');
   });
 
-  it('approves in bulk, each item with its own result', async () => {
+  it('approves in bulk, each item with its own result; a step changed since it was listed is skipped', async () => {
     const eve = await proposalFor('eve', 'warning-letter-1', manager);
+    expect(eve.planHash).toMatch(/^[0-9a-f]{64}$/);
     const finn = await proposalFor('finn', 'warning-letter-1', manager);
     const [amiras] = await auditOf(cases.amira, 'approval.approve');
     const res = await manager.post('/api/approvals/bulk', {
       decision: 'approve',
       items: [
-        { caseId: cases.eve, proposalId: eve.proposalId },
+        // As listed before the letter changed (another plan than the one waiting now): skipped.
+        { caseId: cases.eve, proposalId: eve.proposalId, planHash: 'f'.repeat(64) },
+        { caseId: cases.eve, proposalId: eve.proposalId, planHash: eve.planHash },
         { caseId: cases.amira, proposalId: String(amiras!.details.proposalId) }, // decided already
         { caseId: cases.finn, proposalId: finn.proposalId }, // its workflow is not running
         { caseId: 'case-unknown', proposalId: 'x' },
@@ -397,12 +401,13 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ approved: 1, failed: 3 });
+    expect(body).toMatchObject({ approved: 1, failed: 4 });
     expect(
       body.results.map((r: { ok: boolean; statusCode?: number; error?: string }) =>
         r.ok ? 200 : `${r.statusCode} ${r.error}`,
       ),
     ).toEqual([
+      '409 This step has changed since it was shown to you: look at it again.',
       200,
       expect.stringMatching(/^409 This step is no longer waiting/),
       '404 That case is not running.',

@@ -69,6 +69,8 @@ export type ApprovalItem = Pick<CaseAwaitingApproval, 'caseId' | 'schoolId' | 'p
     /** Why the case is at its stage (the reasons recorded when it entered it). */
     stageReasons: Reason[];
     canDecide: boolean;
+    /** The plan the list showed: approving from the list skips a step changed since. */
+    planHash: string | null;
   };
 
 /** One case in full, as GET /api/cases/:caseId answers (api/routes/cases.ts). */

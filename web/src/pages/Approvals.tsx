@@ -6,11 +6,14 @@ import { api, ApiError, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import type { ApprovalItem, MeetingPlan, Preview, StepPlan, TaskPlan } from '../types';
-import { Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
+import { ConfirmActions, Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
 import { fmtDate, fmtDateTime, plural, pupilName, yearLabel } from '../format';
 
 type Filter = 'mine' | 'all' | 'overdue';
 const key = (i: { caseId: string; proposalId: string }) => `${i.caseId}/${i.proposalId}`;
+
+/** How many approvals go in one request of a bulk approval (the API takes up to 200). */
+const BULK_PIECE = 20;
 
 export function ApprovalsPage() {
   const { schoolId, user } = useSession();
@@ -28,6 +31,8 @@ export function ApprovalsPage() {
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [bulkError, setBulkError] = useState<unknown>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
 
   useEffect(() => {
     if (!items.some((i) => key(i) === selected)) setSelected(items[0] ? key(items[0]) : null);
@@ -44,32 +49,56 @@ export function ApprovalsPage() {
     setTimeout(() => list.reload(), 1500);
   }
 
+  /** The selection, counted by kind of step, for the confirmation ("12 × Warning Letter 1"). */
+  const chosen = items.filter((i) => checked.has(key(i)));
+  const byTitle = [
+    ...chosen.reduce(
+      (m, i) => m.set(i.step.title, (m.get(i.step.title) ?? 0) + 1),
+      new Map<string, number>(),
+    ),
+  ];
+
   async function bulkApprove() {
     setBulkError(null);
-    const chosen = items.filter((i) => checked.has(key(i)));
+    setConfirming(false);
+    const approved: string[] = [];
+    const skipped: string[] = [];
+    setProgress({ done: 0, total: chosen.length });
     try {
-      const res = await api.post<{
-        approved: number;
-        failed: number;
-        results: { caseId: string; proposalId: string; ok: boolean; error?: string }[];
-      }>('/api/approvals/bulk', {
-        decision: 'approve',
-        items: chosen.map((i) => ({ caseId: i.caseId, proposalId: i.proposalId })),
-      });
-      const ok = res.results.filter((r) => r.ok).map(key);
-      markDone(
-        ok,
-        `${plural(res.approved, 'step')} approved.${
-          res.failed
-            ? ` ${plural(res.failed, 'step')} could not be approved: ${res.results
-                .filter((r) => !r.ok)
-                .map((r) => r.error)
-                .join('; ')}`
-            : ''
-        }`,
-      );
+      // In pieces, so a long selection shows its progress and no request is ever too big.
+      for (let at = 0; at < chosen.length; at += BULK_PIECE) {
+        const piece = chosen.slice(at, at + BULK_PIECE);
+        const res = await api.post<{
+          results: { caseId: string; proposalId: string; ok: boolean; error?: string }[];
+        }>('/api/approvals/bulk', {
+          decision: 'approve',
+          items: piece.map((i) => ({
+            caseId: i.caseId,
+            proposalId: i.proposalId,
+            ...(i.planHash ? { planHash: i.planHash } : {}),
+          })),
+        });
+        for (const r of res.results) {
+          if (r.ok) approved.push(key(r));
+          else {
+            const item = piece.find((i) => key(i) === key(r));
+            skipped.push(
+              `${item ? `${item.pupil.givenName} ${item.pupil.familyName}, ${item.step.title}` : r.caseId}: ${r.error}`,
+            );
+          }
+        }
+        setProgress({ done: Math.min(at + BULK_PIECE, chosen.length), total: chosen.length });
+      }
     } catch (err) {
       setBulkError(err);
+    } finally {
+      setProgress(null);
+      markDone(
+        approved,
+        `${plural(approved.length, 'step')} approved.${
+          skipped.length ? ` ${plural(skipped.length, 'step')} skipped: ${skipped.join('; ')}` : ''
+        }`,
+      );
     }
   }
 
@@ -133,12 +162,40 @@ export function ApprovalsPage() {
               <button
                 type="button"
                 className="btn btn-primary btn-small"
-                disabled={checked.size === 0}
-                onClick={() => void bulkApprove()}
+                disabled={checked.size === 0 || progress !== null}
+                onClick={() => setConfirming(true)}
               >
                 Approve {checked.size > 0 ? checked.size : ''} selected
               </button>
             </div>
+            {confirming && chosen.length > 0 && (
+              <div className="bulk-confirm" role="group" aria-label="Confirm the approvals">
+                <p>
+                  Approve {plural(chosen.length, 'step')}? Each goes out as previewed; a step whose case has
+                  changed since it was listed is skipped, with the reason.
+                </p>
+                <ul className="small">
+                  {byTitle.map(([title, n]) => (
+                    <li key={title}>
+                      {n} × {title}
+                    </li>
+                  ))}
+                </ul>
+                <ConfirmActions
+                  busy={false}
+                  label={`Approve ${plural(chosen.length, 'step')}`}
+                  busyLabel="Approving…"
+                  onConfirm={() => void bulkApprove()}
+                  onCancel={() => setConfirming(false)}
+                />
+              </div>
+            )}
+            {progress && (
+              <div className="bulk-progress" role="status">
+                Approving: {progress.done} of {progress.total}
+                <progress max={progress.total} value={progress.done} aria-label="Approvals sent" />
+              </div>
+            )}
             <ul className="queue-list">
               {items.map((i) => (
                 <li
