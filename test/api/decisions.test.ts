@@ -6,7 +6,8 @@
 // reason, never a 500. A closed case: 409. A case that is not running (and not closed): 404.
 // A case's page comes from the read model without asking the workflow, even when no worker answers;
 // its live view asks the workflow, and says 503 when the case does not answer in time.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually as waitFor } from '../support/eventually';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -93,20 +94,8 @@ interface ApprovalItem {
   planHash: string | null;
 }
 
-/**
- * Waits until `read` gives a value for which `holds` is true and returns it. Returns as soon as it
- * holds; on timeout it fails naming what it waited for and what it saw last.
- */
-async function eventually<T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean): Promise<T> {
-  return vi.waitFor(
-    async () => {
-      const seen = await read();
-      if (!holds(seen)) throw new Error(`still waiting for ${what}; last seen: ${JSON.stringify(seen)}`);
-      return seen;
-    },
-    { timeout: WAIT_MS, interval: 100 },
-  );
-}
+const eventually = <T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean) =>
+  waitFor(what, read, holds, { timeoutMs: WAIT_MS, intervalMs: 100 });
 
 async function readModel(key: PupilKey): Promise<{ status: string; view: CaseView } | undefined> {
   const { rows } = await db.query<{ status: string; view: CaseView }>(

@@ -15,7 +15,8 @@
 //   - no request naming a record of school B in its path is answered 2xx (so a letter's PDF,
 //     whose text is compressed, is covered too);
 //   - every documented operation was exercised.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually as waitFor } from '../support/eventually';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -165,16 +166,8 @@ const secrets: Record<SchoolId, { values: string[]; ids: string[] }> = {
 };
 const figures: Record<string, unknown>[] = [];
 
-async function eventually<T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean): Promise<T> {
-  return vi.waitFor(
-    async () => {
-      const seen = await read();
-      if (!holds(seen)) throw new Error(`still waiting for ${what}; last seen: ${JSON.stringify(seen)}`);
-      return seen;
-    },
-    { timeout: WAIT_MS, interval: 200 },
-  );
-}
+const eventually = <T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean) =>
+  waitFor(what, read, holds, { timeoutMs: WAIT_MS, intervalMs: 200 });
 
 function add(bag: Record<string, string[]>, key: string, ...values: string[]): void {
   bag[key] = [...new Set([...(bag[key] ?? []), ...values])];

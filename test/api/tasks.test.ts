@@ -9,7 +9,8 @@
 // - A letter written while no SMTP server was set is held, and says so; once SMTP is configured a
 //   manager sends it from the outbox, it arrives, and the case records it as sent from the outbox.
 // - A calendar import tells the school's open cases: one paused at the end of the old calendar carries on.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually as waitFor } from '../support/eventually';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -117,20 +118,8 @@ interface ApprovalItem {
   step: { stepId: string };
 }
 
-/**
- * Waits until `read` gives a value for which `holds` is true and returns it. Returns as soon as it
- * holds; on timeout it fails naming what it waited for and what it saw last.
- */
-async function eventually<T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean): Promise<T> {
-  return vi.waitFor(
-    async () => {
-      const seen = await read();
-      if (!holds(seen)) throw new Error(`still waiting for ${what}; last seen: ${JSON.stringify(seen)}`);
-      return seen;
-    },
-    { timeout: WAIT_MS, interval: 100 },
-  );
-}
+const eventually = <T>(what: string, read: () => Promise<T>, holds: (v: T) => boolean) =>
+  waitFor(what, read, holds, { timeoutMs: WAIT_MS, intervalMs: 100 });
 
 async function readModel(key: PupilKey): Promise<{ status: string; view: CaseView }> {
   const { rows } = await db.query<{ status: string; view: CaseView }>(
