@@ -132,6 +132,8 @@ export async function decide(
     details: {
       proposalId,
       stepId: proposal.step.stepId,
+      // The policy's name for the step (not personal data), so the log reads as a sentence.
+      title: proposal.step.title,
       kind: proposal.step.kind,
       template: proposal.step.template,
       approver: proposal.approver,

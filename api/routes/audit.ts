@@ -6,6 +6,7 @@ import { assertSchool, scopeIds } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { forbidden } from '../errors';
 import { isoDate } from './schools';
+import { readable } from '../services/auditSentences';
 
 export async function registerAuditRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   app.get(
@@ -44,7 +45,12 @@ export async function registerAuditRoutes(app: ZodApp, ctx: AppContext): Promise
         limit: q.pageSize,
         offset: (q.page - 1) * q.pageSize,
       });
-      return { ...result, page: q.page, pageSize: q.pageSize };
+      return {
+        ...result,
+        entries: await readable(ctx.db, result.entries),
+        page: q.page,
+        pageSize: q.pageSize,
+      };
     },
   );
 

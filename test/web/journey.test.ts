@@ -319,6 +319,12 @@ describe('the attendance team’s journey in a browser', () => {
     await shot(page, 'dashboard');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.locator('table').waitFor();
+    // The log reads as sentences with the pupil's name: the letter approved above is one of them.
+    await page.getByLabel('Show').selectOption('approval.');
+    await page
+      .locator('td', { hasText: /approved .+ for \S+ \S+/ })
+      .first()
+      .waitFor();
     await shot(page, 'audit');
 
     // 8. The returns the law asks for: the 10-day return, exported as CSV by the manager.

@@ -17,7 +17,7 @@ import type { CaseTask, CaseView, PendingProposal } from '../../workflows/caseMe
 
 export type { Reason, ProposedStep } from '../../domain/caseTypes';
 export type { PolicyIssue } from '../../domain/policy/validate';
-export type { AuditEntry } from '../../api/auth/audit';
+export type { ReadableAuditEntry as AuditEntry } from '../../api/services/auditSentences';
 export type { PupilChange } from '../../store/pupilChanges';
 export type { SignedIn as Me, PublicUser as SessionUser, SchoolRef } from '../../api/auth/routes';
 export type { Role } from '../../api/auth/users';

@@ -50,35 +50,48 @@ export function AuditPage() {
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">On</th>
-                <th scope="col">Details</th>
+                <th scope="col">What happened</th>
+                <th scope="col">Case</th>
               </tr>
             </thead>
             <tbody>
-              {data.data.entries.map((e) => (
-                <tr key={e.id}>
-                  <td className="nowrap">{fmtDateTime(e.at)}</td>
-                  <td>
-                    {e.userName ?? 'system'} {e.role && <span className="small muted">({e.role})</span>}
-                  </td>
-                  <td className="mono small">{e.action}</td>
-                  <td className="small">
-                    {e.targetType === 'case' && e.targetId ? (
-                      <Link to={`/cases/${encodeURIComponent(e.targetId)}`}>case</Link>
-                    ) : (
-                      (e.targetType ?? '—')
-                    )}
-                  </td>
-                  <td className="small mono clamp">
-                    {Object.entries(e.details)
-                      .filter(([, v]) => v !== undefined && v !== null && v !== false)
-                      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-                      .join(' · ')}
-                  </td>
-                </tr>
-              ))}
+              {grouped(data.data.entries).map((g) => {
+                const e = g[0]!;
+                const who = `${e.userName ?? (e.role === 'cli' ? 'The command line' : 'The system')}`;
+                return (
+                  <tr key={e.id}>
+                    <td className="nowrap">{fmtDateTime(e.at)}</td>
+                    <td>
+                      {g.length === 1 ? (
+                        <>
+                          {who} {e.sentence}
+                          {e.pupilName && ` for ${e.pupilName}`}.
+                        </>
+                      ) : (
+                        <details>
+                          <summary>
+                            {who} approved {g.length} steps:{' '}
+                            {countBy(g.map((x) => x.sentence.replace(/^approved /, '')))}.
+                          </summary>
+                          <ul className="small">
+                            {g.map((x) => (
+                              <li key={x.id}>
+                                {x.sentence}
+                                {x.pupilName && ` for ${x.pupilName}`}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      )}
+                    </td>
+                    <td className="small">
+                      {g.length === 1 && e.targetType === 'case' && e.targetId ? (
+                        <Link to={`/cases/${encodeURIComponent(e.targetId)}`}>open the case</Link>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -88,4 +101,32 @@ export function AuditPage() {
       )}
     </>
   );
+}
+
+/**
+ * Consecutive approvals by one person within five minutes are one bulk approval, shown as one row
+ * ("approved 112 steps") that opens to list them; everything else is a row of its own.
+ */
+function grouped(entries: AuditEntry[]): AuditEntry[][] {
+  const out: AuditEntry[][] = [];
+  for (const e of entries) {
+    const last = out[out.length - 1];
+    const prev = last?.[last.length - 1];
+    const bulk =
+      prev &&
+      e.action === 'approval.approve' &&
+      prev.action === 'approval.approve' &&
+      e.userId === prev.userId &&
+      Math.abs(Date.parse(prev.at) - Date.parse(e.at)) < 5 * 60_000;
+    if (bulk) last!.push(e);
+    else out.push([e]);
+  }
+  return out;
+}
+
+/** "Warning letter 1 × 10, Call to parents × 2". */
+function countBy(labels: string[]): string {
+  const counts = new Map<string, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([l, n]) => (n === 1 ? l : `${l} × ${n}`)).join(', ');
 }
