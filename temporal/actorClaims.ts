@@ -43,8 +43,13 @@ export interface ActorKeys {
 
 /** A key id: the first 12 characters of the public key's SHA-256, so logs can name a key. */
 export function keyIdOf(publicKey: KeyObject): string {
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  return createHash('sha256').update(raw).digest('base64url').slice(0, 12);
+  return createHash('sha256').update(rawPublicKey(publicKey)).digest('base64url').slice(0, 12);
+}
+
+/** The public key's 32 raw bytes (of a public key, or of a private key's public half). */
+function rawPublicKey(key: KeyObject): Buffer {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  return Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
 }
 
 /** An Ed25519 private key from its 32-byte seed (the form kept in the environment or secrets folder). */
@@ -56,8 +61,7 @@ export function signingKeyFromSeed(seed: Buffer): KeyObject {
 
 /** A public key as its raw 32 bytes in base64 (how ACTOR_VERIFY_KEYS lists them). */
 export function publicKeyToBase64(key: KeyObject): string {
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('base64');
+  return rawPublicKey(key).toString('base64');
 }
 
 export function publicKeyFromBase64(b64: string): KeyObject {
@@ -124,7 +128,7 @@ export function signActorClaim(keys: ActorKeys, input: SignInput, now = Date.now
   if (!keys.signing) throw new Error('this process holds no actor signing key');
   const claim: Claim = {
     v: 1,
-    kid: keyIdOf(createPublicKey(keys.signing)),
+    kid: keyIdOf(keys.signing),
     workflowId: input.workflowId,
     update: input.update,
     digest: digestOf(input.message),

@@ -14,10 +14,6 @@ import { writeAudit } from './audit';
 import { forbidden } from '../errors';
 import type { User } from './users';
 
-export const DEFAULT_SAFEGUARDING_ROLES: readonly Role[] = ['manager'];
-
-const isSafeguarding = isSafeguardingFlag;
-
 export interface FlagViewer {
   /** Whether this person sees safeguarding flags at this school. */
   sees(schoolId: string): boolean;
@@ -42,8 +38,8 @@ export async function flagViewer(db: Db, req: FastifyRequest, user: User): Promi
   return {
     sees,
     show(schoolId, pupilId, flags) {
-      if (!sees(schoolId)) return flags.filter((f) => !isSafeguarding(f));
-      if (flags.some(isSafeguarding)) {
+      if (!sees(schoolId)) return flags.filter((f) => !isSafeguardingFlag(f));
+      if (flags.some(isSafeguardingFlag)) {
         const seen = views.get(schoolId) ?? new Set<string>();
         seen.add(pupilId);
         views.set(schoolId, seen);
@@ -51,7 +47,7 @@ export async function flagViewer(db: Db, req: FastifyRequest, user: User): Promi
       return [...flags];
     },
     assertMayFilter(flags, schoolIds) {
-      if (!flags?.some(isSafeguarding)) return;
+      if (!flags?.some(isSafeguardingFlag)) return;
       const schools = schoolIds ?? [...allowed.keys()];
       if (schools.length === 0 || schools.some((s) => !sees(s)))
         throw forbidden(

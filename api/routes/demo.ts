@@ -86,16 +86,8 @@ async function shownDemoAccounts(ctx: AppContext) {
     const password = await readDemoPassword(ctx.config.DATA_DIR, a.role);
     const user = password ? await getUserByEmail(ctx.db, a.email) : null;
     const demoOnly = user && !user.allSchools && user.schoolIds.every((s) => s === DEMO_SCHOOL_ID);
-    if (password && user && demoOnly && !user.disabled && (await userPasswordIs(ctx, user.id, password)))
+    if (password && user && demoOnly && !user.disabled && (await verifyPassword(password, user.passwordHash)))
       shown.push({ role: a.role, email: a.email, password });
   }
   return shown;
-}
-
-async function userPasswordIs(ctx: AppContext, userId: string, password: string): Promise<boolean> {
-  const { rows } = await ctx.db.query<{ hash: string | null }>(
-    'SELECT password_hash AS hash FROM users WHERE id = $1::uuid',
-    [userId],
-  );
-  return rows[0]?.hash ? verifyPassword(password, rows[0].hash) : false;
 }

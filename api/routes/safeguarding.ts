@@ -6,11 +6,10 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { safeguardingRolesOf, setSafeguardingRoles } from '../auth/safeguarding';
 import { assertSchool } from '../auth/scope';
+import { ROLES } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
 import { notFound } from '../errors';
 import { schoolParams } from './schools';
-
-const ROLES = ['officer', 'manager', 'admin'] as const;
 
 export async function registerSafeguardingRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;

@@ -2,11 +2,11 @@
 // Validates every file first and writes all of them in one transaction: one bad row anywhere and
 // nothing is written (exit 1, every bad row listed). Re-running the same files changes nothing.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { writeAudit, type AuditActor } from '../../api/auth/audit';
+import { writeAudit } from '../../api/auth/audit';
+import { cliActor, osUser } from './actor';
 import { openDbFromEnv } from '../../store/db';
 import {
   ImportValidationError,
@@ -113,22 +113,6 @@ function readCsv(
   // The size first: a missing file fails here, before a stream is opened.
   const options: CsvParseOptions = { totalBytes: statSync(path).size, ...(onProgress ? { onProgress } : {}) };
   return parse(createReadStream(path) as AsyncIterable<Buffer>, options);
-}
-
-/**
- * The command line has no account: its audit entries carry the role "cli" and the operating-system
- * user who ran it (docs/security.md), so an import from a shell is as traceable as one from the app.
- */
-function cliActor(): AuditActor {
-  return { id: null, role: 'cli' };
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }
 
 export function formatSummary(s: ImportSummary): string {
