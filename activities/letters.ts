@@ -10,6 +10,7 @@ import { composeLetter, NotFoundError } from '../letters/compose';
 import { formatLongDate, fromLondon } from '../letters/format';
 import type { LetterFigures } from '../letters/merge';
 import { renderLetterPdf } from '../letters/pdf';
+import { postalOf } from '../letters/plan';
 import { TemplateError } from '../letters/render';
 import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
@@ -17,9 +18,11 @@ import {
   getLetter,
   insertLetter,
   insertStaffTask,
+  type LetterLayout,
   type LetterRecipient,
   type LetterRecord,
 } from '../store/caseServices';
+import { postTaskNotes } from './postTask';
 
 export interface SendLetterInput {
   /** Generated once by the workflow (uuid4): the letter's id and the root of every idempotency key. */
@@ -98,18 +101,34 @@ export function createLetterActivities(deps: CaseServicesDeps) {
         usedTemplate: context.resolved.template.id,
       });
     }
+    const layout: LetterLayout = {
+      parts: {
+        subject: rendered.subject,
+        salutation: rendered.salutation,
+        blocks: rendered.blocks,
+        signOff: rendered.signOff,
+        signature: rendered.signature,
+      },
+      letterhead: { schoolName: context.schoolName, dateText: formatLongDate(input.date) },
+    };
     const pdf = await renderLetterPdf(rendered, {
-      schoolName: context.schoolName,
-      dateText: formatLongDate(input.date),
+      ...layout.letterhead,
       createdAt: fromLondon(input.date, '12:00'),
     });
-    const recipients: LetterRecipient[] = context.carers.map((c) => ({
-      contactIndex: c.contactIndex,
-      name: c.name,
-      channel: c.email ? 'email' : c.phone ? 'sms' : 'none',
-      address: c.email ?? c.phone ?? null,
-      outboxKey: c.email || c.phone ? `${input.sendId}:${c.contactIndex}` : null,
-    }));
+    const alsoByPost = context.resolved.template.post === 'also';
+    const recipients: LetterRecipient[] = context.carers.map((c) => {
+      const postal = postalOf(c);
+      // On paper: carers with no email, and with an address those a letter goes by post to as well.
+      const byPost = !c.email || (alsoByPost && postal !== null);
+      return {
+        contactIndex: c.contactIndex,
+        name: c.name,
+        channel: c.email ? 'email' : c.phone ? 'sms' : 'none',
+        address: c.email ?? c.phone ?? null,
+        outboxKey: c.email || c.phone ? `${input.sendId}:${c.contactIndex}` : null,
+        ...(byPost ? { byPost, postal } : {}),
+      };
+    });
     const inserted = await insertLetter(db, {
       id: input.sendId,
       caseId: input.caseId,
@@ -127,6 +146,7 @@ export function createLetterActivities(deps: CaseServicesDeps) {
       amended: rendered.amended,
       sentOn: input.date,
       recipients,
+      layout,
     });
     const letter = await getLetter(db, input.sendId);
     if (!letter) throw new Error(`letter ${input.sendId} was not stored`);
@@ -177,8 +197,9 @@ export function createLetterActivities(deps: CaseServicesDeps) {
           failures.push(err);
         }
       }
-      // Carers we cannot email get the letter on paper: a task for the office, created once.
-      const toPost = letter.recipients.filter((r) => r.channel !== 'email');
+      // Carers we cannot email get the letter on paper (and, for a letter that goes by post too, those
+      // with an address): a task for the office, created once.
+      const toPost = letter.recipients.filter((r) => r.channel !== 'email' || r.byPost);
       if (toPost.length > 0) {
         await insertStaffTask(db, {
           id: `${letter.id}:post`,
@@ -190,7 +211,7 @@ export function createLetterActivities(deps: CaseServicesDeps) {
           kind: 'postLetter',
           title: `Print and post letter: ${letter.subject}`,
           dueOn: letter.sentOn,
-          notes: `Post the stored letter ${letter.id} to: ${toPost.map((r) => r.name || `contact ${r.contactIndex + 1}`).join('; ')}`,
+          notes: postTaskNotes(letter.id, letter.sentOn, toPost),
         });
       }
       if (failures.length > 0) {

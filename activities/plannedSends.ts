@@ -16,8 +16,10 @@ import {
   getOutboxByKey,
   insertLetter,
   insertStaffTask,
+  type LetterLayout,
   type LetterRecipient,
 } from '../store/caseServices';
+import { postTaskNotes } from './postTask';
 import { planChanged } from './planning';
 
 export interface SendPlannedInput {
@@ -74,32 +76,38 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
     if (await getLetter(db, input.sendId)) return;
     const { plan } = input;
     const layout = plan.content.layout!;
-    const pdf = await renderLetterPdf(
-      {
-        templateId: plan.content.templateId,
+    const stored: LetterLayout = {
+      parts: {
         subject: plan.content.subject,
         salutation: layout.salutation,
-        body: plan.content.body,
         blocks: layout.blocks,
         signOff: layout.signOff,
         signature: layout.signature,
-        text: plan.content.text,
-        html: plan.content.html ?? '',
-        amended: plan.content.amended,
       },
-      {
-        schoolName: layout.schoolName,
-        dateText: formatLongDate(plan.recipe.date),
-        createdAt: fromLondon(plan.recipe.date, '12:00'),
-      },
-    );
-    const recipients: LetterRecipient[] = plan.recipients.map((r) => ({
-      contactIndex: r.contactIndex,
-      name: r.name,
-      channel: r.channel === 'email' ? 'email' : r.channel === 'post' && r.address ? 'sms' : 'none',
-      address: r.address,
-      outboxKey: r.channel === 'email' || r.address ? `${input.sendId}:${r.contactIndex}` : null,
-    }));
+      letterhead: { schoolName: layout.schoolName, dateText: formatLongDate(plan.recipe.date) },
+    };
+    const pdf = await renderLetterPdf(stored.parts, {
+      ...stored.letterhead,
+      createdAt: fromLondon(plan.recipe.date, '12:00'),
+    });
+    const recipients: LetterRecipient[] = [];
+    for (const r of plan.recipients) {
+      const byPost = r.channel === 'post' ? { byPost: true, postal: r.postal ?? null } : {};
+      // A paper copy for a carer also emailed (a letter that goes by post too) joins their entry.
+      const emailed = recipients.find((x) => x.contactIndex === r.contactIndex);
+      if (emailed && r.channel === 'post' && !r.address) {
+        Object.assign(emailed, byPost);
+        continue;
+      }
+      recipients.push({
+        contactIndex: r.contactIndex,
+        name: r.name,
+        channel: r.channel === 'email' ? 'email' : r.channel === 'post' && r.address ? 'sms' : 'none',
+        address: r.address,
+        outboxKey: r.channel === 'email' || r.address ? `${input.sendId}:${r.contactIndex}` : null,
+        ...byPost,
+      });
+    }
     await insertLetter(db, {
       id: input.sendId,
       caseId: input.caseId,
@@ -117,6 +125,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
       amended: plan.content.amended,
       sentOn: input.sentOn,
       recipients,
+      layout: stored,
     });
   }
 
@@ -152,6 +161,9 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
             deliveries.push({ contactIndex: r.contactIndex, channel: 'email', ...d });
           } else {
             // On paper: the office posts it; a carer with a phone is told it is on its way.
+            const emailed = plan.recipients.some(
+              (x) => x.contactIndex === r.contactIndex && x.channel === 'email',
+            );
             if (r.address) {
               await enqueueAndDeliver(db, transports(), {
                 idempotencyKey: key,
@@ -164,7 +176,10 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
                 ref: input.sendId,
               });
             }
-            deliveries.push({ contactIndex: r.contactIndex, channel: 'post', status: 'toPost' });
+            // A paper copy for a carer who was also emailed is the post task's, not a delivery line:
+            // the case's timeline says a letter to post went to carers "with no email address".
+            if (!emailed)
+              deliveries.push({ contactIndex: r.contactIndex, channel: 'post', status: 'toPost' });
           }
         } catch (err) {
           failures.push(err);
@@ -190,7 +205,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
           title: postTask.title,
           dueOn: postTask.dueOn,
           owner: 'team',
-          notes: `Print the stored letter ${input.sendId} and post it to: ${toPost.map((r) => r.name || `contact ${r.contactIndex + 1}`).join('; ')}`,
+          notes: postTaskNotes(input.sendId, input.sentOn, toPost),
         });
       }
       if (failures.length > 0) {

@@ -37,6 +37,7 @@ import { registerReturnRoutes } from './routes/returns';
 import { registerSafeguardingRoutes } from './routes/safeguarding';
 import { installSafeguardingAudit } from './auth/safeguarding';
 import { registerTaskRoutes } from './routes/tasks';
+import { registerMyWorkRoutes } from './routes/myWork';
 import { registerUserRoutes } from './routes/users';
 import { ImportJobs } from './services/importJobs';
 import { swaggerTransform, zodValidatorCompiler, type ZodTypeProvider } from './zod';
@@ -189,6 +190,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerCaseRoutes(app, ctx);
   await registerApprovalRoutes(app, ctx);
   await registerTaskRoutes(app, ctx);
+  await registerMyWorkRoutes(app, ctx);
   await registerReturnRoutes(app, ctx);
   await registerPenaltyNoticeRoutes(app, ctx);
   await registerEvidenceRoutes(app, ctx);

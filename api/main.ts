@@ -2,16 +2,14 @@
 // sharing one Db: PGlite can be opened by one process only. With a PostgreSQL server the worker runs
 // as its own process (`npm run worker`) and this is the API alone (EMBEDDED_WORKER=false forces that).
 import { loadConfig, ConfigError } from '../config/env';
+import { startDemoSchool } from './demo/start';
 import { openDbFromEnv, type Db } from '../store/db';
 import { connectClient } from '../temporal/connection';
-import { ensureSweepSchedule } from '../temporal/schedules';
 import { DEMO_SCHOOL_ID } from './demo/demoSchool';
-import { seedDemoSchool } from './demo/seed';
 import { startEmbeddedWorker } from '../worker/embedded';
 import { buildApp } from './app';
 import { ensureFirstAdmin } from './auth/bootstrap';
 import { ensureWebBuilt } from './webBuild';
-import { schoolDateAt } from '../domain/time';
 
 function embeddedWorkerWanted(databaseUrl: string | undefined): boolean {
   const flag = (process.env.EMBEDDED_WORKER ?? '').trim().toLowerCase();
@@ -48,34 +46,30 @@ async function main(): Promise<void> {
     console.log(`[api] worker running in this process on task queue "${config.TEMPORAL_TASK_QUEUE}"`);
 
   if (config.DEMO_SCHOOL && (await demoWanted(db))) {
-    const today = schoolDateAt(Date.now(), config.SCHOOL_TIMEZONE);
-    const demo = await seedDemoSchool(db, { today, dataDir: config.DATA_DIR });
-    const sweepId = `sweep-${DEMO_SCHOOL_ID}-${Date.now()}`;
-    await temporal.workflow.start('schoolSweep', {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: sweepId,
-      args: [{ schoolId: DEMO_SCHOOL_ID, timeZone: config.SCHOOL_TIMEZONE }],
-    });
-    await ensureSweepSchedule(temporal, {
-      schoolId: DEMO_SCHOOL_ID,
-      time: config.SWEEP_TIME,
-      timeZone: config.SCHOOL_TIMEZONE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-    }).catch((err: unknown) =>
-      console.warn(
-        `[api] could not create the demo school's daily sweep schedule: ${(err as Error).message}`,
-      ),
-    );
+    const { demo, replaying, ready } = await startDemoSchool({ db, temporal, config });
     console.log('');
     console.log(
       `  Demo school: ${DEMO_SCHOOL_ID}, ${demo.summary.roster?.rows ?? 0} pupils, marks ${demo.marksFrom ?? '-'} to ${demo.marksTo ?? '-'}.`,
     );
     console.log(
-      '  Its sweep is running now: cases and approvals appear within a minute. Demo accounts (also shown on the login page):',
+      replaying
+        ? '  Replaying its term up to yesterday through the real cases (a few minutes; the web app shows how far).'
+        : '  Its sweep is running now: cases and approvals appear within a minute.',
     );
+    console.log('  Demo accounts (also shown on the login page):');
     for (const a of demo.accounts) console.log(`    ${a.role.padEnd(8)} ${a.email}  password: ${a.password}`);
     console.log('  Set DEMO_SCHOOL=false to stop offering the demo school.');
     console.log('');
+    ready
+      .then((r) => {
+        if (r)
+          console.log(
+            `[api] demo term replayed: ${r.schoolDays} school days (${r.from} to ${r.to}) in ${Math.round(r.wallSeconds)} s; ${r.moved} open cases carry on live`,
+          );
+      })
+      .catch((err: unknown) =>
+        console.warn(`[api] the demo school's replay or sweep failed: ${(err as Error).message}`),
+      );
   }
 
   let stopping = false;

@@ -337,9 +337,14 @@ function statsOf(plan: ScanPlan, w: PlannedWindow, withGrace = true): WindowStat
     absencePct: percent2(absence, possible),
     daysMissed,
     lessonsMissed: daysMissed * plan.calendar.lessonsPerDay,
-    persistentAbsence: possible > 0 && absence * 10 >= possible,
+    persistentAbsence: isPersistentAbsence(absence, possible),
     severeAbsence: possible > 0 && absence * 2 >= possible,
   };
+}
+
+/** Persistent absence: absence of 10% or more of the possible sessions, in integers (exactly 90.00% is persistent). */
+function isPersistentAbsence(absence: number, possible: number): boolean {
+  return possible > 0 && absence * 10 >= possible;
 }
 
 function pupilBounds(startDate?: IsoDate | null, leftOn?: IsoDate | null): [number, number] {
@@ -370,6 +375,87 @@ export function computeWindowStats(
   scan(plan, grid, s, l);
   // No asOf, so no grace period to judge an N by.
   return statsOf(plan, plan.windows[0]!, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many windows of one pupil at once (the dashboard: every school week, and the year to date at the
+// end of each)
+
+/** A set of windows planned once, for evaluating many pupils over the same dates. */
+export interface PreparedWindows {
+  readonly calendar: SchoolCalendar;
+  /** The windows as asked for, in order. */
+  readonly windows: readonly { from: IsoDate; to: IsoDate }[];
+  /** @internal */
+  readonly plan: ScanPlan;
+}
+
+/**
+ * Plans the windows once: one pass over a pupil's marks then gives every window (each a difference
+ * of two running totals), however many there are and however they overlap. The figures are exactly
+ * computeWindowStats' for each window; the scratch buffers are shared, so evaluate one pupil at a
+ * time per prepared object.
+ */
+export function prepareWindows(
+  calendar: SchoolCalendar,
+  windows: readonly { from: IsoDate; to: IsoDate }[],
+): PreparedWindows {
+  const specs = windows.map((w) => windowSpec(calendar, 'custom', w.from, w.to));
+  return {
+    calendar,
+    windows: windows.map((w) => ({ from: w.from, to: w.to })),
+    plan: makePlan(calendar, specs, []),
+  };
+}
+
+/** Every prepared window's figures for one pupil, in the order asked for (no grace counts: no asOf). */
+export function evaluateWindows(
+  prepared: PreparedWindows,
+  grid: MarkGrid,
+  opts: WindowStatsOptions = {},
+): WindowStats[] {
+  const { plan } = prepared;
+  const [s, l] = pupilBounds(opts.startDate, opts.leftOn);
+  scan(plan, grid, s, l);
+  return plan.windows.map((w) => statsOf(plan, w, false));
+}
+
+/** The three numbers per window a school-level figure needs, with no object per window. */
+export interface WindowTotals {
+  /** Sessions attended: present (including L) or at an approved educational activity. */
+  attended: Int32Array;
+  possible: Int32Array;
+  /** 1 when the pupil is persistently absent over the window (as WindowStats.persistentAbsence). */
+  persistent: Uint8Array;
+}
+
+/**
+ * Like evaluateWindows, but only attended, possible and persistent absence per window, written into
+ * `out` (reused across pupils): for hundreds of pupils times dozens of windows without an object each.
+ */
+export function evaluateWindowTotals(
+  prepared: PreparedWindows,
+  grid: MarkGrid,
+  opts: WindowStatsOptions = {},
+  out: WindowTotals = newWindowTotals(prepared),
+): WindowTotals {
+  const { plan } = prepared;
+  const [s, l] = pupilBounds(opts.startDate, opts.leftOn);
+  scan(plan, grid, s, l);
+  plan.windows.forEach((w, i) => {
+    const attended = count(plan, w, K_PRESENT) + count(plan, w, K_APPROVED);
+    const absence = count(plan, w, K_AUTHORISED) + count(plan, w, K_UNAUTHORISED);
+    out.attended[i] = attended;
+    out.possible[i] = attended + absence;
+    out.persistent[i] = isPersistentAbsence(absence, attended + absence) ? 1 : 0;
+  });
+  return out;
+}
+
+/** Arrays for evaluateWindowTotals, one slot per prepared window. */
+export function newWindowTotals(prepared: PreparedWindows): WindowTotals {
+  const n = prepared.windows.length;
+  return { attended: new Int32Array(n), possible: new Int32Array(n), persistent: new Uint8Array(n) };
 }
 
 // ---------------------------------------------------------------------------------------------

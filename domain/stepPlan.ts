@@ -6,6 +6,7 @@
 import type { OutcomeKind, StepKind } from './caseTypes';
 import type { LetterFiguresInput } from './letterFigures';
 import type { LetterStory } from './letterStory';
+import type { PostalAddress } from './postalAddress';
 import type { IsoDate } from './types';
 
 /** How one parent/carer receives a letter or message. `post`: printed and posted by the office. */
@@ -16,8 +17,13 @@ export interface PlannedRecipient {
   contactIndex: number;
   name: string;
   channel: PlannedChannel;
-  /** The email address or phone number it goes to; null for post. */
+  /** The email address or phone number it goes to; for post, the phone told it is on its way, or null. */
   address: string | null;
+  /**
+   * Post: the name and address printed in the envelope window, from the roster when the plan was
+   * made. Absent when the roster has none: the office is asked to find it, never given a guess.
+   */
+  postal?: PostalAddress;
 }
 
 /** What a letter or message was composed from: enough to render it again with amended text. */

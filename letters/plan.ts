@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { Channel } from '../domain/caseTypes';
 import type { ComposeRecipe, LetterPlan, PlannedContent, PlannedRecipient } from '../domain/stepPlan';
+import type { PostalAddress } from '../domain/postalAddress';
 import type { Db } from '../store/db';
 import { composeLetter, composeMessage, type Carer, type ComposeOptions } from './compose';
+import type { TemplatePost } from './templates';
 
 /** JSON with every object's keys in sorted order: the same value always gives the same text. */
 function canonicalJson(value: unknown): string {
@@ -40,11 +42,24 @@ export function planIntact(
   return plan.hash === approvedHash && planHash(plan.content, plan.recipients) === approvedHash;
 }
 
-/** Where a letter goes: by email with the PDF, else on paper (the office posts it). */
-function letterRecipient(c: Carer): PlannedRecipient {
-  return c.email
-    ? { contactIndex: c.contactIndex, name: c.name, channel: 'email', address: c.email }
-    : { contactIndex: c.contactIndex, name: c.name, channel: 'post', address: c.phone ?? null };
+/** The carer's postal address from the roster, when it has both the lines and the postcode. */
+export function postalOf(c: Pick<Carer, 'address' | 'postcode'>): PostalAddress | null {
+  return c.address?.length && c.postcode ? { lines: [...c.address], postcode: c.postcode } : null;
+}
+
+/**
+ * Where a letter goes: by email with the PDF, else on paper (the office posts it, to the roster's
+ * address in the envelope window; with none, the office is asked to find it). A template that goes by
+ * post too (`post: also`, the formal warnings) adds a paper copy for each emailed carer with an
+ * address; one without an address is emailed only.
+ */
+function letterRecipients(c: Carer, post: TemplatePost): PlannedRecipient[] {
+  const postal = postalOf(c);
+  const base = { contactIndex: c.contactIndex, name: c.name };
+  if (!c.email)
+    return [{ ...base, channel: 'post', address: c.phone ?? null, ...(postal ? { postal } : {}) }];
+  const email: PlannedRecipient = { ...base, channel: 'email', address: c.email };
+  return post === 'also' && postal ? [email, { ...base, channel: 'post', address: null, postal }] : [email];
 }
 
 /** Where a message goes: the step's channel when the carer can receive it, else email, else text. */
@@ -104,7 +119,8 @@ export async function buildLetterPlan(
         signature: rendered.signature,
       },
     };
-    const recipients = context.carers.map(letterRecipient);
+    const post = context.resolved.template.post ?? 'whenNoEmail';
+    const recipients = context.carers.flatMap((c) => letterRecipients(c, post));
     return { kind: 'letter', recipe: input.recipe, content, recipients, hash: planHash(content, recipients) };
   }
   const { context, rendered } = await composeMessage(db, compose, options);

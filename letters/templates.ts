@@ -21,7 +21,15 @@ export interface LetterTemplate {
   subject: string;
   /** Markdown (paragraphs, `- ` bullet lists, `**bold**`) with mustache merge fields. */
   body: string;
+  /**
+   * Letters: `also` sends a paper copy by post to every parent with a postal address, as well as the
+   * email (the formal warnings); otherwise (`whenNoEmail`, the default) only carers with no email
+   * address get it on paper. A school's own wording keeps its default template's setting.
+   */
+  post?: TemplatePost;
 }
+
+export type TemplatePost = 'whenNoEmail' | 'also';
 
 export interface ResolvedTemplate {
   template: LetterTemplate;
@@ -33,6 +41,7 @@ export interface ResolvedTemplate {
 const frontMatterSchema = z.object({
   subject: z.string().min(1),
   kind: z.enum(['letter', 'message']).default('letter'),
+  post: z.enum(['whenNoEmail', 'also']).default('whenNoEmail'),
 });
 
 /** Parses `---\nsubject: ...\nkind: ...\n---\nbody`. */
@@ -41,7 +50,13 @@ export function parseTemplateFile(id: string, source: string): LetterTemplate {
   if (!m) throw new Error(`template ${id}: missing front matter (--- subject: ... ---)`);
   const meta = frontMatterSchema.safeParse(parseYaml(m[1]!));
   if (!meta.success) throw new Error(`template ${id}: ${meta.error.issues.map((i) => i.message).join('; ')}`);
-  return { id, kind: meta.data.kind, subject: meta.data.subject, body: m[2]!.trim() + '\n' };
+  return {
+    id,
+    kind: meta.data.kind,
+    subject: meta.data.subject,
+    body: m[2]!.trim() + '\n',
+    ...(meta.data.post === 'also' ? { post: meta.data.post } : {}),
+  };
 }
 
 /** `name` or `family/name` (e.g. `bradford/school-letter-1`): lower-case words joined by hyphens. */
@@ -88,8 +103,15 @@ export async function resolveTemplate(
   const override = await getLetterTemplateOverride(db, schoolId, templateId);
   const fallbackKind = loadDefaultTemplate(templateId, dir)?.kind ?? kind;
   if (override) {
+    const post = loadDefaultTemplate(templateId, dir)?.post;
     return {
-      template: { id: templateId, kind: fallbackKind, subject: override.subject, body: override.body },
+      template: {
+        id: templateId,
+        kind: fallbackKind,
+        subject: override.subject,
+        body: override.body,
+        ...(post ? { post } : {}),
+      },
       source: 'school',
       requestedId: templateId,
     };

@@ -2,6 +2,7 @@
 // evidence, the outbox, staff availability, meetings, staff tasks and school staff contacts.
 // Every insert keyed by a workflow-generated id is `ON CONFLICT DO NOTHING`: a retried activity
 // finds what the first attempt stored instead of making a second one.
+import type { PostalAddress } from '../domain/postalAddress';
 import type { IsoDate } from '../domain/types';
 import type { Db } from './db';
 
@@ -62,6 +63,25 @@ export interface LetterRecipient {
   /** The email address or phone number used (evidence of where the letter went). */
   address: string | null;
   outboxKey: string | null;
+  /** A paper copy is posted to this carer (no email address, or a letter that goes by post too). */
+  byPost?: boolean;
+  /** Where the paper copy goes; null when the roster has no postal address (the office must find it). */
+  postal?: PostalAddress | null;
+}
+
+/**
+ * What a letter's printed copies are drawn from (letters/pdf.ts): the approved words and the
+ * letterhead. Kept with the letter so each posted copy can be printed with its parent's address.
+ */
+export interface LetterLayout {
+  parts: {
+    subject: string;
+    salutation: string;
+    blocks: ({ type: 'paragraph'; text: string } | { type: 'list'; items: string[] })[];
+    signOff: string;
+    signature: string[];
+  };
+  letterhead: { schoolName: string; address?: string[]; dateText: string };
 }
 
 export interface LetterRecord {
@@ -85,6 +105,8 @@ export interface LetterRecord {
 
 export interface NewLetter extends Omit<LetterRecord, 'createdAt'> {
   pdf: Buffer;
+  /** For posted copies (migration 0068); letters written before it have none. */
+  layout?: LetterLayout | null;
 }
 
 interface LetterRow {
@@ -135,8 +157,9 @@ function toLetter(r: LetterRow): LetterRecord {
 export async function insertLetter(db: Db, l: NewLetter): Promise<boolean> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO letters (id, case_id, school_id, pupil_id, stage_id, step_id, template_id, requested_template_id,
-                          channel, subject, body_text, html, pdf, amended, sent_on, recipients)
-     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date, $16::text::jsonb)
+                          channel, subject, body_text, html, pdf, amended, sent_on, recipients, layout)
+     VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::date, $16::text::jsonb,
+             $17::text::jsonb)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [
@@ -156,6 +179,7 @@ export async function insertLetter(db: Db, l: NewLetter): Promise<boolean> {
       l.amended,
       l.sentOn,
       JSON.stringify(l.recipients),
+      l.layout ? JSON.stringify(l.layout) : null,
     ],
   );
   return rows.length > 0;
@@ -787,4 +811,135 @@ export async function setSchoolContact(
 
 function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard: meetings ahead and the week's mail
+
+/** Meetings and home visits still booked between two school dates (inclusive), per day and kind. */
+export async function countBookedMeetingsByDay(
+  db: Db,
+  schoolId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<{ day: string; kind: MeetingKind; n: number }[]> {
+  const { rows } = await db.query<{ day: string; kind: MeetingKind; n: number }>(
+    `SELECT (starts_at AT TIME ZONE $4)::date::text AS day, kind, count(*)::int AS n FROM meetings
+     WHERE school_id = $1 AND status = 'booked'
+       AND (starts_at AT TIME ZONE $4)::date BETWEEN $2::date AND $3::date
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [schoolId, from, to, timeZone],
+  );
+  return rows;
+}
+
+/** What the outbox holds: a letter's copy, a message to a family, a meeting invitation, or a note to staff. */
+export type OutboxCategory = 'letter' | 'message' | 'invitation' | 'staff';
+
+export interface OutboxWeekCount {
+  category: OutboxCategory;
+  channel: OutboxChannel;
+  status: OutboxStatus;
+  /** Whether it has an address to go to (a held message without one waits for a person). */
+  hasAddress: boolean;
+  n: number;
+}
+
+/**
+ * The school's outbox messages written between two school dates (inclusive, in the school's time
+ * zone), by what they are, channel, status and whether they have an address. Staff notifications are the
+ * `notify:` rows; a letter's copies carry the letter's id as `ref`, an invitation the meeting's.
+ */
+export async function countOutboxWritten(
+  db: Db,
+  schoolId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<OutboxWeekCount[]> {
+  const { rows } = await db.query<{
+    category: OutboxCategory;
+    channel: OutboxChannel;
+    status: OutboxStatus;
+    has_address: boolean;
+    n: number;
+  }>(
+    `SELECT CASE WHEN o.idempotency_key LIKE 'notify:%' THEN 'staff'
+                 WHEN EXISTS (SELECT 1 FROM letters l WHERE l.id = o.ref) THEN 'letter'
+                 WHEN EXISTS (SELECT 1 FROM meetings m WHERE m.id = o.ref) THEN 'invitation'
+                 ELSE 'message' END AS category,
+            o.channel, o.status, o.to_address IS NOT NULL AS has_address, count(*)::int AS n
+     FROM outbox o
+     WHERE o.school_id = $1 AND (o.created_at AT TIME ZONE $4)::date BETWEEN $2::date AND $3::date
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    [schoolId, from, to, timeZone],
+  );
+  return rows.map((r) => ({
+    category: r.category,
+    channel: r.channel,
+    status: r.status,
+    hasAddress: r.has_address,
+    n: r.n,
+  }));
+}
+
+/**
+ * Emails held in the school's outbox that have somewhere to go: with no mail server set up, these
+ * are the ones waiting for it (messaging/outbox.ts holds every such email).
+ */
+export async function countHeldEmailWithAddress(db: Db, schoolId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM outbox
+     WHERE school_id = $1 AND status = 'held' AND channel = 'email' AND to_address IS NOT NULL`,
+    [schoolId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Each letter dated between two school dates (inclusive): its recipients and its outbox copies by status. */
+export async function listLettersDelivery(
+  db: Db,
+  schoolId: string,
+  from: string,
+  to: string,
+): Promise<{ letterId: string; recipients: LetterRecipient[]; copies: Record<OutboxStatus, number> }[]> {
+  const { rows } = await db.query<{
+    id: string;
+    recipients: LetterRecipient[] | null;
+    sent: number;
+    held: number;
+    failed: number;
+    queued: number;
+  }>(
+    `SELECT l.id, l.recipients,
+            count(o.id) FILTER (WHERE o.status = 'sent')::int AS sent,
+            count(o.id) FILTER (WHERE o.status = 'held')::int AS held,
+            count(o.id) FILTER (WHERE o.status = 'failed')::int AS failed,
+            count(o.id) FILTER (WHERE o.status = 'queued')::int AS queued
+     FROM letters l LEFT JOIN outbox o ON o.ref = l.id AND o.school_id = l.school_id
+     WHERE l.school_id = $1 AND l.sent_on BETWEEN $2::date AND $3::date
+     GROUP BY l.id, l.recipients ORDER BY l.id`,
+    [schoolId, from, to],
+  );
+  return rows.map((r) => ({
+    letterId: r.id,
+    recipients: r.recipients ?? [],
+    copies: { sent: r.sent, held: r.held, failed: r.failed, queued: r.queued },
+  }));
+}
+
+/** Letters dated between two school dates (inclusive), and how many cases they were for. */
+export async function countLettersWritten(
+  db: Db,
+  schoolId: string,
+  from: string,
+  to: string,
+): Promise<{ letters: number; cases: number }> {
+  const { rows } = await db.query<{ n: number; cases: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT case_id)::int AS cases FROM letters
+     WHERE school_id = $1 AND sent_on BETWEEN $2::date AND $3::date`,
+    [schoolId, from, to],
+  );
+  return { letters: rows[0]?.n ?? 0, cases: rows[0]?.cases ?? 0 };
 }

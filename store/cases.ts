@@ -427,8 +427,11 @@ export interface OpenCaseTask {
   caseId: string;
   schoolId: string;
   pupil: PupilOfCase;
+  stageId: string | null;
   stageName: string | null;
   task: CaseTask;
+  /** The case's latest figures (for worklists that show them beside the task). */
+  latestFacts: CaseView['latestFacts'];
 }
 
 /**
@@ -444,11 +447,13 @@ export async function listOpenCaseTasks(db: Db, schoolIds: string[] | null): Pro
     family_name: string;
     year_group: number | null;
     flags: string[] | null;
+    stage_id: string | null;
     stage_name: string | null;
     task: CaseTask;
+    latest_facts: CaseView['latestFacts'];
   }>(
     `SELECT c.case_id, c.school_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags,
-            c.stage_name, t.task
+            c.stage_id, c.stage_name, t.task, c.view->'latestFacts' AS latest_facts
      FROM cases c JOIN pupils p ON p.id = c.pupil_id,
           jsonb_array_elements(COALESCE(c.view->'tasks', '[]'::jsonb)) AS t(task)
      WHERE ($1::text[] IS NULL OR c.school_id = ANY($1::text[])) AND c.status <> 'closed'
@@ -466,8 +471,10 @@ export async function listOpenCaseTasks(db: Db, schoolIds: string[] | null): Pro
       yearGroup: r.year_group,
       flags: r.flags ?? [],
     },
+    stageId: r.stage_id,
     stageName: r.stage_name,
     task: r.task,
+    latestFacts: r.latest_facts ?? null,
   }));
 }
 
@@ -669,4 +676,103 @@ export async function latestClosedCaseStates(
   return new Map(
     rows.flatMap((r) => (r.state ? [[r.pupil_id, { state: r.state, closedOn: r.closed_on }] as const] : [])),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard: what came of the steps, and what is due
+
+/** A case's history as the dashboard's "did interventions work?" reads it. */
+export interface CaseHistoryForEffects {
+  caseId: string;
+  pupilId: string;
+  policyId: string;
+  policyVersion: string;
+  /** Each stage the case entered (opened at, or moved to), with the school day. */
+  stageEntries: { stageId: string; on: IsoDate }[];
+  /** The steps the case carried out (result "done"), with the stage they belong to and the school day. */
+  stepsDone: { stageId: string; stepId: string; on: IsoDate }[];
+}
+
+/**
+ * Every case of the school, open or closed, with the stages it entered (from `case_events`) and the
+ * steps it carried out (from the case state in its view: the policy engine's own record of what was
+ * done, and when).
+ */
+export async function listCaseHistoriesForEffects(
+  db: Db,
+  schoolId: string,
+): Promise<CaseHistoryForEffects[]> {
+  const { rows } = await db.query<{
+    case_id: string;
+    pupil_id: string;
+    policy_id: string;
+    policy_version: string;
+    steps: { stageId: string; stepId: string; on: string; result: string }[] | null;
+    entries: { stageId: string | null; on: string }[] | null;
+  }>(
+    `SELECT c.case_id, c.pupil_id::text AS pupil_id, c.policy_id, c.policy_version,
+            c.view->'caseState'->'completedSteps' AS steps,
+            (SELECT json_agg(json_build_object('stageId', e.stage_id, 'on', e.date::text) ORDER BY e.seq)
+               FROM case_events e WHERE e.case_id = c.case_id AND e.type IN ('opened', 'stageChanged')) AS entries
+     FROM cases c WHERE c.school_id = $1 ORDER BY c.case_id`,
+    [schoolId],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    pupilId: r.pupil_id,
+    policyId: r.policy_id,
+    policyVersion: r.policy_version,
+    stageEntries: (r.entries ?? []).flatMap((e) => (e.stageId ? [{ stageId: e.stageId, on: e.on }] : [])),
+    stepsDone: (r.steps ?? [])
+      .filter((s) => s.result === 'done')
+      .map((s) => ({ stageId: s.stageId, stepId: s.stepId, on: s.on })),
+  }));
+}
+
+/** An active case whose next action falls on or before a day, with its pupil. */
+export interface CaseActionDue {
+  caseId: string;
+  pupil: PupilOfCase;
+  stageName: string | null;
+  nextActionOn: IsoDate;
+  nextAction: string | null;
+}
+
+/** The school's active cases whose next action is due on or before `onOrBefore`, earliest first. */
+export async function listCasesWithActionDue(
+  db: Db,
+  schoolId: string,
+  onOrBefore: IsoDate,
+): Promise<CaseActionDue[]> {
+  const { rows } = await db.query<{
+    case_id: string;
+    pupil_id: string;
+    given_name: string;
+    family_name: string;
+    year_group: number | null;
+    flags: string[] | null;
+    stage_name: string | null;
+    next_action_on: string;
+    next_action: string | null;
+  }>(
+    `SELECT c.case_id, c.pupil_id::text AS pupil_id, p.given_name, p.family_name, p.year_group, p.flags,
+            c.stage_name, c.next_action_on::text AS next_action_on, c.next_action
+     FROM cases c JOIN pupils p ON p.id = c.pupil_id
+     WHERE c.school_id = $1 AND c.status = 'open' AND c.next_action_on <= $2::date
+     ORDER BY c.next_action_on, c.case_id`,
+    [schoolId, onOrBefore],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    pupil: {
+      id: r.pupil_id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      yearGroup: r.year_group,
+      flags: r.flags ?? [],
+    },
+    stageName: r.stage_name,
+    nextActionOn: r.next_action_on,
+    nextAction: r.next_action,
+  }));
 }

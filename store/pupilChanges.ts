@@ -1,17 +1,24 @@
-// Changes to who gets letters: a parent's contact details (name, email, phone) and the safeguarding
-// flags (child protection, looked after, child in need). Each change is kept with its old and new
-// values, the import that brought it and who ran it (docs/contact-changes.md). Where the school
-// turns on the second approval, a change waits ('pending') and `pupils` keeps the old value, so
-// letters, messages and calls go on using it until a different manager or administrator approves.
-// A safeguarding flag newly set takes effect at once (it holds automatic letters); only a flag
-// taken off, or a contact detail changed, waits.
+// Changes to who gets letters: a parent's contact details (name, email, phone, postal address and
+// postcode) and the safeguarding flags (child protection, looked after, child in need). Each change
+// is kept with its old and new values, the import that brought it and who ran it
+// (docs/contact-changes.md). Where the school turns on the second approval, a change waits
+// ('pending') and `pupils` keeps the old value, so letters, messages and calls go on using it until
+// a different manager or administrator approves. A safeguarding flag newly set takes effect at once
+// (it holds automatic letters); only a flag taken off, or a contact detail changed, waits.
 import { SAFEGUARDING_FLAGS, type SafeguardingFlag } from '../domain/types';
 import type { Db } from './db';
 import type { Contact } from './validate';
 
 /** Child protection, looked after, child in need: the flags that hold automatic letters. */
 
-const CONTACT_PARTS = ['name', 'email', 'phone'] as const;
+const CONTACT_PARTS = ['name', 'email', 'phone', 'address', 'postcode'] as const;
+const CONTACT_FIELD_RE = /^contact(\d+)_(name|email|phone|address|postcode)$/;
+
+/** A contact's part as one text value: an address's lines joined by new lines (split again below). */
+function partValue(c: Contact, part: (typeof CONTACT_PARTS)[number]): string {
+  if (part === 'address') return (c.address ?? []).join('\n').trim();
+  return (c[part] ?? '').trim();
+}
 
 export type ChangeStatus = 'applied' | 'pending' | 'approved' | 'rejected' | 'superseded';
 
@@ -36,7 +43,7 @@ export function watchedValues(state: WatchedState): Map<string, string | null> {
   const values = new Map<string, string | null>();
   state.contacts.forEach((c, i) => {
     for (const part of CONTACT_PARTS) {
-      const v = (c[part] ?? '').trim();
+      const v = partValue(c, part);
       values.set(`contact${i + 1}_${part}`, v === '' ? null : v);
     }
   });
@@ -47,7 +54,7 @@ export function watchedValues(state: WatchedState): Map<string, string | null> {
 
 function fieldOrder(a: string, b: string): number {
   const rank = (f: string) => {
-    const m = /^contact(\d+)_(name|email|phone)$/.exec(f);
+    const m = CONTACT_FIELD_RE.exec(f);
     return m
       ? Number(m[1]) * 10 + CONTACT_PARTS.indexOf(m[2] as 'name')
       : 1_000_000 + SAFEGUARDING_FLAGS.indexOf(f.slice('flag_'.length) as SafeguardingFlag);
@@ -126,13 +133,19 @@ export function withValues(state: WatchedState, values: ReadonlyMap<string, stri
   const contacts: Contact[] = state.contacts.map((c) => ({ ...c }));
   const flags = [...state.flags];
   for (const [field, value] of values) {
-    const contact = /^contact(\d+)_(name|email|phone)$/.exec(field);
+    const contact = CONTACT_FIELD_RE.exec(field);
     if (contact) {
       const i = Number(contact[1]) - 1;
       while (contacts.length <= i) contacts.push({ name: '', email: null, phone: null });
       const part = contact[2] as (typeof CONTACT_PARTS)[number];
-      if (part === 'name') contacts[i]!.name = value ?? '';
-      else contacts[i]![part] = value;
+      const c = contacts[i]!;
+      if (part === 'name') c.name = value ?? '';
+      else if (part === 'email' || part === 'phone') c[part] = value;
+      else if (part === 'address') {
+        if (value) c.address = value.split('\n');
+        else delete c.address;
+      } else if (value) c.postcode = value;
+      else delete c.postcode;
       continue;
     }
     const flag = field.slice('flag_'.length);
@@ -143,7 +156,7 @@ export function withValues(state: WatchedState, values: ReadonlyMap<string, stri
   // A contact left with nothing at the end of the list is gone (as the roster would say it).
   while (contacts.length > 0) {
     const last = contacts.at(-1)!;
-    if (last.name.trim() !== '' || last.email || last.phone) break;
+    if (last.name.trim() !== '' || last.email || last.phone || last.address?.length || last.postcode) break;
     contacts.pop();
   }
   return { flags, contacts };

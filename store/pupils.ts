@@ -11,7 +11,7 @@ import {
   type ChangeActor,
   type ChangeToRecord,
 } from './pupilChanges';
-import type { Contact, RosterRecord } from './validate';
+import type { Contact, PupilSex, RosterRecord, SenProvision } from './validate';
 
 export interface Pupil {
   id: string;
@@ -25,6 +25,12 @@ export interface Pupil {
   leftOn: IsoDate | null;
   flags: PupilFlag[];
   contacts: Contact[];
+  /** F or M; null when the roster does not say. */
+  sex: PupilSex | null;
+  /** The census SEN provision: N none, K SEN support, E an EHC plan. */
+  sen: SenProvision;
+  /** Eligible for the pupil premium (the DfE's "disadvantaged"). */
+  pupilPremium: boolean;
 }
 
 interface PupilRow {
@@ -39,11 +45,14 @@ interface PupilRow {
   left_on: string | null;
   flags: PupilFlag[];
   contacts: Contact[];
+  sex: PupilSex | null;
+  sen: SenProvision | null;
+  pupil_premium: boolean | null;
 }
 
 const PUPIL_COLUMNS = `id::text AS id, school_id, upn, given_name, family_name, year_group,
   date_of_birth::text AS date_of_birth, start_date::text AS start_date, left_on::text AS left_on,
-  flags, contacts`;
+  flags, contacts, sex, sen, pupil_premium`;
 
 function toPupil(r: PupilRow): Pupil {
   return {
@@ -58,6 +67,9 @@ function toPupil(r: PupilRow): Pupil {
     leftOn: r.left_on,
     flags: r.flags ?? [],
     contacts: r.contacts ?? [],
+    sex: r.sex ?? null,
+    sen: r.sen ?? 'N',
+    pupilPremium: r.pupil_premium ?? false,
   };
 }
 
@@ -149,8 +161,17 @@ export async function upsertPupils(
   for (let start = 0; start < records.length; start += UPSERT_CHUNK) {
     const incoming = records.slice(start, start + UPSERT_CHUNK);
     // What is in force for the pupils already known, and what is waiting for them.
-    const known = await db.query<{ id: string; upn: string; flags: string[]; contacts: Contact[] }>(
-      `SELECT id::text AS id, upn, flags, contacts FROM pupils WHERE school_id = $1 AND upn = ANY($2::text[])`,
+    const known = await db.query<{
+      id: string;
+      upn: string;
+      flags: string[];
+      contacts: Contact[];
+      sex: PupilSex | null;
+      sen: SenProvision;
+      pupil_premium: boolean;
+    }>(
+      `SELECT id::text AS id, upn, flags, contacts, sex, sen, pupil_premium FROM pupils
+       WHERE school_id = $1 AND upn = ANY($2::text[])`,
       [schoolId, incoming.map((r) => r.upn)],
     );
     const byUpn = new Map(known.rows.map((r) => [r.upn, r]));
@@ -163,35 +184,47 @@ export async function upsertPupils(
     const chunk = incoming.map((r) => {
       const current = byUpn.get(r.upn);
       if (!current) return r;
+      // A characteristic the file did not carry keeps its stored value.
+      const kept: RosterRecord = {
+        ...r,
+        sex: r.sex === undefined ? current.sex : r.sex,
+        sen: r.sen ?? current.sen,
+        pupilPremium: r.pupilPremium ?? current.pupil_premium,
+      };
       const plan = planChanges(
         { flags: current.flags ?? [], contacts: current.contacts ?? [] },
-        r,
+        kept,
         pending.get(current.id) ?? new Map(),
         source.hold,
       );
       for (const c of plan.applied) changes.push({ ...c, pupilId: current.id, status: 'applied' });
       for (const c of plan.held) changes.push({ ...c, pupilId: current.id, status: 'pending' });
       superseded.push(...plan.superseded);
-      return { ...r, flags: plan.effective.flags as PupilFlag[], contacts: [...plan.effective.contacts] };
+      return { ...kept, flags: plan.effective.flags as PupilFlag[], contacts: [...plan.effective.contacts] };
     });
     const { rows } = await db.query<{ inserted: boolean }>(
       `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, date_of_birth,
-                           start_date, left_on, flags, contacts)
+                           start_date, left_on, flags, contacts, sex, sen, pupil_premium)
        SELECT t.id, $1, t.upn, t.given_name, t.family_name, t.year_group, t.date_of_birth, t.start_date,
-              t.left_on, ARRAY(SELECT jsonb_array_elements_text(t.flags::jsonb)), t.contacts::jsonb
+              t.left_on, ARRAY(SELECT jsonb_array_elements_text(t.flags::jsonb)), t.contacts::jsonb,
+              t.sex, t.sen, t.pupil_premium
        FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::date[], $8::date[],
-                   $9::date[], $10::text[], $11::text[])
-            AS t(id, upn, given_name, family_name, year_group, date_of_birth, start_date, left_on, flags, contacts)
+                   $9::date[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[])
+            AS t(id, upn, given_name, family_name, year_group, date_of_birth, start_date, left_on, flags, contacts,
+                 sex, sen, pupil_premium)
        ON CONFLICT (school_id, upn) DO UPDATE
          SET given_name = excluded.given_name, family_name = excluded.family_name,
              year_group = excluded.year_group, date_of_birth = excluded.date_of_birth,
              start_date = excluded.start_date, left_on = excluded.left_on,
-             flags = excluded.flags, contacts = excluded.contacts, updated_at = now()
+             flags = excluded.flags, contacts = excluded.contacts, sex = excluded.sex, sen = excluded.sen,
+             pupil_premium = excluded.pupil_premium, updated_at = now()
          WHERE (pupils.given_name, pupils.family_name, pupils.year_group, pupils.date_of_birth,
-                pupils.start_date, pupils.left_on, pupils.flags, pupils.contacts)
+                pupils.start_date, pupils.left_on, pupils.flags, pupils.contacts, pupils.sex, pupils.sen,
+                pupils.pupil_premium)
                IS DISTINCT FROM
                (excluded.given_name, excluded.family_name, excluded.year_group, excluded.date_of_birth,
-                excluded.start_date, excluded.left_on, excluded.flags, excluded.contacts)
+                excluded.start_date, excluded.left_on, excluded.flags, excluded.contacts, excluded.sex,
+                excluded.sen, excluded.pupil_premium)
        RETURNING (xmax = 0) AS inserted`,
       [
         schoolId,
@@ -205,6 +238,10 @@ export async function upsertPupils(
         chunk.map((r) => r.leftOn),
         chunk.map((r) => JSON.stringify(r.flags)),
         chunk.map((r) => JSON.stringify(r.contacts)),
+        // A new pupil whose file carried no characteristics: not recorded, no SEN, not disadvantaged.
+        chunk.map((r) => r.sex ?? null),
+        chunk.map((r) => r.sen ?? 'N'),
+        chunk.map((r) => r.pupilPremium ?? false),
       ],
     );
     await recordChanges(db, schoolId, changes, superseded, source);

@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { isIsoDate } from '../domain/calendar';
 import { parseRegisterCode } from '../domain/registerCodes';
 import { PUPIL_FLAGS, type IsoDate, type PupilFlag, type Session } from '../domain/types';
+import {
+  addressLines,
+  MAX_ADDRESS_LINE_LENGTH,
+  MAX_ADDRESS_LINES,
+  normalisePostcode,
+} from '../domain/postalAddress';
 import type { RowError } from './errors';
 import type { ProgressCallback, RawRow } from './rows';
 
@@ -22,7 +28,18 @@ export const ROSTER_COLUMNS = [
   'flags',
 ] as const;
 /** Optional roster columns: when present they are validated and stored. */
-export const ROSTER_OPTIONAL_COLUMNS = ['start_date', 'left_on'] as const;
+export const ROSTER_OPTIONAL_COLUMNS = [
+  'start_date',
+  'left_on',
+  'sex',
+  'sen',
+  'pupil_premium',
+  // Postal addresses: lines separated by | or new lines (in a quoted field), and the UK postcode.
+  'contact1_address',
+  'contact1_postcode',
+  'contact2_address',
+  'contact2_postcode',
+] as const;
 
 export const MARKS_COLUMNS = ['upn', 'date', 'session', 'code'] as const;
 
@@ -63,6 +80,13 @@ export interface Contact {
   name: string;
   email: string | null;
   phone: string | null;
+  /**
+   * The postal address without the postcode (1 to 5 lines), present only when the roster gives one
+   * (with `postcode`): a contact without it is stored exactly as before addresses existed.
+   */
+  address?: string[];
+  /** The UK postcode, written the standard way ("NS1 4AB"); present with `address`. */
+  postcode?: string;
 }
 
 export interface RosterRecord {
@@ -76,6 +100,43 @@ export interface RosterRecord {
   leftOn: IsoDate | null;
   flags: PupilFlag[];
   contacts: Contact[];
+  /**
+   * Characteristics for the dashboard's breakdowns (docs/dashboard.md). Absent (undefined) when the
+   * file has no such column: the stored value is then kept, so a roster exported without them never
+   * wipes what an earlier one said. `sex` null: not recorded.
+   */
+  sex?: PupilSex | null;
+  sen?: SenProvision;
+  pupilPremium?: boolean;
+}
+
+/** F or M, as the school census records a pupil's sex. */
+export type PupilSex = 'F' | 'M';
+/** The census SEN provision codes: N no special educational need, K SEN support, E an EHC plan. */
+export type SenProvision = 'N' | 'K' | 'E';
+
+/** A roster's `sex`: F/M or female/male in any case; blank = not recorded (null); else undefined. */
+export function parseSex(raw: string): PupilSex | null | undefined {
+  const s = raw.trim().toUpperCase();
+  if (s === '') return null;
+  if (s === 'F' || s === 'FEMALE') return 'F';
+  if (s === 'M' || s === 'MALE') return 'M';
+  return undefined;
+}
+
+/** A roster's `sen`: N, K or E (the census codes, any case); blank = N; else undefined. */
+export function parseSen(raw: string): SenProvision | undefined {
+  const s = raw.trim().toUpperCase();
+  if (s === '') return 'N';
+  return s === 'N' || s === 'K' || s === 'E' ? s : undefined;
+}
+
+/** A roster's `pupil_premium`: Y/N, yes/no, true/false, 1/0 in any case; blank = no; else undefined. */
+export function parseYesNo(raw: string): boolean | undefined {
+  const s = raw.trim().toLowerCase();
+  if (s === '' || s === 'n' || s === 'no' || s === 'false' || s === '0') return false;
+  if (s === 'y' || s === 'yes' || s === 'true' || s === '1') return true;
+  return undefined;
 }
 
 /**
@@ -106,6 +167,59 @@ export function parseRosterDate(raw: string): IsoDate | null {
   if (!m) return null;
   const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
   return isIsoDate(iso) ? iso : null;
+}
+
+/**
+ * A contact's postal address from its two columns, or null when both are empty. The address's lines
+ * are separated by `|` or new lines; a postcode written as the address's last line is taken as the
+ * postcode when the postcode column is empty. A posted letter needs both, so one without the other
+ * is a problem named on its row, as is a postcode that is not a UK one.
+ */
+function postalAddressOf(
+  n: number,
+  rawAddress: string,
+  rawPostcode: string,
+  bad: (column: string, reason: string) => void,
+): { address: string[]; postcode: string } | null {
+  if (rawAddress === '' && rawPostcode === '') return null;
+  const lines = addressLines(rawAddress);
+  let postcode = rawPostcode === '' ? null : normalisePostcode(rawPostcode);
+  if (rawPostcode !== '' && postcode === null) {
+    bad(`contact${n}_postcode`, 'not a UK postcode (written like NS1 4AB)');
+    return null;
+  }
+  const last = lines.length > 0 ? normalisePostcode(lines[lines.length - 1]!) : null;
+  if (last !== null && (postcode === null || postcode === last)) {
+    postcode = last;
+    lines.pop();
+  }
+  if (lines.length === 0) {
+    bad(
+      `contact${n}_address`,
+      `contact ${n} has a postcode but no address: give the house and street, and the town (lines separated by |)`,
+    );
+    return null;
+  }
+  if (postcode === null) {
+    bad(`contact${n}_postcode`, `contact ${n} has an address but no postcode: a posted letter needs one`);
+    return null;
+  }
+  if (lines.length > MAX_ADDRESS_LINES) {
+    bad(
+      `contact${n}_address`,
+      `at most ${MAX_ADDRESS_LINES} lines before the postcode (this has ${lines.length}), so it fits an envelope window`,
+    );
+    return null;
+  }
+  const long = lines.find((l) => l.length > MAX_ADDRESS_LINE_LENGTH);
+  if (long) {
+    bad(
+      `contact${n}_address`,
+      `the line "${long}" is longer than ${MAX_ADDRESS_LINE_LENGTH} characters: split it with |`,
+    );
+    return null;
+  }
+  return { address: lines, postcode };
 }
 
 export function validateRosterRows(rows: readonly RawRow[]): { records: RosterRecord[]; errors: RowError[] } {
@@ -145,6 +259,18 @@ export function validateRosterRows(rows: readonly RawRow[]): { records: RosterRe
     if (startDate && leftOn && leftOn < startDate)
       bad('left_on', `the leaving date is before the start date ${startDate}`);
 
+    // Optional characteristics: a column the file lacks leaves the stored value alone.
+    const has = (column: string) => column in row.values;
+    const sex = has('sex') ? parseSex(v('sex')) : undefined;
+    if (has('sex') && sex === undefined)
+      bad('sex', 'expected F or M (female or male), or blank when not recorded');
+    const sen = has('sen') ? parseSen(v('sen')) : undefined;
+    if (has('sen') && sen === undefined)
+      bad('sen', 'expected N (no SEN), K (SEN support) or E (EHC plan), the census codes; blank is N');
+    const pupilPremium = has('pupil_premium') ? parseYesNo(v('pupil_premium')) : undefined;
+    if (has('pupil_premium') && pupilPremium === undefined)
+      bad('pupil_premium', 'expected Y or N (yes/no, true/false, 1/0); blank is N');
+
     const flags: PupilFlag[] = [];
     for (const part of v('flags').split(/[;,]/)) {
       const flag = part
@@ -167,13 +293,16 @@ export function validateRosterRows(rows: readonly RawRow[]): { records: RosterRe
       const name = v(`contact${n}_name`);
       const email = v(`contact${n}_email`);
       const phone = v(`contact${n}_phone`);
-      if (name === '' && email === '' && phone === '') continue;
-      if (name === '') bad(`contact${n}_name`, `contact ${n} has an email or phone but no name`);
+      const rawAddress = v(`contact${n}_address`);
+      const rawPostcode = v(`contact${n}_postcode`);
+      if (name === '' && email === '' && phone === '' && rawAddress === '' && rawPostcode === '') continue;
+      if (name === '') bad(`contact${n}_name`, `contact ${n} has an email, phone or address but no name`);
       if (email !== '' && !emailSchema.safeParse(email).success)
         bad(`contact${n}_email`, 'not an email address');
       if (phone !== '' && !PHONE_RE.test(phone))
         bad(`contact${n}_phone`, 'not a phone number (digits, spaces, + ( ) -)');
-      contacts.push({ name, email: email || null, phone: phone || null });
+      const postal = postalAddressOf(n, rawAddress, rawPostcode, bad);
+      contacts.push({ name, email: email || null, phone: phone || null, ...(postal ?? {}) });
     }
 
     if (errors.length === before) {
@@ -188,6 +317,9 @@ export function validateRosterRows(rows: readonly RawRow[]): { records: RosterRe
         leftOn,
         flags,
         contacts,
+        ...(sex !== undefined ? { sex } : {}),
+        ...(sen !== undefined ? { sen } : {}),
+        ...(pupilPremium !== undefined ? { pupilPremium } : {}),
       });
     }
   }

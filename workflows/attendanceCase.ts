@@ -38,6 +38,7 @@ import { engineOf, type AttendanceCaseInput } from './caseInput';
 import {
   type CaseView,
   calendarUpdated,
+  carriedState,
   completeTask,
   decideStep,
   deliveryUpdated,
@@ -237,6 +238,8 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     // Registered before the first activity: a query that arrives the moment a new run starts
     // (after continue-as-new) must find its handler.
     setHandler(getCaseView, () => c.view());
+    // As continue-as-new would carry it (decisions are per run).
+    setHandler(carriedState, () => ({ ...input, carried: { ...r, decisions: {} } }));
     setHandler(factsUpdated, (u) => {
       if (c.receiveFacts(u)) wake = true;
     });

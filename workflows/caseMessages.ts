@@ -5,6 +5,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IsoDate, PupilFacts } from '../domain/types';
 import type { CaseState, OutcomeKind, ProposedStep, Reason } from '../domain/caseTypes';
 import type { StepPlan, TaskOutcomeChoice } from '../domain/stepPlan';
+import type { AttendanceCaseInput } from './caseInput';
 
 export type Role = 'officer' | 'manager' | 'admin';
 export interface Actor {
@@ -241,3 +242,9 @@ export interface CaseTask {
   notes?: string;
 }
 export const getCaseView = defineQuery<CaseView>('getCaseView');
+/**
+ * Engine 2: the input a new run of this case would start with, its state carried. The demo school
+ * uses it to move the cases of its replayed term from the simulation's server to the live one
+ * (api/demo/history.ts). A query records nothing in history, so adding it changes no running case.
+ */
+export const carriedState = defineQuery<AttendanceCaseInput>('carriedState');

@@ -65,14 +65,26 @@ export async function getUser(db: Db, id: string): Promise<User | null> {
 }
 
 /** The display names of these users (ids that are not users' are left out): who a task is for, who did it. */
+/**
+ * Actors that are not accounts: the demo school's replayed team (api/demo/history.ts) and a what-if
+ * simulation. Named so a timeline never calls them "a former member of staff".
+ */
+export const NON_USER_ACTORS: Readonly<Record<string, string>> = {
+  'demo-team': 'Oakwood’s attendance team (replayed demo term)',
+  simulation: 'The simulation',
+};
+
 export async function displayNamesOf(db: Db, ids: Iterable<string>): Promise<Map<string, string>> {
-  const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-  if (valid.length === 0) return new Map();
+  const unique = [...new Set(ids)];
+  const names = new Map(unique.filter((id) => NON_USER_ACTORS[id]).map((id) => [id, NON_USER_ACTORS[id]!]));
+  const valid = unique.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (valid.length === 0) return names;
   const { rows } = await db.query<{ id: string; display_name: string }>(
     'SELECT id::text AS id, display_name FROM users WHERE id = ANY($1::uuid[])',
     [valid],
   );
-  return new Map(rows.map((r) => [r.id, r.display_name]));
+  for (const r of rows) names.set(r.id, r.display_name);
+  return names;
 }
 
 export async function getUserByEmail(

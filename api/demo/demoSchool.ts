@@ -3,9 +3,10 @@
 // synthetic.ts beside this file: most pupils 95-100%, a persistent-absence tail of about a fifth, a few
 // severe; illness in clusters; lates; N marks re-coded after a few days except the last week's).
 // Deterministic for a given date, so importing it again changes only the new days.
-import { academicYearStart, addDays, buildCalendar, weekdayOf } from '../../domain/calendar';
+import { academicYearStart, buildCalendar } from '../../domain/calendar';
+import { englishSchoolYear } from '../../domain/englishCalendar';
 import { CODE_LIST } from '../../domain/marks';
-import type { IsoDate, SchoolCalendarFile, Term } from '../../domain/types';
+import type { IsoDate, SchoolCalendarFile } from '../../domain/types';
 import { markPlan, syntheticMarks, syntheticPupil } from './synthetic';
 
 export const DEMO_SCHOOL_ID = 'demo-oakwood';
@@ -13,43 +14,9 @@ export const DEMO_SCHOOL_NAME = 'Oakwood Academy (demo)';
 export const DEMO_PUPILS = 600;
 const SEED = 20_240_901;
 
-/** The first date on or after `date` that falls on `weekday` (0 = Monday). */
-function onOrAfter(date: IsoDate, weekday: number): IsoDate {
-  let d = date;
-  while (weekdayOf(d) !== weekday) d = addDays(d, 1);
-  return d;
-}
-
-/** The last date on or before `date` that falls on `weekday`. */
-function onOrBefore(date: IsoDate, weekday: number): IsoDate {
-  let d = date;
-  while (weekdayOf(d) !== weekday) d = addDays(d, -1);
-  return d;
-}
-
-/** A typical English school year starting in September of `year`, with its INSET days and May bank holiday. */
-export function englishSchoolYear(year: number): { terms: Term[]; closures: IsoDate[] } {
-  const y = year;
-  const autumnStart = onOrAfter(`${y}-09-01`, 0);
-  const autumnHalf = onOrBefore(`${y}-10-31`, 0);
-  const autumnEnd = onOrBefore(`${y}-12-22`, 4);
-  const springStart = onOrAfter(`${y + 1}-01-04`, 0);
-  const springHalf = onOrAfter(`${y + 1}-02-15`, 0);
-  const springEnd = onOrBefore(`${y + 1}-04-02`, 4);
-  const summerStart = onOrAfter(addDays(springEnd, 17), 0);
-  const summerHalf = onOrBefore(`${y + 1}-05-31`, 0);
-  const summerEnd = onOrBefore(`${y + 1}-07-22`, 4);
-  const half = (monday: IsoDate) => ({ start: monday, end: addDays(monday, 4) });
-  return {
-    terms: [
-      { name: `Autumn ${y}`, start: autumnStart, end: autumnEnd, halfTerm: half(autumnHalf) },
-      { name: `Spring ${y + 1}`, start: springStart, end: springEnd, halfTerm: half(springHalf) },
-      { name: `Summer ${y + 1}`, start: summerStart, end: summerEnd, halfTerm: half(summerHalf) },
-    ],
-    // INSET days start the autumn and spring terms; the early May bank holiday.
-    closures: [autumnStart, springStart, onOrAfter(`${y + 1}-05-01`, 0)],
-  };
-}
+// The typical English school year (terms, INSET days, bank holidays in term time) lives in the
+// domain, where the sample calendar and the web app's calendar editor use it too.
+export { englishSchoolYear };
 
 /** Last school year and this one, so a rolling 10-week window early in the autumn term has history. */
 export function demoCalendar(today: IsoDate): SchoolCalendarFile {
@@ -113,10 +80,15 @@ export function demoSchoolData(today: IsoDate, pupils = DEMO_PUPILS): DemoData {
       contact1_name: c.name,
       contact1_email: c.email,
       contact1_phone: c.phone,
+      contact1_address: c.address.join(' | '),
+      contact1_postcode: c.postcode,
       contact2_name: '',
       contact2_email: '',
       contact2_phone: '',
       flags: p.flags.join(';'),
+      sex: p.sex,
+      sen: p.sen,
+      pupil_premium: p.pupilPremium ? 'Y' : 'N',
     });
     if (first < 0 || last < first) continue;
     const m = syntheticMarks(SEED, p, plan);

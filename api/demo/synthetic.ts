@@ -131,11 +131,69 @@ export interface SyntheticPupil {
   yearGroup: number;
   dateOfBirth: string;
   flags: PupilFlag[];
-  contacts: { name: string; email: string; phone: string }[];
+  /** `address`: made-up lines in the fictional town of Northshire; `postcode` in a valid format. */
+  contacts: { name: string; email: string; phone: string; address: string[]; postcode: string }[];
   profile: AbsenceProfile;
+  /** Census codes, for the dashboard's breakdowns: F/M; N none, K SEN support, E EHC plan. */
+  sex: 'F' | 'M';
+  sen: 'N' | 'K' | 'E';
+  pupilPremium: boolean;
 }
 
+/** The sex that goes with each given name above, so a Ben is never recorded as F. */
+const FEMALE_NAMES = new Set([
+  'Amira',
+  'Chloe',
+  'Ella',
+  'Grace',
+  'Isla',
+  'Keira',
+  'Maya',
+  'Olivia',
+  'Priya',
+  'Ruby',
+  'Tia',
+  'Poppy',
+  'Zara',
+]);
+
 export type AbsenceProfile = 'good' | 'borderline' | 'persistent' | 'severe';
+
+const STREETS = [
+  'Acacia Row',
+  'Bramble Lane',
+  'Copper Beech Close',
+  'Dovecote Road',
+  'Elderflower Way',
+  'Foxglove Street',
+  'Goosefeather Lane',
+  'Hazelnut Grove',
+  'Ivy Bank',
+  'Juniper Walk',
+  'Kestrel Rise',
+  'Larkspur Crescent',
+];
+const LOCALITIES = ['Oakwood', 'Little Marston', 'Fernby', 'Hollowmere', 'Upper Wendle'];
+/** The letters a postcode's last two places may use (never C, I, K, M, O or V). */
+const INWARD_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ';
+
+/**
+ * A made-up postal address in the fictional town of Northshire, from the pupil's index alone (no
+ * draw from the pupil's random numbers, so no other value moves). "NS" is not a UK postcode area, so
+ * the postcodes are well formed and belong to nobody.
+ */
+export function syntheticAddress(index: number): { address: string[]; postcode: string } {
+  const house = 1 + ((index * 37) % 148);
+  const street = STREETS[(index * 7) % STREETS.length]!;
+  const locality = LOCALITIES[index % LOCALITIES.length]!;
+  const district = 1 + (index % LOCALITIES.length) * 2 + (index % 2);
+  const a = INWARD_LETTERS[(index * 3) % INWARD_LETTERS.length]!;
+  const b = INWARD_LETTERS[(index * 11 + 5) % INWARD_LETTERS.length]!;
+  return {
+    address: [`${house} ${street}`, locality, 'Northshire'],
+    postcode: `NS${district} ${(index * 13) % 10}${a}${b}`,
+  };
+}
 
 /** A permanent UPN with a correct check letter; unique per (school number, index). */
 export function syntheticUpn(schoolNumber: number, index: number): string {
@@ -161,8 +219,14 @@ export function syntheticPupil(seed: number, schoolNumber: number, index: number
   const weight = profile === 'good' ? 1 : profile === 'borderline' ? 1.5 : 3;
   if (rng() < 0.04 * weight) flags.push('cin');
   if (rng() < 0.01 * weight) flags.push('cp');
-  if (rng() < 0.13 * weight) flags.push('send');
-  if (rng() < 0.03 * weight) flags.push('ehcp');
+  // SEN provision (the census code), a little likelier among the pupils who miss more school, as
+  // nationally: about 15% SEN support and 3% EHC plans across the roll (the weights average ~1.46).
+  // The send and ehcp flags follow it. The same two draws as before, so no other value moves.
+  const senSupport = rng() < 0.106 * weight;
+  const ehcPlan = rng() < 0.021 * weight;
+  const sen = ehcPlan ? 'E' : senSupport ? 'K' : 'N';
+  if (sen !== 'N') flags.push('send');
+  if (sen === 'E') flags.push('ehcp');
   if (rng() < 0.007 * weight) flags.push('lac');
   if (rng() < 0.02 * weight) flags.push('young_carer');
   const parent = `${pick(['Sam', 'Alex', 'Jo', 'Chris', 'Pat', 'Nadia', 'Ravi', 'Helen'])} ${familyName}`;
@@ -172,8 +236,13 @@ export function syntheticPupil(seed: number, schoolNumber: number, index: number
       name: parent,
       email: `${slug}@example.org`,
       phone: `07700 9${String(index % 100000).padStart(5, '0')}`,
+      ...syntheticAddress(index),
     },
   ];
+  // Drawn last, so every value above is what it always was. Pupil premium about a quarter of the roll,
+  // likelier among those who miss more school (the weights average ~1.25).
+  const ppWeight = profile === 'good' ? 1 : profile === 'borderline' ? 1.5 : 2;
+  const pupilPremium = rng() < 0.21 * ppWeight;
   return {
     index,
     upn: syntheticUpn(schoolNumber, index),
@@ -184,6 +253,9 @@ export function syntheticPupil(seed: number, schoolNumber: number, index: number
     flags,
     contacts,
     profile,
+    sex: FEMALE_NAMES.has(givenName) ? 'F' : 'M',
+    sen,
+    pupilPremium,
   };
 }
 
@@ -330,7 +402,7 @@ export function syntheticSchoolFiles(options: {
   const plan = markPlan(buildCalendar(calendar));
   const lastDay = options.until ? toDayNumber(options.until) : Infinity;
   const roster = [
-    'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags',
+    'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags,sex,sen,pupil_premium',
   ];
   const marks = ['upn,date,session,code'];
   const recodes = ['upn,date,session,code'];
@@ -351,6 +423,9 @@ export function syntheticSchoolFiles(options: {
         '',
         '',
         p.flags.join(';'),
+        p.sex,
+        p.sen,
+        p.pupilPremium ? 'Y' : 'N',
       ]
         .map(csvField)
         .join(','),

@@ -221,6 +221,8 @@ export async function registerApprovalRoutes(app: ZodApp, ctx: AppContext): Prom
           schoolId: r.schoolId,
           pupil: r.pupil,
           stageName: r.stageName,
+          // The pupil's latest figures, so a row says why without opening it.
+          figures: r.view.latestFacts,
           proposalId: p.proposalId,
           step: p.step,
           // What approving from the list will do is what was planned: a step changed since is skipped.

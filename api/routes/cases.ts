@@ -87,7 +87,11 @@ async function peopleOf(db: Db, view: CaseView): Promise<Record<string, string>>
 }
 
 /** How a letter went out, from its outbox messages: a held letter must never read as sent. */
-function deliveryOf(letterId: string, recipients: { channel: string }[], outbox: OutboxRecord[]) {
+function deliveryOf(
+  letterId: string,
+  recipients: { channel: string; byPost?: boolean }[],
+  outbox: OutboxRecord[],
+) {
   const mine = outbox.filter((m) => m.ref === letterId);
   const count = (status: OutboxRecord['status']) => mine.filter((m) => m.status === status).length;
   return {
@@ -95,7 +99,8 @@ function deliveryOf(letterId: string, recipients: { channel: string }[], outbox:
     held: count('held'),
     queued: count('queued'),
     failed: count('failed'),
-    toPost: recipients.filter((r) => r.channel === 'none').length,
+    // Paper copies: carers with no email, and those a letter goes to by post as well.
+    toPost: recipients.filter((r) => r.byPost || r.channel === 'none').length,
   };
 }
 
@@ -259,7 +264,12 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
           stepId: l.stepId,
           sentOn: l.sentOn,
           amended: l.amended,
-          recipients: l.recipients.map((r) => ({ name: r.name, channel: r.channel })),
+          recipients: l.recipients.map((r) => ({
+            name: r.name,
+            channel: r.channel,
+            // A paper copy, and whether it can be printed addressed (the roster had an address).
+            ...(r.byPost ? { byPost: true, addressed: Boolean(r.postal) } : {}),
+          })),
           delivery: deliveryOf(l.id, l.recipients, outbox),
         })),
         meetings: meetings.map((m) => ({

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import { academicYearStart } from '../../domain/calendar';
-import { englishSchoolYear } from '../demo/demoSchool';
+import { englishSchoolYear } from '../../domain/englishCalendar';
 import { ROSTER_COLUMNS, ROSTER_OPTIONAL_COLUMNS, upnCheckLetter } from '../../store/validate';
 import type { AppContext, ZodApp } from '../context';
 
@@ -28,7 +28,12 @@ export function sampleRoster(): string {
       contact1_name: 'Sam Example',
       contact1_email: 'sam.example@example.org',
       contact1_phone: '07700 900123',
+      contact1_address: '12 Acacia Row | Little Marston | Northshire',
+      contact1_postcode: 'NS1 4AB',
       flags: '',
+      sex: 'F',
+      sen: 'N',
+      pupil_premium: 'N',
     }),
     row({
       upn: upn(2),
@@ -40,8 +45,14 @@ export function sampleRoster(): string {
       contact1_email: 'jo.sample@example.org',
       contact2_name: 'Alex Sample',
       contact2_phone: '07700 900456',
+      // An address may also be written on several lines inside one quoted field.
+      contact2_address: '3 Foxglove Street\nFernby\nNorthshire',
+      contact2_postcode: 'NS4 7QT',
       flags: 'send',
       start_date: '04/09/2025',
+      sex: 'M',
+      sen: 'K',
+      pupil_premium: 'Y',
     }),
   ]);
 }

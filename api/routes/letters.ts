@@ -17,6 +17,7 @@ import { currentUser } from '../auth/guard';
 import { assertSchool, schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { conflict, notFound } from '../errors';
+import { registerPostBatchRoutes } from './postBatch';
 import { isoDate } from './schools';
 
 /** One message as the outbox page shows it. */
@@ -59,6 +60,7 @@ const letterParams = z.object({ letterId: z.string().min(1).max(100) });
 
 export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
+  await registerPostBatchRoutes(app, ctx);
 
   app.get(
     '/api/letters',

@@ -5,10 +5,11 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool, scopeIds } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { HttpError, notFound } from '../errors';
+import { conflict, HttpError, notFound } from '../errors';
 import { buildCalendar, isIsoDate } from '../../domain/calendar';
 import { countActiveCasesBySchool } from '../../store/cases';
 import { getSchool } from '../../store/schools';
+import { getReplayProgress } from '../../store/demoReplay';
 import { getSweepProgress } from '../../store/sweepProgress';
 
 /**
@@ -29,6 +30,12 @@ export interface SweepOutcome {
 }
 
 export async function startSweep(ctx: AppContext, schoolId: string, asOf?: string) {
+  // The demo school's term is being replayed: a live sweep now would open live cases beside the
+  // replayed ones (docs/demo.md). Today's sweep runs by itself when the replay is over.
+  if ((await getReplayProgress(ctx.db, schoolId, ctx.now()))?.running)
+    throw conflict(
+      'The demo school’s term is still being replayed; its sweep runs by itself when that is done.',
+    );
   const workflowId = `sweep-${schoolId}-${Date.now()}`;
   const handle = await ctx.temporal.workflow.start('schoolSweep', {
     taskQueue: ctx.taskQueue,
@@ -106,13 +113,19 @@ export async function registerSchoolRoutes(app: ZodApp, ctx: AppContext): Promis
       schema: {
         tags: ['schools'],
         summary: 'How far the school’s latest sweep has got (for the banner while one runs)',
+        description:
+          '`progress`: the latest sweep. `replay`: for the demo school, how far the replay of its term has got (null otherwise).',
         params: schoolParams,
       },
     },
     async (req) => {
       const user = currentUser(req);
       assertSchool(user, req.params.schoolId, 'No such school');
-      return { progress: await getSweepProgress(db, req.params.schoolId, ctx.now()) };
+      return {
+        progress: await getSweepProgress(db, req.params.schoolId, ctx.now()),
+        // The demo school's replayed term, while it runs (null for every other school).
+        replay: await getReplayProgress(db, req.params.schoolId, ctx.now()),
+      };
     },
   );
 

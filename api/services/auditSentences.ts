@@ -39,6 +39,8 @@ export function sentenceFor(e: AuditEntry): string {
       if (e.action.startsWith('case.task.'))
         return `recorded “${words(verb.replace('task.', ''))}” for a ${words(String(d.kind ?? 'task'))}`;
       return words(verb);
+    case 'task':
+      return verb === 'assign' ? 'gave a task to a person in the team' : 'gave a task back to the team';
     case 'penaltyNotice':
       return verb === 'request'
         ? 'requested a penalty notice from the council'
@@ -46,7 +48,11 @@ export function sentenceFor(e: AuditEntry): string {
     case 'evidence':
       return `${verb === 'generate' ? 'drafted' : verb === 'approve' ? 'approved' : verb === 'export' ? 'exported' : 'downloaded'} an evidence pack`;
     case 'letter':
-      return 'downloaded a letter as sent';
+      return verb === 'post-batch'
+        ? `printed the day’s post${typeof d.letters === 'number' ? ` (${d.letters} letter${d.letters === 1 ? '' : 's'})` : ''}`
+        : verb === 'post-copies'
+          ? 'printed a letter’s copies for the post'
+          : 'downloaded a letter as sent';
     case 'outbox':
       return `sent held mail${typeof d.sent === 'number' ? ` (${d.sent} messages)` : ''}`;
     case 'safeguarding':

@@ -21,7 +21,7 @@ import { startTimeSkippingServer } from '../../temporal/ephemeralServers';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseSettings } from '../../workflows/attendanceCase';
-import { decideStep, type TimelineEvent } from '../../workflows/caseMessages';
+import { decideStep, type Actor, type TimelineEvent } from '../../workflows/caseMessages';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { RecordingMailer } from '../../messaging/fakes';
 import { getLetter, listOutbox } from '../../store/caseServices';
@@ -52,6 +52,34 @@ export interface SimulationOptions {
    * per case, named by its case id, holding evidence.pdf, the letters as sent and manifest.json.
    */
   evidenceDir?: string;
+  /**
+   * Where the simulation keeps its records: 'copy' (the default) is a private in-memory copy of the
+   * school, so nothing leaves it; 'inPlace' writes into `source` itself (the demo school's replayed
+   * term, whose letters, meetings and timelines are the demo's history).
+   */
+  store?: 'copy' | 'inPlace';
+  /**
+   * What the attendance team does at the end of each simulated day, after the sweep (default: with
+   * `approve: 'all'`, approve every proposal and do every task).
+   */
+  team?: (day: SimulatedDay) => Promise<void>;
+  /**
+   * Called with the cases still running, before the simulation's server goes away (the demo moves
+   * them to its own server). Without it, the result lists every case.
+   */
+  handOver?: (ctx: { client: Client; db: Db; caseIds: string[] }) => Promise<void>;
+}
+
+/** One simulated school day, as the team's part sees it: cases are quiet when it is called. */
+export interface SimulatedDay {
+  db: Db;
+  client: Client;
+  day: IsoDate;
+  index: number;
+  total: number;
+  /** Decide as the simulated team, a manager. */
+  actor: typeof TEAM;
+  quietTimeoutMs: number;
 }
 
 /** A letter or message as the family would get it, for a school to read before switching on. */
@@ -219,10 +247,13 @@ function quietRuntime(): void {
 export async function runSimulation(opts: SimulationOptions): Promise<SimulationResult> {
   const wallStart = Date.now();
   quietRuntime();
-  const db = await openDb({ inMemory: true });
+  const inPlace = opts.store === 'inPlace';
+  const db = inPlace ? opts.source : await openDb({ inMemory: true });
   const env = await startTimeSkippingServer();
   try {
-    const upnById = await copySchool(opts.source, db, opts.schoolId);
+    const upnById = inPlace
+      ? new Map((await listPupils(db, opts.schoolId)).map((p) => [p.id, p.upn]))
+      : await copySchool(opts.source, db, opts.schoolId);
     const school = (await getSchool(db, opts.schoolId))!;
     const calendar = buildCalendar(school.calendar);
     const days = calendar.schoolDaysBetween(opts.from, opts.to);
@@ -291,16 +322,34 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         );
         for (const id of sweep.openedCaseIds) caseIds.add(id);
         await waitForQuietCases();
-        if (opts.approve === 'all') {
-          await approveEverything(db, client);
-          await doOpenTasks(db, client, { schoolIds: null, actor: TEAM, timeoutMs: QUIET_TIMEOUT_MS });
+        if (opts.team) {
+          await opts.team({
+            db,
+            client,
+            day,
+            index: i,
+            total: days.length,
+            actor: TEAM,
+            quietTimeoutMs: QUIET_TIMEOUT_MS,
+          });
+        } else if (opts.approve === 'all') {
+          await approveEverything(db, client, [opts.schoolId]);
+          await doOpenTasks(db, client, {
+            schoolIds: [opts.schoolId],
+            actor: TEAM,
+            timeoutMs: QUIET_TIMEOUT_MS,
+          });
         }
         opts.onDay?.(day, i, days.length);
+      }
+      if (opts.handOver) {
+        await waitForQuietCases();
+        await opts.handOver({ client, db, caseIds: [...caseIds] });
       }
     });
 
     const cases: SimulatedCase[] = [];
-    for (const c of await listAllCases(db)) {
+    for (const c of opts.handOver ? [] : await listAllCases(db)) {
       const events: SimulatedCase['events'] = [];
       for (const e of c.view.timeline) {
         const letter =
@@ -327,7 +376,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     };
   } finally {
     await env.teardown();
-    await db.close();
+    if (!inPlace) await db.close();
   }
 }
 
@@ -336,8 +385,13 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
  * runs, so the read model holds exactly what is pending; a refused or unanswered decision is an
  * error, never skipped.
  */
-async function approveEverything(db: Db, client: Client): Promise<void> {
-  for (const { caseId, view } of await listCasesAwaitingApproval(db, null)) {
+export async function approveEverything(
+  db: Db,
+  client: Client,
+  schoolIds: string[] | null,
+  actor: Actor = TEAM,
+): Promise<void> {
+  for (const { caseId, view } of await listCasesAwaitingApproval(db, schoolIds)) {
     const handle = client.workflow.getHandle(caseId);
     for (const p of view.pending) {
       await withDeadline(
@@ -346,7 +400,7 @@ async function approveEverything(db: Db, client: Client): Promise<void> {
             {
               proposalId: p.proposalId,
               decision: 'approve',
-              actor: TEAM,
+              actor,
               ...(p.plan ? { planHash: p.plan.hash } : {}),
             },
           ],

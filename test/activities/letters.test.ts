@@ -127,7 +127,7 @@ describe('sendLetter', () => {
     const mails = newMails();
     expect(mails.map(mailTo).sort()).toEqual(['imran.khan@example.org', 'sara.khan@example.org']);
     for (const mail of mails) {
-      expect(mail.subject).toBe("Amira's attendance: School letter 1");
+      expect(mail.subject).toBe("Amira Khan's attendance at Oakfield Primary: School letter 1");
       expect(mail.text?.startsWith('14 October 2024\n\nDear Sara Khan and Imran Khan,')).toBe(true);
       // The figures as the family reads them, from letterFigures (FIGURES): the period as dates.
       expect(mail.text).toContain(
@@ -259,7 +259,7 @@ describe('sendLetter', () => {
     const res = await sendLetter(input);
     expect(res).toMatchObject({ fellBack: true, templateId: 'generic-letter', recipients: 2 });
     await smtp.waitFor(mailsBefore + 2);
-    expect(newMails()[0]!.subject).toBe("Amira's attendance at Oakfield Primary");
+    expect(newMails()[0]!.subject).toBe("Amira Khan's attendance at Oakfield Primary");
     expect(await getLetter(db, input.sendId)).toMatchObject({
       templateId: 'generic-letter',
       requestedTemplateId: 'new-council/letter-we-have-not-written',
@@ -418,7 +418,7 @@ describe('a letter planned with its story (engine 2)', () => {
 
   it("tells the family what already happened, with its dates, and not the engine's reasons", async () => {
     const { content } = await plan(twoCarers, 'bradford/warning-letter-1', story());
-    expect(content.subject).toBe("Amira's attendance: Warning Letter 1");
+    expect(content.subject).toBe("Amira Khan's attendance at Oakfield Primary: Warning Letter 1");
     expect(content.text).toContain(
       'We have already been in touch with you about it:\n\n' +
         '- a letter dated 23 September 2024\n' +
@@ -478,7 +478,7 @@ describe('a letter planned with its story (engine 2)', () => {
     );
     expect(content.text).toContain('Amira was absent for 6 sessions.');
     expect(content.text).toContain('All of these absences were for illness or medical appointments.');
-    expect(content.subject).toBe("Amira's attendance and health");
+    expect(content.subject).toBe("Amira Khan's attendance and health at Oakfield Primary");
     expect(content.text).toContain('We know Amira has been unwell, and we hope Amira is feeling better.');
     expect(content.text).not.toMatch(/penalty|fine|warning|legal/i);
   });

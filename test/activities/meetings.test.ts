@@ -124,7 +124,7 @@ describe('bookMeeting', () => {
     const mails = newMails();
     expect(mails.map(mailTo).sort()).toEqual(['imran.khan@example.org', 'sara.khan@example.org']);
     for (const mail of mails) {
-      expect(mail.subject).toBe('Invitation: an Attendance Support Meeting about Amira');
+      expect(mail.subject).toBe('Invitation: an Attendance Support Meeting about Amira Khan');
       expect(mail.text).toContain('When: Tuesday 5 November 2024 at 9:30am\n\nWhere: Oakfield Primary');
       expect(mail.text?.startsWith('21 October 2024')).toBe(true);
       expect(mail.text).toContain(

@@ -109,12 +109,16 @@ describe('renderLetter', () => {
   });
 
   it('escapes merge values in the HTML but not in the text', () => {
-    const evil = { ...merge, carerNames: "Sam <b>O'Neil</b>", pupil: { ...merge.pupil, givenName: 'A&B' } };
+    const evil = {
+      ...merge,
+      carerNames: "Sam <b>O'Neil</b>",
+      pupil: { ...merge.pupil, givenName: 'A&B', fullName: 'A&B Khan' },
+    };
     const out = renderLetter({ template, merge: evil });
     expect(out.text).toContain("Dear Sam <b>O'Neil</b>,");
     expect(out.html).toContain('Dear Sam &lt;b&gt;O&#39;Neil&lt;/b&gt;,');
     expect(out.html).not.toContain('<b>O');
-    expect(out.subject).toBe("A&B's attendance: Warning Letter 1");
+    expect(out.subject).toBe("A&B Khan's attendance at Oakfield Primary: Warning Letter 1");
     expect(out.html).toContain('<strong>88.3%</strong>');
   });
 

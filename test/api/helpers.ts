@@ -91,6 +91,7 @@ export interface Agent {
   request(opts: InjectOptions & { csrf?: string | null }): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  put(url: string, body: unknown): Promise<LightMyRequestResponse>;
 }
 
 export function cookiesFrom(res: LightMyRequestResponse): string {
@@ -127,6 +128,7 @@ export async function signIn(
         url,
         ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
       }),
+    put: (url, body) => agent.request({ method: 'PUT', url, payload: body as InjectOptions['payload'] }),
   };
   return agent;
 }

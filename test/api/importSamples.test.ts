@@ -23,7 +23,7 @@ describe('the sample import files', () => {
     expect(roster.headers['content-type']).toMatch(/^text\/csv/);
     expect(roster.headers['content-disposition']).toBe('attachment; filename="sample-roster.csv"');
     expect(roster.body.split('\n')[0]).toBe(
-      'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags,start_date,left_on',
+      'upn,given_name,family_name,year_group,date_of_birth,contact1_name,contact1_email,contact1_phone,contact2_name,contact2_email,contact2_phone,flags,start_date,left_on,sex,sen,pupil_premium,contact1_address,contact1_postcode,contact2_address,contact2_postcode',
     );
     expect((await manager.get('/api/imports/samples/pupils.xlsx')).statusCode).toBe(400);
     expect((await officer.get('/api/imports/samples/roster.csv')).statusCode).toBe(403);

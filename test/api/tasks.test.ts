@@ -16,6 +16,7 @@ import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { TaskListAnswer, TaskListItem } from '../../api/routes/tasks';
+import type { MyWorkAnswer } from '../../api/routes/myWork';
 import type { OutboxAnswer } from '../../api/routes/letters';
 import { buildCalendar } from '../../domain/calendar';
 import type { IsoDate, SchoolCalendarFile } from '../../domain/types';
@@ -326,6 +327,75 @@ describe('tasks for people', { timeout: 2 * WAIT_MS }, () => {
     expect((await worklist(officer, '?mine=true')).items.map((i) => i.pupil.givenName)).toEqual(['Rio']);
     // The call is the officer's who approved it; the calendar is for managers.
     expect((await worklist(manager, '?mine=true')).items.map((i) => i.pupil.givenName)).toEqual(['Ida']);
+  });
+
+  it('puts decisions and calls on My work with the pupil’s figures, safeguarding first for those who may see the flag, and a task given to a person is theirs', async () => {
+    await proposalFor('eve', 'warning-letter-1');
+    // Eve is on a child protection plan: managers see the flag (the school's default), officers do not.
+    await db.query(`UPDATE pupils SET flags = '{cp}' WHERE given_name = 'Eve'`);
+    try {
+      const work = async (agent: Agent, query = '') => {
+        const res = await agent.get(`/api/my-work${query}`);
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json<MyWorkAnswer>();
+      };
+      const forManager = await work(manager);
+      expect(forManager.items.map((i) => [i.type, i.pupil.givenName, i.safeguarding])).toEqual([
+        ['approval', 'Eve', true],
+        ['task', 'Rio', false],
+        ['task', 'Ida', false],
+      ]);
+      const letter = forManager.items[0]!;
+      expect(letter).toMatchObject({
+        title: 'Warning Letter 1',
+        pupil: { flags: ['cp'] },
+        stageName: expect.stringMatching(/^Stage Two/),
+        figures: { asOf: START, attendancePct: expect.any(Number) },
+        canDecide: true,
+      });
+      expect(letter.figures!.attendancePct!).toBeLessThan(90);
+      expect(forManager.counts).toMatchObject({ approvals: 1, tasks: 2, safeguarding: 1 });
+      // The officer does not see the flag, so the order does not give it away either: by due date.
+      const forOfficer = await work(officer);
+      const eve = forOfficer.items.find((i) => i.pupil.givenName === 'Eve')!;
+      expect(eve).toMatchObject({ safeguarding: false, pupil: { flags: [] } });
+      expect(forOfficer.counts.safeguarding).toBe(0);
+      const call = forOfficer.items.find((i) => i.type === 'task' && i.pupil.givenName === 'Rio')!;
+      expect(call).toMatchObject({
+        quickOutcome: { id: 'spoke', completesStep: true },
+        assignee: null,
+        canComplete: true,
+      });
+      // Filters: decisions only; the stage the call's case is at.
+      expect((await work(officer, '?type=approval')).items.map((i) => i.pupil.givenName)).toEqual(['Eve']);
+      const stageOne = forOfficer.stages.find((s) => s.name.startsWith('Stage One'))!;
+      expect(
+        (await work(officer, `?stageId=${encodeURIComponent(stageOne.id)}`)).items.map(
+          (i) => i.pupil.givenName,
+        ),
+      ).toEqual(['Rio']);
+
+      // The officer gives the call to the manager: it is the manager's now, and audited.
+      const path = `/api/cases/${cases.rio}/tasks/${encodeURIComponent(call.key.slice('task:'.length))}/assignee`;
+      expect(forOfficer.staff[SCHOOL_ID]!.map((s) => s.id)).toContain(managerUser.id);
+      const given = await officer.put(path, { userId: managerUser.id });
+      expect(given.statusCode, given.body).toBe(200);
+      const mineNow = await work(manager, '?mine=true');
+      expect(mineNow.items.find((i) => i.key === call.key)).toMatchObject({
+        assignee: { userId: managerUser.id, name: managerUser.displayName },
+      });
+      expect((await work(officer, '?mine=true')).items.some((i) => i.key === call.key)).toBe(false);
+      expect((await auditOf(cases.rio, 'task.assign')).map((a) => a.details)).toEqual([
+        { taskId: call.key.slice('task:'.length), assignee: managerUser.id },
+      ]);
+      // Not to someone outside the school, and back to the team.
+      const stranger = await makeUser(db, 'officer', [LATE_SCHOOL]);
+      expect((await officer.put(path, { userId: stranger.id })).statusCode).toBe(400);
+      expect((await officer.put(path, { userId: null })).statusCode).toBe(200);
+      expect((await work(officer, '?mine=true')).items.some((i) => i.key === call.key)).toBe(true);
+    } finally {
+      await db.query(`UPDATE pupils SET flags = '{}' WHERE given_name = 'Eve'`);
+    }
   });
 
   it('flags a task overdue once its due day is before the school’s today', async () => {

@@ -47,7 +47,7 @@ describe('a family whose every absence is illness', () => {
 
   it('reads about health in Warning Letter 1 (Stage Two), not a warning', () => {
     const { subject, text } = read('bradford/warning-letter-1', 'stageTwoIllness', opened);
-    expect(subject).toBe("Sam's attendance and health");
+    expect(subject).toBe("Sam Rivers's attendance and health at Oakwood Primary School");
     expect(text).toContain('We know Sam has been unwell, and we hope Sam is feeling better.');
     expect(text).toContain('All of these absences were for illness or medical appointments.');
     expect(text).toContain(
@@ -68,7 +68,7 @@ describe('a case opened at Stage Two', () => {
 
   it('opens Warning Letter 1 with the concern, the figures and then the first formal warning', () => {
     const { subject, text } = read('bradford/warning-letter-1', 'stageTwo', opened);
-    expect(subject).toBe("Sam's attendance: Warning Letter 1");
+    expect(subject).toBe("Sam Rivers's attendance at Oakwood Primary School: Warning Letter 1");
     expect(text).toContain(
       'We are writing because we are now very concerned about the attendance of Sam Rivers.\n\nIn the',
     );
@@ -154,7 +154,7 @@ describe('a family in serious difficulty (attendance below half, a home visit, a
       route: 'escalated',
       earlier: [{ kind: 'letter', title: 'a letter', date: '2025-10-06' }],
     });
-    expect(subject).toBe("Sam's attendance: our third letter");
+    expect(subject).toBe("Sam Rivers's attendance at Oakwood Primary School: our third letter");
     expect(text).not.toContain('This letter is a warning');
     expect(text).toContain('We would like to see you as soon as possible, at school or at home.');
   });

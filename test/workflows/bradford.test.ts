@@ -102,7 +102,9 @@ describe('Bradford staged intervention, case by case', () => {
   });
 
   it('sends each letter to both parents, with the letter attached as a PDF', () => {
-    const warning = h.smtp.messages.filter((m) => m.subject === "Amira's attendance: Warning Letter 1");
+    const warning = h.smtp.messages.filter(
+      (m) => m.subject === "Amira Khan's attendance at Harbour Lane Primary: Warning Letter 1",
+    );
     const to = warning.map((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined)).sort();
     expect(to).toEqual(['omar.khan@example.org', 'sara.khan@example.org']);
     for (const m of warning) {

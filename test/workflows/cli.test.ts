@@ -133,7 +133,7 @@ describe('the attendance command line', () => {
     expect(letter).toMatchObject({
       stage: 'stage-two',
       template: 'bradford/warning-letter-1',
-      subject: "Ada's attendance: Warning Letter 1",
+      subject: "Ada Stone's attendance at Harbour Lane Primary: Warning Letter 1",
       recipients: [{ name: 'Kim Stone', channel: 'email' }],
     });
     expect(letter.text).toMatch(/^\d{1,2} November 2025\n\nDear Kim Stone,\n/);

@@ -141,9 +141,9 @@ describe('Bradford: the letters each family received over three school weeks', (
 
   it('a case opened at Stage Two says so, quotes the register’s figures for the day it was written, and names our council', async () => {
     const [letter, ...more] = mailTo(h, parentOf('cleo'));
-    expect(letter?.subject).toBe("Cleo's attendance: Warning Letter 1");
+    expect(letter?.subject).toBe("Cleo Morris's attendance at Harbour Lane Primary: Warning Letter 1");
     // Three school weeks on, the panel meeting follows, as Stage Two's sequence says.
-    expect(more.map((m) => m.subject)).toEqual(['Invitation: an Attendance Panel Meeting about Cleo']);
+    expect(more.map((m) => m.subject)).toEqual(['Invitation: an Attendance Panel Meeting about Cleo Morris']);
     const text = letter!.text!;
     const date = letterDate(text);
     const f = (await figuresOn(h, 'cleo', date)).windows.rolling10;
@@ -160,15 +160,17 @@ describe('Bradford: the letters each family received over three school weeks', (
 
   it('a family whose every absence is illness hears about health, never about penalty notices', () => {
     const [letter] = mailTo(h, parentOf('ivy'));
-    expect(letter?.subject).toBe("Ivy's attendance and health");
+    expect(letter?.subject).toBe("Ivy Hart's attendance and health at Harbour Lane Primary");
     expect(letter!.text).toMatch(/illness or medical appointments/);
     expect(letter!.text).not.toMatch(/penalty|fine|court|prosecut/i);
   });
 
   it('a pupil on a Child Protection plan: the announced home visit is booked with a date and a named professional, and the family hears of it before Warning Letter 1', async () => {
     const mail = mailTo(h, parentOf('dan'));
-    const visitAt = mail.findIndex((m) => m.subject === 'We would like to visit you at home about Dan');
-    const warningAt = mail.findIndex((m) => m.subject === "Dan's attendance: Warning Letter 1");
+    const visitAt = mail.findIndex((m) => m.subject === 'We would like to visit you at home about Dan Price');
+    const warningAt = mail.findIndex(
+      (m) => m.subject === "Dan Price's attendance at Harbour Lane Primary: Warning Letter 1",
+    );
     expect(visitAt).toBeGreaterThanOrEqual(0);
     expect(warningAt).toBeGreaterThan(visitAt);
 
@@ -209,7 +211,7 @@ describe('Bradford: the letters each family received over three school weeks', (
     expect(stagesOf(v)).not.toContain('stage-two');
     expect(v.stageId === 'stage-one' || v.status === 'closed').toBe(true);
     // The "Med" letter, before the evidence came; nothing since.
-    expect(mailTo(h, parentOf('mia')).map((m) => m.subject)).toEqual(["Mia's absences for illness"]);
+    expect(mailTo(h, parentOf('mia')).map((m) => m.subject)).toEqual(["Mia Reid's absences for illness"]);
     expect(v.timeline.some((t) => t.stepId === 'warning-letter-1')).toBe(false);
   });
 });
@@ -336,9 +338,9 @@ describe('Three-letter system: Letter 1, Letter 2 with its meeting, Letter 3', (
   it('three letters, each read as a parent would, each naming only what happened', async () => {
     const mail = mailTo(h, parentOf('sam'));
     expect(mail.map((m) => m.subject)).toEqual([
-      expect.stringMatching(/^Sam's attendance/),
-      "Sam's attendance: our second letter, and an invitation to a meeting",
-      "Sam's attendance: a warning about a penalty notice",
+      expect.stringMatching(/^Sam Rivers's attendance at Harbour Lane Primary/),
+      "Sam Rivers's attendance at Harbour Lane Primary: our second letter, and an invitation to a meeting",
+      "Sam Rivers's attendance at Harbour Lane Primary: a warning about a penalty notice",
     ]);
     for (const m of mail) expect(await readAsParent(h, 'sam', m)).toEqual([]);
   });

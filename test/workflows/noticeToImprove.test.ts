@@ -181,7 +181,7 @@ describe('A notice to improve, then a penalty notice considered per parent', () 
     expect(more).toEqual([]);
     expect(mailTo(h, 'sam.cole@example.org')).toHaveLength(1); // each parent has their own copy
     const text = letter!.text!;
-    expect(letter!.subject).toBe("Ben's attendance: a notice to improve");
+    expect(letter!.subject).toBe("Ben Cole's attendance at Harbour Lane Primary: a notice to improve");
     expect(text).toContain(
       `It gives Ben 15 school days to improve, from ${formatLongDateWithWeekday('2026-03-23')} to ${formatLongDateWithWeekday(PERIOD_END)}.`,
     );
@@ -358,11 +358,11 @@ describe('A notice to improve, then a penalty notice considered per parent', () 
   it('sends the families nothing by itself: only the notices to improve a manager approved went', () => {
     // Ava's parent, Ben's two parents, Cal's parent: one notice to improve each, and nothing more.
     expect(h.smtp.messages.map((m) => m.subject).sort()).toEqual([
-      "Ava's attendance: a notice to improve",
-      "Ben's attendance: a notice to improve",
-      "Ben's attendance: a notice to improve",
-      "Cal's attendance: a notice to improve",
-      "Dan's attendance: a notice to improve",
+      "Ava Hart's attendance at Harbour Lane Primary: a notice to improve",
+      "Ben Cole's attendance at Harbour Lane Primary: a notice to improve",
+      "Ben Cole's attendance at Harbour Lane Primary: a notice to improve",
+      "Cal Reed's attendance at Harbour Lane Primary: a notice to improve",
+      "Dan Moor's attendance at Harbour Lane Primary: a notice to improve",
     ]);
   });
 });

@@ -1,10 +1,10 @@
 // The signed-in shell: a header with the school and the pages the user's role needs, and the page.
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
 import { Link, match, navigate, useLocation } from './router';
 import { SessionContext, type Session } from './session';
 import type { Me, Role } from './types';
-import { Loading } from './components/ui';
+import { Loading, useDocumentTitle } from './components/ui';
 import { SweepBanner } from './components/SweepBanner';
 import { LoginPage } from './pages/Login';
 import { SetupPage } from './pages/Setup';
@@ -19,6 +19,7 @@ import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { PupilPage } from './pages/Pupil';
 import { TasksPage } from './pages/Tasks';
+import { MyWorkPage } from './pages/MyWork';
 import { ReturnsPage } from './pages/Returns';
 import { ContactChangesPage } from './pages/ContactChanges';
 
@@ -28,6 +29,7 @@ interface NavItem {
   roles: Role[];
 }
 const NAV: NavItem[] = [
+  { to: '/my-work', label: 'My work', roles: ['officer', 'manager'] },
   { to: '/approvals', label: 'Approvals', roles: ['officer', 'manager'] },
   { to: '/tasks', label: 'Tasks', roles: ['officer', 'manager'] },
   { to: '/returns', label: 'Returns', roles: ['officer', 'manager', 'admin'] },
@@ -42,7 +44,7 @@ const NAV: NavItem[] = [
 ];
 
 export function homeFor(role: Role): string {
-  return role === 'officer' ? '/approvals' : role === 'manager' ? '/dashboard' : '/imports';
+  return role === 'officer' ? '/my-work' : role === 'manager' ? '/dashboard' : '/imports';
 }
 
 const SCHOOL_KEY = 'attendance.school';
@@ -78,6 +80,15 @@ export function App() {
     if (path === '/setup') setMe(null);
     else void refresh();
   }, []);
+
+  // A new page: focus moves to its main region, so a screen reader starts reading there and the next
+  // Tab goes into the page, not back along the menu (the first page keeps the browser's own focus).
+  const shownPath = useRef(path);
+  useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
 
   const session: Session | null = useMemo(
     () =>
@@ -132,17 +143,17 @@ export function App() {
   const forbidden = NAV.find((n) => n.to === path && !n.roles.includes(session.user.role));
   if (forbidden)
     page = (
-      <div className="card">
-        <h1>{forbidden.label}</h1>
+      <MessagePage title={forbidden.label}>
         <p>
           This page is for {forbidden.roles.map(roleName).join(' and ')}s; your account is{' '}
           {article(roleName(session.user.role))} {roleName(session.user.role)}’s.{' '}
           <Link to={homeFor(session.user.role)}>Go to your start page</Link>.
         </p>
-      </div>
+      </MessagePage>
     );
   else if ((params = match('/cases/:caseId', path))) page = <CasePage caseId={params.caseId!} />;
   else if ((params = match('/pupils/:pupilId', path))) page = <PupilPage pupilId={params.pupilId!} />;
+  else if (path === '/my-work') page = <MyWorkPage />;
   else if (path === '/approvals') page = <ApprovalsPage />;
   else if (path === '/tasks') page = <TasksPage />;
   else if (path === '/returns') page = <ReturnsPage />;
@@ -156,13 +167,12 @@ export function App() {
   else if (path === '/audit') page = <AuditPage />;
   else
     page = (
-      <div className="card">
-        <h1>Page not found</h1>
+      <MessagePage title="Page not found">
         <p>
           There is no page at <code>{path}</code>.{' '}
           <Link to={homeFor(session.user.role)}>Go to your start page</Link>.
         </p>
-      </div>
+      </MessagePage>
     );
 
   const nav = NAV.filter((n) => n.roles.includes(session.user.role));
@@ -226,10 +236,21 @@ export function App() {
         schoolId={session.schoolId}
         schoolName={session.schools.find((s) => s.id === session.schoolId)?.name ?? 'the school'}
       />
-      <main id="main" className="content">
+      <main id="main" className="content" tabIndex={-1}>
         {page}
       </main>
     </SessionContext.Provider>
+  );
+}
+
+/** A page that is only a message (not found, not for this role). */
+function MessagePage({ title, children }: { title: string; children: ReactNode }) {
+  useDocumentTitle(title);
+  return (
+    <div className="card">
+      <h1>{title}</h1>
+      {children}
+    </div>
   );
 }
 

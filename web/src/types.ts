@@ -27,8 +27,11 @@ export type { CaseListItem } from '../../store/cases';
 export type { CaseTask, TimelineEvent } from '../../workflows/caseMessages';
 export type { MeetingPlan, StepPlan, TaskOutcomeChoice, TaskPlan } from '../../domain/stepPlan';
 export type { TaskListAnswer, TaskListItem, TaskOutcomeAnswer } from '../../api/routes/tasks';
+export type { MyWorkAnswer } from '../../api/routes/myWork';
+export type { WorkItem } from '../../api/services/myWork';
 export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/routes/letters';
-export type { DashboardTasks } from '../../api/routes/dashboard';
+export type { PostBatchSummary } from '../../api/routes/postBatch';
+export type { DashboardAnswer, DashboardTasks } from '../../api/routes/dashboard';
 export type { ReturnCell, ReturnKind, ReturnList } from '../../api/services/returns';
 export type { EnquiryMethod, FirstDayCall, FirstDayCallOutcome, RollEnquiry } from '../../store/returns';
 export type {
@@ -71,6 +74,8 @@ export type ApprovalItem = Pick<CaseAwaitingApproval, 'caseId' | 'schoolId' | 'p
     canDecide: boolean;
     /** The plan the list showed: approving from the list skips a step changed since. */
     planHash: string | null;
+    /** The pupil's latest figures. */
+    figures: CaseView['latestFacts'];
   };
 
 /** One case in full, as GET /api/cases/:caseId answers (api/routes/cases.ts). */
@@ -95,7 +100,7 @@ export interface CaseDetail {
   series: WeekPoint[];
   thresholds: Threshold[];
   letters: (Pick<LetterRecord, 'id' | 'subject' | 'templateId' | 'sentOn' | 'amended'> & {
-    recipients: { name: string; channel: string }[];
+    recipients: { name: string; channel: string; byPost?: boolean; addressed?: boolean }[];
     /** How it went out, from the outbox: a held letter is not a sent one. */
     delivery: { sent: number; held: number; queued: number; failed: number; toPost: number };
   })[];

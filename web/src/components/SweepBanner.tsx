@@ -2,6 +2,7 @@
 // with nothing saying why. Asks every few seconds while one runs, rarely otherwise.
 import { useEffect, useState } from 'react';
 import { api } from '../api';
+import { fmtDate } from '../format';
 
 interface SweepProgress {
   total: number;
@@ -9,8 +10,17 @@ interface SweepProgress {
   running: boolean;
 }
 
+/** The demo school's replayed term (api/demo/history.ts). */
+interface ReplayProgress {
+  days: number;
+  done: number;
+  onDate: string | null;
+  running: boolean;
+}
+
 export function SweepBanner({ schoolId, schoolName }: { schoolId: string | null; schoolName: string }) {
   const [progress, setProgress] = useState<SweepProgress | null>(null);
+  const [replay, setReplay] = useState<ReplayProgress | null>(null);
   useEffect(() => {
     if (!schoolId) return;
     let stopped = false;
@@ -18,11 +28,14 @@ export function SweepBanner({ schoolId, schoolName }: { schoolId: string | null;
     const ask = async () => {
       let running = false;
       try {
-        const r = await api.get<{ progress: SweepProgress | null }>(
+        const r = await api.get<{ progress: SweepProgress | null; replay: ReplayProgress | null }>(
           `/api/schools/${encodeURIComponent(schoolId)}/sweep/progress`,
         );
-        running = r.progress?.running ?? false;
-        if (!stopped) setProgress(r.progress);
+        running = (r.progress?.running ?? false) || (r.replay?.running ?? false);
+        if (!stopped) {
+          setProgress(r.progress);
+          setReplay(r.replay);
+        }
       } catch {
         // No banner is better than an error about a banner.
       }
@@ -34,6 +47,19 @@ export function SweepBanner({ schoolId, schoolName }: { schoolId: string | null;
       clearTimeout(timer);
     };
   }, [schoolId]);
+  if (replay?.running) {
+    const pct = replay.days > 0 ? Math.round((replay.done / replay.days) * 100) : 0;
+    return (
+      <div className="sweep-banner" role="status">
+        <span>
+          Replaying {schoolName}’s term so far: {replay.done} of {replay.days} school days
+          {replay.onDate ? `, up to ${fmtDate(replay.onDate)}` : ''}. Cases, letters and meetings appear as it
+          goes; today’s check runs when it is done.
+        </span>
+        <progress max={100} value={pct} aria-label="Demo term replay progress" />
+      </div>
+    );
+  }
   if (!progress?.running) return null;
   const pct = progress.total > 0 ? Math.round((progress.evaluated / progress.total) * 100) : 0;
   return (

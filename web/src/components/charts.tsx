@@ -1,50 +1,67 @@
 // Hand-drawn SVG charts: calm colours, labelled axes, and a table for screen readers.
-import { fmtShortDate } from '../format';
+import { useId } from 'react';
+import { fmtPct, fmtShortDate } from '../format';
 import type { Threshold, WeekPoint } from '../types';
+import { ATTENDANCE_AXIS, attendanceY, layoutThresholdLabels } from './chartLayout';
 
+/** The space kept between two threshold labels, in the chart's own units (px at full size). */
+const LABEL_GAP = 15;
+/** Labels longer than this are shortened on the chart; the list under it has them whole. */
+const LABEL_CHARS = 38;
+
+/**
+ * A pupil's attendance week by week, with the national measures and the policy's stage thresholds.
+ * The y-axis is always 0–100% (ATTENDANCE_AXIS), so any two pupils' charts compare at a glance; the
+ * threshold labels sit to the right of the plot, spread apart by layoutThresholdLabels and joined to
+ * their lines, so none collide however closely the thresholds crowd. The figures and every threshold
+ * are also given as a table and a list, for screen readers and for anyone who prefers numbers.
+ */
 export function AttendanceChart({ series, thresholds }: { series: WeekPoint[]; thresholds: Threshold[] }) {
+  const id = useId();
   const W = 960;
-  const H = 320;
-  const pad = { l: 44, r: 250, t: 14, b: 36 };
-  const values = series
-    .flatMap((p) => [p.attendancePct, p.rolling10Pct, p.ytdPct])
-    .filter((v): v is number => v !== null);
-  const lowest = Math.min(45, ...values, ...thresholds.map((t) => t.value));
-  const yMin = Math.max(0, Math.floor((lowest - 5) / 10) * 10);
+  const H = 340;
+  const pad = { l: 44, r: 262, t: 16, b: 36 };
+  const right = W - pad.r;
+  const bottom = H - pad.b;
+  const bw = Math.max(4, Math.min(26, ((right - pad.l) / Math.max(1, series.length)) * 0.6));
+  // The first and last weeks' bars stand clear of the axis labels and of the threshold labels' leaders.
+  const inset = bw / 2 + 8;
   const x = (i: number) =>
-    pad.l + (series.length <= 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (series.length - 1));
-  const y = (v: number) => pad.t + ((100 - v) * (H - pad.t - pad.b)) / (100 - yMin);
-  const bw = Math.max(4, Math.min(26, ((W - pad.l - pad.r) / Math.max(1, series.length)) * 0.6));
+    pad.l +
+    inset +
+    (series.length <= 1
+      ? (right - pad.l - 2 * inset) / 2
+      : (i * (right - pad.l - 2 * inset)) / (series.length - 1));
+  const y = (v: number) => attendanceY(v, pad.t, bottom);
   const line = (key: 'rolling10Pct' | 'ytdPct') =>
     series
       .map((p, i) => (p[key] === null ? null : `${x(i)},${y(p[key]!)}`))
       .filter(Boolean)
       .join(' ');
-  const ticks: number[] = [];
-  for (let v = yMin; v <= 100; v += 10) ticks.push(v);
-  // Labels at the right edge, nudged apart when close.
-  const labelYs: number[] = [];
-  const placed = [...thresholds]
-    .filter((t) => t.value >= yMin)
-    .sort((a, b) => b.value - a.value)
-    .map((t) => {
-      let ly = y(t.value) + 4;
-      for (const other of labelYs) if (Math.abs(other - ly) < 13) ly = other + 13;
-      labelYs.push(ly);
-      return { ...t, ly };
-    });
+  const lines = [...thresholds]
+    .filter((t) => t.value >= ATTENDANCE_AXIS.min && t.value <= ATTENDANCE_AXIS.max)
+    .sort((a, b) => b.value - a.value);
+  const labelYs = layoutThresholdLabels(
+    lines.map((t) => y(t.value)),
+    LABEL_GAP,
+    { min: LABEL_GAP / 2, max: H - LABEL_GAP / 2 },
+  );
+  // A national measure is drawn over a policy threshold at the same value, so both stay visible.
+  const drawOrder = lines
+    .map((_, n) => n)
+    .sort((a, b) => Number(lines[a]!.kind === 'national') - Number(lines[b]!.kind === 'national'));
   if (series.length === 0) return <p className="muted">No marks yet this school year.</p>;
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="att-title att-desc">
-        <title id="att-title">Attendance by school week</title>
-        <desc id="att-desc">
-          Bars: each week&apos;s attendance. Solid line: the rolling 10 school weeks. Dotted line: the year to
-          date. Dashed lines: thresholds.
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>Attendance by school week</title>
+        <desc id={`${id}-desc`}>
+          From 0 to 100%. Bars: each week&apos;s attendance. Solid line: the rolling 10 school weeks. Dotted
+          line: the year to date. Dashed lines: thresholds, listed under the chart.
         </desc>
-        {ticks.map((v) => (
+        {ATTENDANCE_AXIS.ticks.map((v) => (
           <g key={v}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(v)} y2={y(v)} className="grid" />
+            <line x1={pad.l} x2={right} y1={y(v)} y2={y(v)} className="grid" />
             <text x={pad.l - 8} y={y(v) + 4} className="axis" textAnchor="end">
               {v}%
             </text>
@@ -57,7 +74,7 @@ export function AttendanceChart({ series, thresholds }: { series: WeekPoint[]; t
               x={x(i) - bw / 2}
               y={y(p.attendancePct)}
               width={bw}
-              height={Math.max(0, y(yMin) - y(p.attendancePct))}
+              height={Math.max(0, bottom - y(p.attendancePct))}
               className={`bar ${p.attendancePct < 90 ? 'bar-low' : ''}`}
               rx={2}
             >
@@ -67,58 +84,100 @@ export function AttendanceChart({ series, thresholds }: { series: WeekPoint[]; t
             </rect>
           ),
         )}
-        {placed.map((t) => (
-          <g key={`${t.kind}-${t.value}`}>
-            <line
-              x1={pad.l}
-              x2={W - pad.r}
-              y1={y(t.value)}
-              y2={y(t.value)}
-              className={t.kind === 'national' ? 'threshold national' : 'threshold'}
-            />
-            <text x={W - pad.r + 6} y={t.ly} className="threshold-label">
-              {t.label.length > 40 ? `${t.label.slice(0, 39)}…` : t.label}
-              <title>{t.label}</title>
-            </text>
-          </g>
-        ))}
+        {drawOrder.map((n) => {
+          const t = lines[n]!;
+          const ly = labelYs[n]!;
+          const ty = y(t.value);
+          return (
+            <g key={`${t.kind}-${t.value}-${n}`}>
+              <line
+                x1={pad.l}
+                x2={right}
+                y1={ty}
+                y2={ty}
+                className={t.kind === 'national' ? 'threshold national' : 'threshold'}
+              />
+              {/* From the line's end to its label, bent when the label had to move. */}
+              <polyline
+                points={`${right},${ty} ${right + 8},${ty} ${right + 20},${ly} ${right + 24},${ly}`}
+                className={t.kind === 'national' ? 'threshold-leader national' : 'threshold-leader'}
+                fill="none"
+              />
+              <text x={right + 28} y={ly} dominantBaseline="middle" className="threshold-label">
+                {t.label.length > LABEL_CHARS ? `${t.label.slice(0, LABEL_CHARS - 1)}…` : t.label}
+                <title>{t.label}</title>
+              </text>
+            </g>
+          );
+        })}
         <polyline points={line('ytdPct')} className="line-ytd" fill="none" />
         <polyline points={line('rolling10Pct')} className="line-rolling" fill="none" />
         {series.map((p, i) =>
           i % Math.ceil(series.length / 8) === 0 || i === series.length - 1 ? (
-            <text key={p.weekStart} x={x(i)} y={H - pad.b + 16} className="axis" textAnchor="middle">
+            <text key={p.weekStart} x={x(i)} y={bottom + 16} className="axis" textAnchor="middle">
               {fmtShortDate(p.weekStart)}
             </text>
           ) : null,
         )}
       </svg>
       <figcaption className="legend">
-        <span className="key key-bar" /> Week&apos;s attendance <span className="key key-rolling" /> Rolling
-        10 school weeks <span className="key key-ytd" /> Year to date <span className="key key-threshold" />{' '}
-        Thresholds
+        <span>
+          <span className="key key-bar" aria-hidden="true" /> Week&apos;s attendance
+        </span>
+        <span>
+          <span className="key key-rolling" aria-hidden="true" /> Rolling 10 school weeks
+        </span>
+        <span>
+          <span className="key key-ytd" aria-hidden="true" /> Year to date
+        </span>
+        <span>
+          <span className="key key-threshold national" aria-hidden="true" /> National measures
+        </span>
+        <span>
+          <span className="key key-threshold" aria-hidden="true" /> Policy thresholds
+        </span>
       </figcaption>
       <details className="chart-table">
-        <summary>Show the figures as a table</summary>
-        <table>
+        <summary>Show the figures and thresholds as a table</summary>
+        <table className="table compact">
+          <caption className="visually-hidden">Attendance by school week</caption>
           <thead>
             <tr>
               <th scope="col">Week of</th>
-              <th scope="col">Week</th>
-              <th scope="col">Rolling 10 weeks</th>
-              <th scope="col">Year to date</th>
+              <th scope="col" className="num">
+                Week
+              </th>
+              <th scope="col" className="num">
+                Rolling 10 weeks
+              </th>
+              <th scope="col" className="num">
+                Year to date
+              </th>
             </tr>
           </thead>
           <tbody>
             {series.map((p) => (
               <tr key={p.weekStart}>
-                <td>{fmtShortDate(p.weekStart)}</td>
-                <td>{p.attendancePct ?? '—'}%</td>
-                <td>{p.rolling10Pct ?? '—'}%</td>
-                <td>{p.ytdPct ?? '—'}%</td>
+                <th scope="row">{fmtShortDate(p.weekStart)}</th>
+                <td className="num">{fmtPct(p.attendancePct)}</td>
+                <td className="num">{fmtPct(p.rolling10Pct)}</td>
+                <td className="num">{fmtPct(p.ytdPct)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {lines.length > 0 && (
+          <>
+            <p className="small">The dashed lines on the chart:</p>
+            <ul className="small">
+              {lines.map((t, n) => (
+                <li key={`${t.kind}-${t.value}-${n}`}>
+                  {t.label} ({t.kind === 'national' ? 'national measure' : 'policy'})
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </details>
     </figure>
   );

@@ -35,12 +35,16 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
+/**
+ * An error box. Give it an `id` and point the form's fields at it (`invalidField`), so a screen
+ * reader reads the error with the field it is about.
+ */
+export function ErrorBox({ error, title, id }: { error: unknown; title?: string; id?: string }) {
   if (!error) return null;
   const e = error as ApiError;
   const issues = e.body?.issues ?? [];
   return (
-    <div className="error-box" role="alert">
+    <div className="error-box" role="alert" id={id}>
       <strong>{title ?? 'That did not work.'}</strong> {issues.length === 0 && <span>{e.message}</span>}
       {issues.length > 0 && (
         <ul>
@@ -148,7 +152,34 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   );
 }
 
+/** The browser tab's title, for the page on screen: "Cases – Attendance". */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} – Attendance`;
+  }, [title]);
+}
+
+/**
+ * The attributes that tie a field to the error about it: aria-invalid, and aria-describedby naming
+ * the error's element. `field` is the request body's key (the API's issues say `body.<field>`);
+ * with no `field`, any error counts (a form whose error is about all its fields).
+ */
+export function invalidField(
+  error: unknown,
+  errorId: string,
+  field?: string,
+): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+  if (!error) return {};
+  if (field !== undefined) {
+    const issues = (error as ApiError).body?.issues ?? [];
+    if (!issues.some((i) => i.path.replace(/^body\./, '').split('.')[0] === field)) return {};
+  }
+  return { 'aria-invalid': true, 'aria-describedby': errorId };
+}
+
+/** The page's heading (h1), which also names the browser tab. */
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  useDocumentTitle(title);
   return (
     <div className="page-header">
       <h1>{title}</h1>

@@ -7,7 +7,7 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import type { ApprovalItem, MeetingPlan, Preview, StepPlan, TaskPlan } from '../types';
 import { ConfirmActions, Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
-import { fmtDate, fmtDateTime, plural, pupilName, yearLabel } from '../format';
+import { fmtDate, fmtDateTime, fmtPct, plural, pupilName, yearLabel } from '../format';
 
 type Filter = 'mine' | 'all' | 'overdue';
 const key = (i: { caseId: string; proposalId: string }) => `${i.caseId}/${i.proposalId}`;
@@ -27,7 +27,10 @@ export function ApprovalsPage() {
   );
   const [done, setDone] = useState<Set<string>>(new Set());
   const items = useMemo(() => (list.data?.items ?? []).filter((i) => !done.has(key(i))), [list.data, done]);
-  const [selected, setSelected] = useState<string | null>(null);
+  // My work links to one step: ?step=<caseId>/<proposalId> opens it.
+  const [selected, setSelected] = useState<string | null>(() =>
+    new URLSearchParams(location.search).get('step'),
+  );
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [bulkError, setBulkError] = useState<unknown>(null);
@@ -228,6 +231,13 @@ export function ApprovalsPage() {
                     <span className="queue-meta">
                       {pupilName(i.pupil)} · {yearLabel(i.pupil.yearGroup)} · {i.stageName}
                     </span>
+                    {i.figures && (
+                      <span className="queue-meta">
+                        Attendance {fmtPct(i.figures.attendancePct)} ·{' '}
+                        {plural(i.figures.unauthorised, 'unauthorised session')}
+                      </span>
+                    )}
+                    <Flags flags={i.pupil.flags} />
                     <span className="queue-meta">
                       Proposed {fmtDate(i.proposedOn)}
                       {i.overdue && <span className="pill pill-bad">overdue</span>}

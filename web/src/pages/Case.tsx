@@ -7,7 +7,15 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Link } from '../router';
 import type { CaseDetail, TimelineEvent } from '../types';
-import { ErrorBox, Flags, Loading, StageBadge, StatusBadge, useAsync } from '../components/ui';
+import {
+  ErrorBox,
+  Flags,
+  Loading,
+  StageBadge,
+  StatusBadge,
+  useAsync,
+  useDocumentTitle,
+} from '../components/ui';
 import { ownerName, TaskNotes, TaskOutcomeForm, TaskResult } from '../components/tasks';
 import { AttendanceChart } from '../components/charts';
 import { PenaltyNotices } from '../components/penaltyNotices';
@@ -58,6 +66,7 @@ function useLiveCase(saved: CaseDetail | null): { live: LiveCase | null; freshne
 export function CasePage({ caseId }: { caseId: string }) {
   const data = useAsync(() => api.get<CaseDetail>(`/api/cases/${encodeURIComponent(caseId)}`), [caseId]);
   const { live, freshness } = useLiveCase(data.data);
+  useDocumentTitle(data.data ? `${data.data.pupil.givenName} ${data.data.pupil.familyName}: case` : 'Case');
   if (data.loading && !data.data) return <Loading />;
   if (!data.data) return <ErrorBox error={data.error} title="This case cannot be shown." />;
   const saved = data.data;
@@ -198,6 +207,19 @@ export function CasePage({ caseId }: { caseId: string }) {
                       dated {fmtDate(l.sentOn)}
                       {l.amended && ' · amended'}
                     </span>
+                    {l.recipients.some((r) => r.byPost && r.addressed) && (
+                      <>
+                        {' '}
+                        ·{' '}
+                        <a
+                          href={`/api/letters/${encodeURIComponent(l.id)}/post-copies`}
+                          className="small"
+                          download
+                        >
+                          Copies for the post (addressed)
+                        </a>
+                      </>
+                    )}
                     <div className="small">
                       <LetterDelivery delivery={l.delivery} />
                     </div>

@@ -66,7 +66,10 @@ export function CasesPage() {
   return (
     <>
       <PageHeader title="Cases">
-        {data.data && <span className="muted">{plural(data.data.total, 'case')}</span>}
+        {/* Said aloud as the filters change the list (WCAG 4.1.3). */}
+        <span className="muted" role="status">
+          {data.data && plural(data.data.total, 'case')}
+        </span>
       </PageHeader>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter cases">
         <label className="search">
@@ -123,7 +126,9 @@ export function CasesPage() {
           <input type="date" value={filters.nextFrom} onChange={(e) => set({ nextFrom: e.target.value })} />
         </label>
         <label>
-          to
+          <span>
+            <span className="visually-hidden">Next action </span>to
+          </span>
           <input type="date" value={filters.nextTo} onChange={(e) => set({ nextTo: e.target.value })} />
         </label>
         <label>

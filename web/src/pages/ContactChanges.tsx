@@ -11,14 +11,15 @@ import { flagName, fmtDateTime, pupilName } from '../format';
 
 /** "Contact 1 email", "Child Protection". */
 export function fieldName(field: string): string {
-  const contact = /^contact(\d+)_(name|email|phone)$/.exec(field);
+  const contact = /^contact(\d+)_(name|email|phone|address|postcode)$/.exec(field);
   if (contact) return `Contact ${contact[1]} ${contact[2]}`;
   return flagName(field.replace(/^flag_/, ''));
 }
 
 function value(change: PupilChange, v: string | null): string {
   if (change.field.startsWith('flag_')) return v === 'yes' ? 'set' : 'not set';
-  return v ?? '(none)';
+  // An address's lines are kept one per line; on one line here, as an envelope would read.
+  return v === null ? '(none)' : v.replace(/\n/g, ', ');
 }
 
 export function ContactChangesPage() {

@@ -5,6 +5,7 @@ import { api, ApiError, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { Empty, ErrorBox, PageHeader, ProgressBar, StatusBadge, useAsync } from '../components/ui';
+import { CalendarEditor, type EditorCalendar } from '../components/CalendarEditor';
 import { fmtDateTime, plural } from '../format';
 import type { ImportJobView as Job } from '../types';
 
@@ -163,6 +164,10 @@ function UploadCard() {
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // A calendar made in the calendar editor, used when no calendar file is chosen.
+  const [editorOpen, setEditorOpen] = useState(false);
+  const [editorCalendar, setEditorCalendar] = useState<EditorCalendar | null>(null);
+  const editorNotice = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
     if (!job || job.status !== 'running') return;
@@ -181,7 +186,8 @@ function UploadCard() {
     setError(null);
     setJob(null);
     const chosen = (['calendar', 'roster', 'marks'] as const).filter((k) => files.current[k]?.files?.[0]);
-    const only = chosen.length === 1 && chosen[0] !== 'calendar' ? chosen[0] : null;
+    const fromEditor = editorCalendar !== null && !chosen.includes('calendar');
+    const only = !fromEditor && chosen.length === 1 && chosen[0] !== 'calendar' ? chosen[0] : null;
     if (only) {
       // One CSV file (today's marks, say) is sent as itself and read as it arrives: a large file is
       // never held whole in the browser's or the server's memory.
@@ -206,6 +212,11 @@ function UploadCard() {
         (body.fileNames as Record<string, string>)[k] = f.name;
       }
     }
+    if (fromEditor) {
+      // The calendar is for the school being imported, whatever id it was made with.
+      body.calendar = JSON.stringify({ ...editorCalendar.file, school: schoolId.trim() }, null, 2);
+      (body.fileNames as Record<string, string>).calendar = 'calendar editor';
+    }
     setBusy(true);
     try {
       setJob(await api.post<Job>('/api/imports', body));
@@ -219,6 +230,11 @@ function UploadCard() {
   const rows = job?.rejection?.rows ?? (error instanceof ApiError ? error.body.rows : undefined);
   const total =
     job?.rejection?.totalErrors ?? (error instanceof ApiError ? error.body.totalErrors : undefined);
+  // A file with problems is marked so, and points at the list of them (read with the field).
+  const fileProblems = (file: 'calendar' | 'roster' | 'marks') =>
+    rows?.some((r) => r.file === file)
+      ? { 'aria-invalid': true as const, 'aria-describedby': 'import-problems' }
+      : {};
   return (
     <section className="card" aria-labelledby="upload-title">
       <h2 id="upload-title">Upload files</h2>
@@ -272,28 +288,78 @@ function UploadCard() {
           .
         </p>
         <div className="files">
-          <label>
-            Calendar <span className="muted small">(JSON or YAML: terms, half terms, closures)</span>
-            <input type="file" accept=".json,.yaml,.yml" ref={(el) => void (files.current.calendar = el)} />
-          </label>
+          <div className="calendar-field">
+            <label>
+              Calendar <span className="muted small">(JSON or YAML: terms, half terms, closures)</span>
+              <input
+                type="file"
+                accept=".json,.yaml,.yml"
+                ref={(el) => void (files.current.calendar = el)}
+                // A file chosen here is the calendar: it replaces one from the editor.
+                onChange={() => setEditorCalendar(null)}
+                {...fileProblems('calendar')}
+              />
+            </label>
+            {editorCalendar && (
+              <p className="small notice" ref={editorNotice} tabIndex={-1}>
+                Using the calendar from the editor: {editorCalendar.description}.{' '}
+                <button type="button" className="linklike" onClick={() => setEditorCalendar(null)}>
+                  Stop using it
+                </button>
+              </p>
+            )}
+            <button
+              type="button"
+              className="btn btn-quiet btn-small"
+              aria-expanded={editorOpen}
+              aria-controls="calendar-editor"
+              onClick={() => setEditorOpen(!editorOpen)}
+            >
+              {editorOpen ? 'Close the calendar editor' : 'Open the calendar editor'}
+            </button>
+          </div>
           <label>
             Roster{' '}
             <span className="muted small">
               (CSV: upn, given_name, family_name, year_group, date_of_birth, contact1_name, contact1_email,
               contact1_phone, contact2_name, contact2_email, contact2_phone, flags; optional start_date,
-              left_on)
+              left_on, sex (F/M), sen (N/K/E), pupil_premium (Y/N), and contact1_address and contact1_postcode
+              (contact2_ too: address lines separated by |))
             </span>
-            <input type="file" accept=".csv,text/csv" ref={(el) => void (files.current.roster = el)} />
+            <input
+              type="file"
+              accept=".csv,text/csv"
+              ref={(el) => void (files.current.roster = el)}
+              {...fileProblems('roster')}
+            />
           </label>
           <label>
             Marks <span className="muted small">(CSV: upn, date, session AM or PM, code)</span>
-            <input type="file" accept=".csv,text/csv" ref={(el) => void (files.current.marks = el)} />
+            <input
+              type="file"
+              accept=".csv,text/csv"
+              ref={(el) => void (files.current.marks = el)}
+              {...fileProblems('marks')}
+            />
           </label>
         </div>
         <button type="submit" className="btn btn-primary" disabled={busy || job?.status === 'running'}>
           Import
         </button>
       </form>
+      {editorOpen && (
+        <div id="calendar-editor">
+          <CalendarEditor
+            schoolId={schoolId}
+            schoolName={session.schools.find((x) => x.id === schoolId)?.name}
+            onUse={(calendar) => {
+              setEditorCalendar(calendar);
+              // Back to the form, where the calendar now is: the Import button is next.
+              setTimeout(() => editorNotice.current?.focus(), 0);
+            }}
+          />
+        </div>
+      )}
       {job && (
         <div className="result" aria-live="polite">
           <ProgressBar value={job.percent} label="Import progress" />
@@ -326,7 +392,7 @@ function UploadCard() {
         </div>
       )}
       {rows && rows.length > 0 ? (
-        <div className="error-box" role="alert">
+        <div className="error-box" role="alert" id="import-problems">
           <strong>Nothing was imported: {plural(total ?? rows.length, 'problem')} found.</strong> Correct the
           files and import again.
           <div className="table-wrap">

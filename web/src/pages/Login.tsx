@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import type { Me } from '../types';
+import { invalidField, useDocumentTitle } from '../components/ui';
 
 export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   const [email, setEmail] = useState('');
@@ -8,6 +9,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const demo = useDemoAccounts();
+  useDocumentTitle('Sign in');
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -51,6 +53,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
             value={email}
             onChange={(e) => setEmail(e.target.value)}
             autoFocus
+            {...invalidField(error, 'signin-error')}
           />
         </label>
         <label>
@@ -62,10 +65,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
+            {...invalidField(error, 'signin-error')}
           />
         </label>
         {error && (
-          <p className="error-box" role="alert">
+          <p className="error-box" role="alert" id="signin-error">
             {error}
           </p>
         )}

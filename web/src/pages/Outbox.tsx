@@ -5,7 +5,7 @@ import { Fragment, useState } from 'react';
 import { api, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
-import type { OutboxAnswer, SendHeldAnswer } from '../types';
+import type { OutboxAnswer, PostBatchSummary, SendHeldAnswer } from '../types';
 import {
   ConfirmActions,
   Empty,
@@ -15,7 +15,7 @@ import {
   StatusBadge,
   useAsync,
 } from '../components/ui';
-import { fmtDateTime, plural } from '../format';
+import { fmtDate, fmtDateTime, plural } from '../format';
 
 export function OutboxPage() {
   const { schoolId, schools, user } = useSession();
@@ -48,6 +48,7 @@ export function OutboxPage() {
           {mayManage && ' Once SMTP_URL is set, you can send the held mail from this page.'}
         </p>
       )}
+      {schoolId && (user.role === 'officer' || user.role === 'manager') && <PostBatch schoolId={schoolId} />}
       {data.data?.canSendHeld && schoolId && counts && (
         <SendHeld
           schoolId={schoolId}
@@ -223,6 +224,145 @@ function SendHeld({
         </div>
       )}
       <ErrorBox error={error} title="The held mail was not sent." />
+    </section>
+  );
+}
+
+/**
+ * Today's post: every letter copy going by post on a day, in one PDF addressed for window envelopes,
+ * with what is in it and what cannot be printed yet (no address). Printing it records nothing: each
+ * letter's "print and post" task (Tasks page) says when it is in the post.
+ */
+function PostBatch({ schoolId }: { schoolId: string }) {
+  const [on, setOn] = useState('');
+  const [printed, setPrinted] = useState(false);
+  const data = useAsync(
+    () => api.get<PostBatchSummary>(`/api/letters/post-batch/summary${qs({ schoolId, on })}`),
+    [schoolId, on],
+  );
+  const s = data.data;
+  const day = s ? fmtDate(s.on) : '';
+  const isToday = on === '';
+
+  function print() {
+    if (!s) return;
+    const a = document.createElement('a');
+    a.href = `/api/letters/post-batch${qs({ schoolId, on: s.on })}`;
+    a.download = `post-${s.on}.pdf`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setPrinted(true);
+  }
+
+  return (
+    <section className="card post-batch" aria-labelledby="post-batch-title">
+      <h2 id="post-batch-title">{isToday ? 'Today’s post' : `Post for ${day}`}</h2>
+      <div>
+        <label className="inline">
+          Day{' '}
+          <input
+            type="date"
+            value={on || s?.on || ''}
+            onChange={(e) => {
+              setPrinted(false);
+              setOn(e.target.value);
+            }}
+          />
+        </label>
+      </div>
+      <ErrorBox error={data.error} />
+      {data.loading && !s && <Loading />}
+      {s && (
+        <div aria-live="polite">
+          {s.letters === 0 ? (
+            <p className="muted">
+              Nothing to post {isToday ? 'today' : `on ${day}`}. A letter goes by post to a parent with no
+              email address, and the formal warnings go by post as well to every parent with an address on the
+              roster; they appear here on the day they are sent.
+            </p>
+          ) : (
+            <>
+              <p>
+                {plural(s.letters, 'letter')} to post {isToday ? 'today' : `on ${day}`}, in{' '}
+                {plural(s.copies, 'envelope')}. Each copy is addressed for a DL or C5 window envelope and
+                starts on a new page.
+              </p>
+              <button type="button" className="btn btn-primary" onClick={print}>
+                {isToday ? 'Print today’s post' : `Print the post for ${day}`} ({plural(s.letters, 'letter')})
+              </button>
+              <details>
+                <summary>What is in it</summary>
+                <ul>
+                  {s.items.map((l) => (
+                    <li key={l.letterId}>
+                      <Link to={`/cases/${encodeURIComponent(l.caseId)}`}>{l.pupilName}</Link>: {l.subject}
+                      <ul className="envelopes small">
+                        {l.copies.map((c, i) => (
+                          <li key={i}>
+                            {c.name}, {c.address}
+                          </li>
+                        ))}
+                      </ul>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </>
+          )}
+          {printed && (
+            <p className="notice">
+              Printing does not mark the letters as posted. Once they are in the post, record “Printed and
+              posted” on each letter’s task on the <Link to="/tasks">Tasks</Link> page.
+            </p>
+          )}
+          {s.needAddress.length > 0 && (
+            <div className="notice-warn">
+              <p>
+                <strong>
+                  {plural(s.needAddress.length, 'letter')} cannot be printed for want of an address.
+                </strong>{' '}
+                The roster had no postal address for the people below when the letter was written. Once you
+                have it, print the letter’s PDF from the case and address the envelope by hand; add the
+                address in your MIS so the next letter carries it. Never guess an address.
+              </p>
+              <ul>
+                {s.needAddress.map((l) => (
+                  <li key={l.letterId}>
+                    <Link to={`/cases/${encodeURIComponent(l.caseId)}`}>{l.pupilName}</Link>: {l.subject}, to{' '}
+                    {l.names.join(' and ')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {s.alreadyPosted > 0 && (
+            <p className="small muted">
+              {plural(s.alreadyPosted, 'letter')} of the day already recorded as posted (not in the batch).
+            </p>
+          )}
+          {s.notPrintable > 0 && (
+            <p className="small muted">
+              {plural(s.notPrintable, 'letter')} written before letters were addressed for the post: print{' '}
+              {s.notPrintable === 1 ? 'its' : 'their'} PDF from the case.
+            </p>
+          )}
+          {s.earlier.length > 0 && (
+            <p className="small">
+              Post from earlier days not yet recorded as posted:{' '}
+              {s.earlier.map((e, i) => (
+                <span key={e.on}>
+                  {i > 0 && ', '}
+                  <button type="button" className="linklike" onClick={() => setOn(e.on)}>
+                    {fmtDate(e.on)} ({plural(e.letters, 'letter')})
+                  </button>
+                </span>
+              ))}
+              .
+            </p>
+          )}
+        </div>
+      )}
     </section>
   );
 }

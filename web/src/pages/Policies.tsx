@@ -276,6 +276,7 @@ function Validate({ canPublish }: { canPublish: boolean }) {
             setResult(null);
           }}
           spellCheck={false}
+          {...(result && !result.ok ? { 'aria-invalid': true, 'aria-describedby': 'policy-issues' } : {})}
         />
       </label>
       <button type="button" className="btn" disabled={!text.trim()} onClick={() => void validate()}>
@@ -290,7 +291,7 @@ function Validate({ canPublish }: { canPublish: boolean }) {
           </p>
         )}
         {result && !result.ok && (
-          <div className="error-box" role="alert">
+          <div className="error-box" role="alert" id="policy-issues">
             <strong>{result.issues.length} problem(s):</strong>
             <ul className="issues">
               {result.issues.map((i, n) => (

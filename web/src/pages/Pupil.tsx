@@ -1,7 +1,7 @@
 // A pupil: figures and the weekly chart, and their cases.
 import { api } from '../api';
 import { Link } from '../router';
-import { ErrorBox, Flags, Loading, StatusBadge, useAsync } from '../components/ui';
+import { ErrorBox, Flags, Loading, StatusBadge, useAsync, useDocumentTitle } from '../components/ui';
 import { AttendanceChart } from '../components/charts';
 import { fmtDate, fmtPct, yearLabel } from '../format';
 import type { Threshold, WeekPoint } from '../types';
@@ -33,6 +33,9 @@ interface PupilDetail {
 
 export function PupilPage({ pupilId }: { pupilId: string }) {
   const data = useAsync(() => api.get<PupilDetail>(`/api/pupils/${encodeURIComponent(pupilId)}`), [pupilId]);
+  useDocumentTitle(
+    data.data ? `${data.data.pupil.givenName} ${data.data.pupil.familyName} (pupil)` : 'Pupil',
+  );
   if (data.loading && !data.data) return <Loading />;
   if (!data.data) return <ErrorBox error={data.error} title="This pupil cannot be shown." />;
   const d = data.data;
@@ -51,12 +54,15 @@ export function PupilPage({ pupilId }: { pupilId: string }) {
         {yearLabel(d.pupil.yearGroup)} · UPN {d.pupil.upn} · figures to {fmtDate(d.asOf)}
       </p>
       <Flags flags={d.pupil.flags} />
-      <section className="card">
+      <section className="card" aria-labelledby="pupil-chart-title">
+        <h2 id="pupil-chart-title">Attendance this school year</h2>
         <AttendanceChart series={d.series} thresholds={d.thresholds} />
         <table className="table compact">
           <thead>
             <tr>
-              <th scope="col" />
+              <th scope="col">
+                <span className="visually-hidden">Period</span>
+              </th>
               <th className="num" scope="col">
                 Attendance
               </th>

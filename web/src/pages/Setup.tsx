@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 import type { Me } from '../types';
-import { ErrorBox, Loading } from '../components/ui';
+import { ErrorBox, invalidField, Loading, useDocumentTitle } from '../components/ui';
 
 export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -13,6 +13,8 @@ export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const title = info?.purpose === 'first-admin' ? 'Create the administrator' : 'Set your password';
+  useDocumentTitle(title);
 
   useEffect(() => {
     if (!token) {
@@ -46,7 +48,7 @@ export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
   return (
     <main className="auth-page" id="main">
       <form className="auth-card" onSubmit={submit}>
-        <h1>{info?.purpose === 'first-admin' ? 'Create the administrator' : 'Set your password'}</h1>
+        <h1>{title}</h1>
         {!info && !loadError && <Loading />}
         <ErrorBox error={loadError} title="This link cannot be used." />
         {info && (
@@ -62,6 +64,7 @@ export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
                     value={email}
                     onChange={(e) => setEmail(e.target.value)}
                     autoComplete="username"
+                    {...invalidField(error, 'setup-error', 'email')}
                   />
                 </label>
                 <label>
@@ -81,6 +84,7 @@ export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
                 autoComplete="new-password"
+                {...invalidField(error, 'setup-error', error instanceof ApiError ? 'password' : undefined)}
               />
             </label>
             <label>
@@ -91,9 +95,10 @@ export function SetupPage({ onSignedIn }: { onSignedIn(me: Me): void }) {
                 value={confirm}
                 onChange={(e) => setConfirm(e.target.value)}
                 autoComplete="new-password"
+                {...invalidField(error, 'setup-error', error instanceof ApiError ? 'password' : undefined)}
               />
             </label>
-            <ErrorBox error={error} />
+            <ErrorBox error={error} id="setup-error" />
             <button type="submit" className="btn btn-primary btn-block">
               Continue
             </button>

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
-import { ErrorBox, Loading, PageHeader, useAsync } from '../components/ui';
+import { ErrorBox, invalidField, Loading, PageHeader, useAsync } from '../components/ui';
 import { fmtDate } from '../format';
 import type { AdminUser, Role } from '../types';
 
@@ -60,7 +60,7 @@ export function UsersPage() {
   return (
     <>
       <PageHeader title="Users" />
-      <ErrorBox error={error} />
+      <ErrorBox error={error} id="users-error" />
       {link && (
         <p className="notice">
           Send this one-time link to the user so they can set their password (valid 72 hours):{' '}
@@ -78,7 +78,9 @@ export function UsersPage() {
                   <th scope="col">Role</th>
                   <th scope="col">Schools</th>
                   <th scope="col">Since</th>
-                  <th scope="col" />
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -106,6 +108,7 @@ export function UsersPage() {
                           onClick={() => void toggle(u)}
                         >
                           {u.disabled ? 'Enable' : 'Disable'}
+                          <span className="visually-hidden"> {u.displayName}</span>
                         </button>
                       )}
                       <button
@@ -114,13 +117,14 @@ export function UsersPage() {
                         onClick={() => void toggleLead(u)}
                       >
                         {u.safeguardingLead ? 'Not safeguarding lead' : 'Make safeguarding lead'}
+                        <span className="visually-hidden">: {u.displayName}</span>
                       </button>
                       <button
                         type="button"
                         className="btn btn-quiet btn-small"
                         onClick={() => void newLink(u)}
                       >
-                        Set-up link
+                        Set-up link<span className="visually-hidden"> for {u.displayName}</span>
                       </button>
                     </td>
                   </tr>
@@ -138,6 +142,7 @@ export function UsersPage() {
                 required
                 value={form.displayName}
                 onChange={(e) => setForm({ ...form, displayName: e.target.value })}
+                {...invalidField(error, 'users-error', 'displayName')}
               />
             </label>
             <label>
@@ -147,6 +152,7 @@ export function UsersPage() {
                 required
                 value={form.email}
                 onChange={(e) => setForm({ ...form, email: e.target.value })}
+                {...invalidField(error, 'users-error', 'email')}
               />
             </label>
             <label>
