@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { getReplayProgress } from '../store/demoReplay';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { buildCalendar } from '../domain/calendar';
 import { decide, emptyCaseState } from '../domain/policy/decide';
@@ -194,6 +195,22 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         throw new Error(
           'sweepSchool needs a Temporal client, a task queue, case settings and a policy resolver',
         );
+      }
+      // The demo school's term is being replayed on the simulation's own server (api/demo/history.ts):
+      // a live sweep now (its daily schedule, say) would open live cases beside the replayed ones.
+      // The replay starts today's sweep itself when it is done.
+      if (!caseSettings.simulation && (await getReplayProgress(db, schoolId, Date.now()))?.running) {
+        log.info('sweep skipped while the demo term is replayed', { schoolId, asOf });
+        return {
+          schoolId,
+          asOf,
+          evaluated: 0,
+          opened: 0,
+          updated: 0,
+          unchanged: 0,
+          openedCaseIds: [],
+          failed: [],
+        };
       }
       const snapshot = await loadSchoolSnapshot(db, schoolId);
       if (!snapshot) throw new Error(`school ${schoolId} not found`);

@@ -4,8 +4,12 @@
 import type { IsoDate } from '../domain/types';
 import type { Db } from './db';
 
-/** A replay not heard from for this long has stopped (the process died); the banner stops showing it. */
-const REPLAY_SILENT_MS = 3 * 60_000;
+/**
+ * A replay not heard from for this long has stopped (the process died); the banner stops showing it.
+ * It reports every replayed day and every 25 cases handed over; a day on a busy machine can take
+ * a few minutes.
+ */
+const REPLAY_SILENT_MS = 10 * 60_000;
 
 export interface DemoReplayProgress {
   days: number;
@@ -27,12 +31,16 @@ export async function replayStarted(db: Db, schoolId: string, days: number): Pro
   );
 }
 
-export async function replayAdvanced(db: Db, schoolId: string, done: number, onDate: IsoDate): Promise<void> {
-  await db.query('UPDATE demo_replay SET done = $2, on_date = $3, updated_at = now() WHERE school_id = $1', [
-    schoolId,
-    done,
-    onDate,
-  ]);
+export async function replayAdvanced(
+  db: Db,
+  schoolId: string,
+  done: number,
+  onDate: IsoDate | null,
+): Promise<void> {
+  await db.query(
+    'UPDATE demo_replay SET done = $2, on_date = COALESCE($3, on_date), updated_at = now() WHERE school_id = $1',
+    [schoolId, done, onDate],
+  );
 }
 
 export async function replayFinished(db: Db, schoolId: string, error: string | null): Promise<void> {
@@ -80,6 +88,7 @@ export async function getReplayProgress(
 export async function clearDemoCases(db: Db, schoolId: string): Promise<void> {
   await db.transaction(async (tx) => {
     for (const table of [
+      'task_assignees',
       'case_events',
       'evidence_packs',
       'penalty_notices',

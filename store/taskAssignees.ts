@@ -4,21 +4,30 @@
 import type { Db } from './db';
 
 export interface TaskAssignee {
+  caseId: string;
   taskId: string;
   userId: string;
   name: string;
 }
 
-/** The people doing these schools' tasks, by task id. */
+/** The people doing these schools' tasks, by `caseId:taskId`. */
 export async function assigneesOf(db: Db, schoolIds: string[] | null): Promise<Map<string, TaskAssignee>> {
-  const { rows } = await db.query<{ task_id: string; user_id: string; display_name: string }>(
-    `SELECT a.task_id, a.user_id::text AS user_id, u.display_name
+  const { rows } = await db.query<{
+    case_id: string;
+    task_id: string;
+    user_id: string;
+    display_name: string;
+  }>(
+    `SELECT a.case_id, a.task_id, a.user_id::text AS user_id, u.display_name
      FROM task_assignees a JOIN users u ON u.id = a.user_id
      WHERE ($1::text[] IS NULL OR a.school_id = ANY($1::text[]))`,
     [schoolIds],
   );
   return new Map(
-    rows.map((r) => [r.task_id, { taskId: r.task_id, userId: r.user_id, name: r.display_name }]),
+    rows.map((r) => [
+      `${r.case_id}:${r.task_id}`,
+      { caseId: r.case_id, taskId: r.task_id, userId: r.user_id, name: r.display_name },
+    ]),
   );
 }
 
@@ -28,13 +37,13 @@ export async function assignTask(
   a: { taskId: string; caseId: string; schoolId: string; userId: string | null; by: string },
 ): Promise<void> {
   if (a.userId === null) {
-    await db.query('DELETE FROM task_assignees WHERE task_id = $1', [a.taskId]);
+    await db.query('DELETE FROM task_assignees WHERE case_id = $1 AND task_id = $2', [a.caseId, a.taskId]);
     return;
   }
   await db.query(
     `INSERT INTO task_assignees (task_id, case_id, school_id, user_id, assigned_by)
      VALUES ($1, $2, $3, $4::uuid, $5::uuid)
-     ON CONFLICT (task_id) DO UPDATE SET user_id = EXCLUDED.user_id, assigned_by = EXCLUDED.assigned_by,
+     ON CONFLICT (case_id, task_id) DO UPDATE SET user_id = EXCLUDED.user_id, assigned_by = EXCLUDED.assigned_by,
        assigned_at = now()`,
     [a.taskId, a.caseId, a.schoolId, a.userId, a.by],
   );

@@ -8,6 +8,7 @@
 //
 // Everything it writes is the demo school's, whose pupils and families are made up.
 import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { buildCalendar } from '../../domain/calendar';
 import { instantOfSchoolTime, schoolDateAt } from '../../domain/time';
@@ -69,7 +70,29 @@ export async function demoHistoryNeeded(db: Db): Promise<'fresh' | 'unfinished' 
     const { rows } = await db.query('SELECT 1 FROM cases WHERE school_id = $1 LIMIT 1', [DEMO_SCHOOL_ID]);
     return rows.length > 0 ? 'done' : 'fresh';
   }
-  return p.finishedAt ? 'done' : 'unfinished';
+  // A replay that failed left cases whose workflows lived on a server that is gone: do it again.
+  return p.finishedAt && !p.error ? 'done' : 'unfinished';
+}
+
+/**
+ * Clears what a replay cut short (or failed) left: the live cases it had already handed over are
+ * ended on the live server (the dev server keeps them in DATA_DIR), then the school's case records
+ * go. The audit log is never touched.
+ */
+async function clearUnfinishedReplay(db: Db, live: Client): Promise<void> {
+  const { rows } = await db.query<{ case_id: string }>(
+    `SELECT case_id FROM cases WHERE school_id = $1 AND status <> 'closed'`,
+    [DEMO_SCHOOL_ID],
+  );
+  for (const { case_id } of rows) {
+    await live.workflow
+      .getHandle(case_id)
+      .terminate('the demo school’s replay is being done again')
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+  }
+  await clearDemoCases(db, DEMO_SCHOOL_ID);
 }
 
 /** A stable choice per thing (a meeting, a task): the same demo every time. */
@@ -78,14 +101,16 @@ function oneIn(n: number, key: string): boolean {
 }
 
 /** The demo team's day, after the sweep: approvals, then meetings that have taken place, then tasks. */
-function demoTeam(checkTime: string, timeZone: string, lastDay: IsoDate) {
+function demoTeam(checkTime: string, timeZone: string, lastDay: IsoDate, heartbeat: () => void) {
   return async (d: SimulatedDay): Promise<void> => {
+    heartbeat();
     const calendar = buildCalendar((await getSchool(d.db, DEMO_SCHOOL_ID))!.calendar);
     await approveUntilNoneWait(d.db, d.client);
     // Meetings that have taken place by today's check: most attended, one in four missed.
     const { rows: meetings } = await d.db.query<{ id: string; case_id: string; step_id: string; on: string }>(
       `SELECT id, case_id, step_id, (starts_at AT TIME ZONE $3)::date::text AS on
-       FROM meetings WHERE school_id = $1 AND kind = 'meeting' AND status = 'booked' AND starts_at < $2
+       FROM meetings m WHERE school_id = $1 AND kind = 'meeting' AND status = 'booked' AND starts_at < $2
+         AND EXISTS (SELECT 1 FROM cases c WHERE c.case_id = m.case_id AND c.status <> 'closed')
        ORDER BY starts_at`,
       [DEMO_SCHOOL_ID, new Date(instantOfSchoolTime(d.day, checkTime, timeZone)), timeZone],
     );
@@ -99,7 +124,7 @@ function demoTeam(checkTime: string, timeZone: string, lastDay: IsoDate) {
               on: m.on,
               event: {
                 type: 'outcome',
-                outcome: oneIn(4, m.id) ? 'meetingMissed' : 'meetingAttended',
+                outcome: oneIn(4, `${m.case_id}:${m.step_id}`) ? 'meetingMissed' : 'meetingAttended',
                 stepId: m.step_id,
               },
             },
@@ -112,9 +137,12 @@ function demoTeam(checkTime: string, timeZone: string, lastDay: IsoDate) {
     }
     // Tasks are done the school day after they are made, except some of the last week's (overdue today).
     for (const { caseId, task } of await listOpenCaseTasks(d.db, [DEMO_SCHOOL_ID])) {
-      if (task.purpose === 'calendar') continue;
+      // A penalty notice is requested per parent by a manager through the API: left for the manager.
+      if (task.purpose === 'calendar' || task.kind === 'penaltyNoticeConsideration') continue;
       // The last week's work has not all been got to: one task in four from then is still open.
-      if (calendar.schoolDaysBetween(task.createdOn, lastDay).length <= 5 && oneIn(4, task.taskId)) continue;
+      // Chosen by the case, step and day (ids made inside a workflow differ from run to run).
+      const stable = `${caseId}:${task.stepId}:${task.createdOn}`;
+      if (calendar.schoolDaysBetween(task.createdOn, lastDay).length <= 5 && oneIn(4, stable)) continue;
       if (calendar.schoolDaysBetween(task.createdOn, d.day).length <= 1) continue;
       await withDeadline(
         d.client.workflow.getHandle(caseId).executeUpdate(completeTask, {
@@ -158,10 +186,16 @@ export async function replayDemoHistory(opts: DemoHistoryOptions): Promise<DemoH
   const before = calendar.schoolDaysBetween(earliest, opts.today).filter((d) => d < opts.today);
   const days = before.slice(Math.max(0, before.length - (opts.schoolDays ?? DEMO_HISTORY_SCHOOL_DAYS)));
   if (days.length === 0) return null;
-  if ((await demoHistoryNeeded(db)) === 'unfinished') await clearDemoCases(db, DEMO_SCHOOL_ID);
+  if ((await demoHistoryNeeded(db)) === 'unfinished') await clearUnfinishedReplay(db, opts.live);
   await replayStarted(db, DEMO_SCHOOL_ID, days.length);
   const policy = await policyForSchool(db, DEMO_SCHOOL_ID);
   let moved = 0;
+  let reached: { done: number; day: IsoDate | null } = { done: 0, day: null };
+  // The banner (and the guard on live sweeps) hears from the replay at least every few cases.
+  const heartbeat = (done = reached.done, day = reached.day) => {
+    reached = { done, day };
+    void replayAdvanced(db, DEMO_SCHOOL_ID, done, day).catch(() => undefined);
+  };
   try {
     await runSimulation({
       source: db,
@@ -171,9 +205,11 @@ export async function replayDemoHistory(opts: DemoHistoryOptions): Promise<DemoH
       from: days[0]!,
       to: days[days.length - 1]!,
       approve: 'all',
-      team: demoTeam(opts.settings.checkTime, opts.settings.timeZone, days[days.length - 1]!),
+      team: demoTeam(opts.settings.checkTime, opts.settings.timeZone, days[days.length - 1]!, () =>
+        heartbeat(),
+      ),
       onDay: (day, i, total) => {
-        void replayAdvanced(db, DEMO_SCHOOL_ID, i + 1, day);
+        heartbeat(i + 1, day);
         opts.onDay?.(day, i, total);
       },
       handOver: async ({ client, caseIds }) => {
@@ -185,12 +221,14 @@ export async function replayDemoHistory(opts: DemoHistoryOptions): Promise<DemoH
         for (const { case_id } of open) {
           const input = await client.workflow.getHandle(case_id).query(carriedState);
           // Same case, same id, same state: from here on it runs in real time on the live server.
+          // One already there is from a hand-over cut short: this state replaces it.
           await opts.live.workflow.start('attendanceCase', {
             taskQueue: opts.taskQueue,
             workflowId: case_id,
             args: [{ ...input, settings: opts.settings }],
+            workflowIdConflictPolicy: 'TERMINATE_EXISTING',
           });
-          moved++;
+          if (++moved % 25 === 0) heartbeat();
         }
       },
     });

@@ -83,6 +83,9 @@ export async function registerMyWorkRoutes(app: ZodApp, ctx: AppContext): Promis
         db,
         owners.rows.map((r) => r.owner),
       );
+      const staff: Record<string, StaffMember[]> = {};
+      for (const r of rows) staff[r.id] = await staffOfSchool(db, r.id);
+      const activeStaff = new Set(Object.values(staff).flatMap((list) => list.map((m) => m.id)));
       const all = await buildWorkList(
         {
           db,
@@ -92,7 +95,8 @@ export async function registerMyWorkRoutes(app: ZodApp, ctx: AppContext): Promis
           calendars,
           isOverdue: (p, calendar) => isOverdue(p, calendar, today),
           ownerName: (owner) => ownerLabel(owner, names),
-          visibleFlags: (schoolId, pupilId, f) => flags.show(schoolId, pupilId, f),
+          seesFlags: (schoolId) => flags.sees(schoolId),
+          activeStaff,
         },
         {
           ...(q.type ? { type: q.type } : {}),
@@ -102,8 +106,6 @@ export async function registerMyWorkRoutes(app: ZodApp, ctx: AppContext): Promis
           sort: q.sort,
         },
       );
-      const staff: Record<string, StaffMember[]> = {};
-      for (const id of new Set(all.map((i) => i.schoolId))) staff[id] = await staffOfSchool(db, id);
       const stages = new Map<string, string>();
       for (const i of all) if (i.stageId) stages.set(i.stageId, i.stageName ?? i.stageId);
       const start = (q.page - 1) * q.pageSize;
@@ -121,7 +123,11 @@ export async function registerMyWorkRoutes(app: ZodApp, ctx: AppContext): Promis
         staff,
         page: q.page,
         pageSize: q.pageSize,
-        items: all.slice(start, start + q.pageSize),
+        // Flags shown (and safeguarding views audited) for the page sent, not the whole list.
+        items: all.slice(start, start + q.pageSize).map((i) => ({
+          ...i,
+          pupil: { ...i.pupil, flags: flags.show(i.schoolId, i.pupil.id, i.pupil.flags) },
+        })),
       };
     },
   );

@@ -14,10 +14,10 @@ import { listPostedLetters, type PostedLetter } from '../../store/letterPost';
 import { getSchool } from '../../store/schools';
 import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
-import { assertSchool, inScope } from '../auth/scope';
+import { assertSchool } from '../auth/scope';
 import type { User } from '../auth/users';
 import type { AppContext, ZodApp } from '../context';
-import { forbidden, notFound } from '../errors';
+import { notFound } from '../errors';
 import { isoDate } from './schools';
 
 /** One letter in the day's post. */
@@ -84,9 +84,12 @@ function copiesOf(letters: readonly PostedLetter[]): PostCopy[] {
   );
 }
 
-/** Officers and managers of the school print its post; anyone else is told so (403). */
+/**
+ * Officers and managers of the school print its post (the route's roles); a school outside the
+ * user's scope is not found (404), as everywhere, so its id is not confirmed to exist.
+ */
 function assertMayPrint(user: User, schoolId: string): void {
-  if (!inScope(user, schoolId)) throw forbidden('You can print the post only for a school you work for.');
+  assertSchool(user, schoolId, 'No such school');
 }
 
 async function summary(db: Db, schoolId: string, on: IsoDate): Promise<PostBatchSummary> {

@@ -74,8 +74,21 @@ export interface WorkFilter {
   sort: WorkSort;
 }
 
-/** The outcome of a task that went to plan: one click, when there is one clear answer. */
+/**
+ * Tasks whose outcome is a decision with consequences for the family (a penalty notice, a contract,
+ * a referral to the council): recorded with the full form, with a note, never in one click.
+ */
+const CONSIDERED_TASKS = new Set([
+  'penaltyNoticeConsideration',
+  'attendanceContract',
+  'referral',
+  'statutoryInterventionRequest',
+  'councilNotification',
+]);
+
+/** The outcome of a task that went to plan: one click, when there is one clear, everyday answer. */
 export function quickOutcomeOf(task: CaseTask): TaskOutcomeChoice | null {
+  if (CONSIDERED_TASKS.has(task.kind)) return null;
   return task.outcomes.find((o) => o.completesStep) ?? null;
 }
 
@@ -87,8 +100,13 @@ interface Deps {
   calendars: Map<string, SchoolCalendar | null>;
   isOverdue: (p: CaseView['pending'][number], calendar: SchoolCalendar | null) => boolean;
   ownerName: (owner: string) => string;
-  /** The flags this user may see on a pupil (safeguarding visibility by role). */
-  visibleFlags: (schoolId: string, pupilId: string, flags: string[]) => string[];
+  /**
+   * Whether this user may see safeguarding flags in a school. The list is sorted and counted by what
+   * the user may see; the route then shows (and audits) the flags of the page it sends only.
+   */
+  seesFlags: (schoolId: string) => boolean;
+  /** The officers and managers of each school: a task owned by anyone else is the team's. */
+  activeStaff: Set<string>;
 }
 
 export async function buildWorkList(d: Deps, filter: WorkFilter): Promise<WorkItem[]> {
@@ -96,7 +114,7 @@ export async function buildWorkList(d: Deps, filter: WorkFilter): Promise<WorkIt
   const ranks = await stageRanks(db, schoolIds);
   const pupilOf = (schoolId: string, p: PupilOfCase): PupilOfCase => ({
     ...p,
-    flags: d.visibleFlags(schoolId, p.id, p.flags),
+    flags: d.seesFlags(schoolId) ? p.flags : p.flags.filter((f) => !isSafeguardingFlag(f)),
   });
   const items: WorkItem[] = [];
   const want = (t: WorkType) => !filter.type || filter.type === t;
@@ -132,8 +150,9 @@ export async function buildWorkList(d: Deps, filter: WorkFilter): Promise<WorkIt
     const assignees = await assigneesOf(db, schoolIds);
     for (const o of await listOpenCaseTasks(db, schoolIds)) {
       const pupil = pupilOf(o.schoolId, o.pupil);
+      // Calendar tasks share one id across a school's cases: the case makes the key unique.
       items.push({
-        key: `task:${o.task.taskId}`,
+        key: `task:${o.caseId}:${o.task.taskId}`,
         type: 'task',
         caseId: o.caseId,
         schoolId: o.schoolId,
@@ -148,7 +167,7 @@ export async function buildWorkList(d: Deps, filter: WorkFilter): Promise<WorkIt
         safeguarding: pupil.flags.some(isSafeguardingFlag),
         task: o.task,
         ownerName: d.ownerName(o.task.owner),
-        assignee: assignees.get(o.task.taskId) ?? null,
+        assignee: assignees.get(`${o.caseId}:${o.task.taskId}`) ?? null,
         canComplete: mayCompleteTask(user, o.task),
         quickOutcome: quickOutcomeOf(o.task),
       });
@@ -160,17 +179,21 @@ export async function buildWorkList(d: Deps, filter: WorkFilter): Promise<WorkIt
   return items
     .filter((i) => !filter.stageId || i.stageId === filter.stageId)
     .filter((i) => filter.overdue === undefined || i.overdue === filter.overdue)
-    .filter((i) => !filter.mine || isMine(user, i))
+    .filter((i) => !filter.mine || isMine(user, i, d.activeStaff))
     .sort(comparator(filter.sort));
 }
 
-/** Whether an item is this user's to do. */
-function isMine(user: User, i: WorkItem): boolean {
+/**
+ * Whether an item is this user's to do. A task whose owner is no longer on the school's staff (a
+ * leaver, the demo's replayed team) is the team's, so it never drops off everyone's list.
+ */
+function isMine(user: User, i: WorkItem, activeStaff: Set<string>): boolean {
   if (i.type === 'approval') return i.canDecide;
   if (i.type === 'firstDayCall') return user.role === 'officer' || user.role === 'manager';
   if (i.assignee) return i.assignee.userId === user.id;
   if (!i.canComplete) return false;
-  return i.task.owner === 'team' || i.task.owner === user.id || i.task.owner === 'manager';
+  const owner = i.task.owner;
+  return owner === 'team' || owner === user.id || owner === 'manager' || !activeStaff.has(owner);
 }
 
 const byDue = (a: WorkItem, b: WorkItem) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : 0);

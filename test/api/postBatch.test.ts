@@ -366,10 +366,10 @@ describe('Print today’s post', () => {
     expect(res.headers).toMatchObject({ 'x-letters': '1', 'x-copies': '1' });
   });
 
-  it('is for the officers and managers of that school only', async () => {
+  it('is for the officers and managers of that school only (another school’s is not found)', async () => {
     const url = `/api/letters/post-batch?schoolId=${SCHOOL_A}&on=${TODAY}`;
-    expect((await otherOfficer.get(url)).statusCode).toBe(403);
-    expect((await otherOfficer.get(url.replace('post-batch', 'post-batch/summary'))).statusCode).toBe(403);
+    expect((await otherOfficer.get(url)).statusCode).toBe(404);
+    expect((await otherOfficer.get(url.replace('post-batch', 'post-batch/summary'))).statusCode).toBe(404);
     expect((await admin.get(url)).statusCode).toBe(403);
     expect((await officer.get(`/api/letters/post-batch?schoolId=${SCHOOL_A}&on=2026-10-15`)).statusCode).toBe(
       404,

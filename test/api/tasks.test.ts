@@ -376,7 +376,9 @@ describe('tasks for people', { timeout: 2 * WAIT_MS }, () => {
       ).toEqual(['Rio']);
 
       // The officer gives the call to the manager: it is the manager's now, and audited.
-      const path = `/api/cases/${cases.rio}/tasks/${encodeURIComponent(call.key.slice('task:'.length))}/assignee`;
+      const callTaskId = (call as { task: CaseTask }).task.taskId;
+      expect(call.key).toBe(`task:${cases.rio}:${callTaskId}`);
+      const path = `/api/cases/${cases.rio}/tasks/${encodeURIComponent(callTaskId)}/assignee`;
       expect(forOfficer.staff[SCHOOL_ID]!.map((s) => s.id)).toContain(managerUser.id);
       const given = await officer.put(path, { userId: managerUser.id });
       expect(given.statusCode, given.body).toBe(200);
@@ -386,7 +388,7 @@ describe('tasks for people', { timeout: 2 * WAIT_MS }, () => {
       });
       expect((await work(officer, '?mine=true')).items.some((i) => i.key === call.key)).toBe(false);
       expect((await auditOf(cases.rio, 'task.assign')).map((a) => a.details)).toEqual([
-        { taskId: call.key.slice('task:'.length), assignee: managerUser.id },
+        { taskId: callTaskId, assignee: managerUser.id },
       ]);
       // Not to someone outside the school, and back to the team.
       const stranger = await makeUser(db, 'officer', [LATE_SCHOOL]);

@@ -112,7 +112,7 @@ async function signIn(page: Page, email: string, password: string): Promise<void
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 60_000 });
 }
 
 async function signOut(page: Page): Promise<void> {
@@ -175,9 +175,11 @@ describe('the attendance team’s journey in a browser', () => {
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/do not match/);
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 60_000 })
+      .toMatch(/do not match/);
     await signIn(page, ADMIN.email, ADMIN.password);
-    await expect.poll(() => page.url()).toMatch(/\/imports$/);
+    await expect.poll(() => page.url(), { timeout: 60_000 }).toMatch(/\/imports$/);
 
     // Files with mistakes are refused whole, every bad row listed.
     const calendar = JSON.stringify({
@@ -236,10 +238,14 @@ describe('the attendance team’s journey in a browser', () => {
     // 4. Approve a letter, as the demo attendance officer, signed in from the login page's demo accounts.
     await page.getByRole('heading', { name: 'Trying the demo school?' }).waitFor();
     await page.getByRole('button', { name: 'Use the demo officer' }).click();
-    await expect.poll(() => page.getByLabel('Email').inputValue()).toBe(accounts.officer!.email);
+    await expect
+      .poll(() => page.getByLabel('Email').inputValue(), { timeout: 60_000 })
+      .toBe(accounts.officer!.email);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signing in hashes the password: slow on a busy machine.
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 60_000 });
     // An officer's day starts on My work.
-    await expect.poll(() => page.url()).toMatch(/\/my-work$/);
+    await expect.poll(() => page.url(), { timeout: 60_000 }).toMatch(/\/my-work$/);
     await page.getByRole('heading', { name: 'My work' }).waitFor();
     await until(
       async () =>
@@ -321,7 +327,9 @@ describe('the attendance team’s journey in a browser', () => {
     await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: 60_000 });
     await page.locator('.tl-letterSent').first().waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Next scheduled action' }).waitFor();
-    await expect.poll(() => page.locator('.chart svg .threshold').count()).toBeGreaterThan(1);
+    await expect
+      .poll(() => page.locator('.chart svg .threshold').count(), { timeout: 60_000 })
+      .toBeGreaterThan(1);
     // Penalty notices, per parent: none yet for a case whose letter has only just gone.
     await page.getByRole('heading', { name: 'Penalty notices' }).waitFor();
     await page.getByText(/^No penalty notice has been requested for /).waitFor();
@@ -354,7 +362,7 @@ describe('the attendance team’s journey in a browser', () => {
 
     // 7. Read the dashboard, as the demo manager.
     await signIn(page, accounts.manager!.email, accounts.manager!.password);
-    await expect.poll(() => page.url()).toMatch(/\/dashboard$/);
+    await expect.poll(() => page.url(), { timeout: 60_000 }).toMatch(/\/dashboard$/);
     await page.getByText('Persistent absence').first().waitFor();
     const openCases = Number(
       await page.locator('.tile', { hasText: 'Open cases' }).locator('.tile-value').textContent(),

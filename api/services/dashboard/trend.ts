@@ -101,6 +101,6 @@ export function nationalComparison(roll: RollFigures, trend: DashboardTrend): Na
     },
     source,
     figures,
-    caveat: `England's figures are for the whole of ${NATIONAL_FIGURES.academicYear}; this school's are for this year so far. Absence usually rises through the year, so early in the year a school tends to look better than it will by July.`,
+    caveat: `England's figures are for the whole of ${NATIONAL_FIGURES.academicYear}; this school's are for this year so far. Absence usually rises through the year, so early in the year a school tends to look better than it will by July. England's rates are published for pupils of compulsory school age (Years 1 to 11), while this school's include every year group on its roll.`,
   };
 }

@@ -14,6 +14,22 @@ export async function workMyDay(page: Page): Promise<void> {
   const firstUnflagged = flags.indexOf('false');
   expect(flags.slice(firstUnflagged === -1 ? flags.length : firstUnflagged)).not.toContain('true');
 
+  // A decision opens on Approvals at that very step, where its letter is read before deciding.
+  await page.getByLabel('Show').selectOption('approval');
+  const decision = page.locator('li.work-item[data-type="approval"]').first();
+  await decision.waitFor({ timeout: 60_000 });
+  const step = (await decision.locator('.task-title').textContent())!.trim();
+  const who = (await decision.locator('.small.muted a').first().textContent())!.trim();
+  await decision.getByRole('link', { name: /^Read it and decide/ }).click();
+  const opened = page.locator('.queue-item[aria-current="true"]');
+  await expect
+    .poll(async () => [await opened.locator('.queue-title').textContent(), await opened.textContent()], {
+      timeout: 60_000,
+    })
+    .toEqual([step, expect.stringContaining(who)]);
+  await page.getByRole('link', { name: 'My work' }).click();
+  await page.getByRole('heading', { name: 'My work' }).waitFor();
+
   // A task done in one click: it leaves the list, and the page says what was recorded.
   await page.getByLabel('Show').selectOption('task');
   const task = page.locator('li.work-item[data-type="task"]', {
@@ -27,7 +43,9 @@ export async function workMyDay(page: Page): Promise<void> {
     .getByRole('button', { name: /^Done: / })
     .click();
   await page.getByText(new RegExp(`^Recorded: ${escape(title)} — `)).waitFor();
-  await expect.poll(() => page.locator(`li.work-item[data-key="${key}"]`).count()).toBe(0);
+  await expect
+    .poll(() => page.locator(`li.work-item[data-key="${key}"]`).count(), { timeout: 60_000 })
+    .toBe(0);
 }
 
 /**

@@ -16,6 +16,7 @@ interface ReplayProgress {
   done: number;
   onDate: string | null;
   running: boolean;
+  error: string | null;
 }
 
 export function SweepBanner({ schoolId, schoolName }: { schoolId: string | null; schoolName: string }) {
@@ -47,6 +48,14 @@ export function SweepBanner({ schoolId, schoolName }: { schoolId: string | null;
       clearTimeout(timer);
     };
   }, [schoolId]);
+  if (replay?.error) {
+    return (
+      <div className="sweep-banner" role="alert">
+        The demo school’s term could not be replayed ({replay.error}). Its cases are incomplete: restart the
+        product to replay it again.
+      </div>
+    );
+  }
   if (replay?.running) {
     const pct = replay.days > 0 ? Math.round((replay.done / replay.days) * 100) : 0;
     return (

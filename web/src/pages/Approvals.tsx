@@ -38,8 +38,10 @@ export function ApprovalsPage() {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
 
   useEffect(() => {
+    // Not before the list has loaded: a step asked for by the link (?step=) would be lost.
+    if (!list.data) return;
     if (!items.some((i) => key(i) === selected)) setSelected(items[0] ? key(items[0]) : null);
-  }, [items, selected]);
+  }, [list.data, items, selected]);
 
   const current = items.find((i) => key(i) === selected) ?? null;
   const decidable = items.filter((i) => i.canDecide);
