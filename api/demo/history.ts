@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { buildCalendar } from '../../domain/calendar';
-import { instantOfSchoolTime, schoolDateAt } from '../../domain/time';
+import { instantOfSchoolTime } from '../../domain/time';
 import type { IsoDate } from '../../domain/types';
 import { policyForSchool } from '../../policies/schoolPolicy';
 import { approveEverything, runSimulation, type SimulatedDay } from '../../scripts/simulation/runSimulation';
@@ -244,9 +244,4 @@ export async function replayDemoHistory(opts: DemoHistoryOptions): Promise<DemoH
     moved,
     wallSeconds: (Date.now() - started) / 1000,
   };
-}
-
-/** Today in the school's time zone (exported for the start-up code and tests). */
-export function schoolToday(timeZone: string, nowMs = Date.now()): IsoDate {
-  return schoolDateAt(nowMs, timeZone);
 }

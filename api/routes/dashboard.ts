@@ -3,6 +3,7 @@
 // attention today; the workload ahead; whether interventions worked; approvals, tasks, letters and
 // messages this week; stage changes over time. The figures are computed in api/services/dashboard/
 // from the store and the read model only (never by asking a workflow); this file wires them up.
+import { listOpenCaseTasks } from '../../store/cases';
 import { z } from 'zod';
 import type { IsoDate } from '../../domain/types';
 import { flagViewer } from '../auth/safeguarding';
@@ -50,6 +51,8 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
       const { schoolId, weeks } = req.query;
       assertSchool(user, schoolId, 'No such school');
       const today = req.query.today ?? ctx.today();
+      // One read of the open tasks for every figure that counts them (cases, attention, workload).
+      const openTasks = await listOpenCaseTasks(db, [schoolId]);
       const figures = await dashboardFigures({
         db,
         cache: rollCache,
@@ -57,10 +60,11 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         today,
         viewer: await flagViewer(db, req, user),
         config: ctx.config,
+        openTasks,
       });
       if (!figures) throw notFound('No such school');
 
-      const cases = await caseFigures(db, schoolId, today, weeks);
+      const cases = await caseFigures(db, schoolId, today, weeks, openTasks);
 
       return {
         schoolId,

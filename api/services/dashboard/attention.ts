@@ -17,7 +17,7 @@ import type { SchoolCalendar } from '../../../domain/calendar';
 import { percent1 } from '../../../domain/percent';
 import { isAttendanceClass, lookupCode } from '../../../domain/registerCodes';
 import { isSafeguardingFlag, type IsoDate } from '../../../domain/types';
-import { listCasesAwaitingApproval, listCasesWithActionDue, listOpenCaseTasks } from '../../../store/cases';
+import { listCasesAwaitingApproval, listCasesWithActionDue, type OpenCaseTask } from '../../../store/cases';
 import type { Db } from '../../../store/db';
 import type { FlagViewer } from '../../auth/safeguarding';
 import { isOverdue } from '../../routes/approvals';
@@ -89,6 +89,7 @@ export async function needsAttention(
   roll: RollFigures,
   openCaseByPupil: ReadonlyMap<string, string>,
   viewer: FlagViewer,
+  openTasks: OpenCaseTask[],
 ): Promise<DashboardAttention> {
   const byPupil = new Map<string, Candidate>();
   const pupilIndex = new Map(roll.snapshot.pupils.map((p, i) => [p.id, i]));
@@ -167,7 +168,7 @@ export async function needsAttention(
       });
     }
   }
-  for (const t of await listOpenCaseTasks(db, [schoolId])) {
+  for (const t of openTasks) {
     if (t.task.dueOn >= today) continue;
     const who = candidate(t.pupil);
     who.caseId = t.caseId;

@@ -9,7 +9,7 @@ import {
   countCasesByStage,
   countCasesByStatus,
   countStageChangesByWeek,
-  listOpenCaseTasks,
+  type OpenCaseTask,
   listPendingProposals,
   listStagesSeen,
 } from '../../../store/cases';
@@ -70,6 +70,7 @@ export async function caseFigures(
   schoolId: string,
   today: IsoDate,
   weeks: number,
+  openTasks: OpenCaseTask[],
 ): Promise<DashboardCases> {
   const stageMap = new Map<string, DashboardCases['cases']['byStage'][number]>();
   for (const r of await countCasesByStage(db, schoolId)) {
@@ -99,7 +100,6 @@ export async function caseFigures(
   }
 
   // Work for people the cases made: open, overdue (due before today) and the managers' own.
-  const openTasks = await listOpenCaseTasks(db, [schoolId]);
   const letters = await countLettersWritten(db, schoolId, weekStart, addDays(weekStart, 6));
 
   const since = addDays(weekStart, -7 * (weeks - 1));

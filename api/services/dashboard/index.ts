@@ -3,7 +3,7 @@
 // roll's figures for a few seconds per school and day (they are the costly part and the same for
 // everyone), and never asks a workflow: everything comes from the store and the read model.
 import type { IsoDate } from '../../../domain/types';
-import { openCaseIdsForSchool } from '../../../store/cases';
+import { openCaseIdsForSchool, type OpenCaseTask } from '../../../store/cases';
 import type { Db } from '../../../store/db';
 import type { FlagViewer } from '../../auth/safeguarding';
 import { needsAttention, type DashboardAttention } from './attention';
@@ -58,6 +58,8 @@ export interface DashboardInput {
   today: IsoDate;
   viewer: FlagViewer;
   config: { SMTP_URL?: string; SCHOOL_TIMEZONE: string };
+  /** The school's open tasks, read once per request for every figure that counts them. */
+  openTasks: OpenCaseTask[];
 }
 
 /** Null for a school the store does not hold. */
@@ -72,8 +74,15 @@ export async function dashboardFigures(input: DashboardInput): Promise<Dashboard
     trend,
     national: nationalComparison(roll, trend),
     breakdowns: breakdownsOf(roll, openCases),
-    attention: await needsAttention(db, schoolId, today, roll, openCases, input.viewer),
-    workload: await workloadAhead(db, schoolId, roll.calendar, today, input.config.SCHOOL_TIMEZONE),
+    attention: await needsAttention(db, schoolId, today, roll, openCases, input.viewer, input.openTasks),
+    workload: await workloadAhead(
+      db,
+      schoolId,
+      roll.calendar,
+      today,
+      input.config.SCHOOL_TIMEZONE,
+      input.openTasks,
+    ),
     interventions: await interventionEffects(db, schoolId, roll),
     mail: await mailThisWeek(db, schoolId, today, input.config),
   };

@@ -11,7 +11,7 @@
 import { addDays, fromDayNumber, toDayNumber, type SchoolCalendar } from '../../../domain/calendar';
 import type { IsoDate } from '../../../domain/types';
 import { countBookedMeetingsByDay } from '../../../store/caseServices';
-import { listOpenCaseTasks } from '../../../store/cases';
+import type { OpenCaseTask } from '../../../store/cases';
 import type { Db } from '../../../store/db';
 import { kindLabel } from './labels';
 
@@ -49,6 +49,7 @@ export async function workloadAhead(
   calendar: SchoolCalendar,
   today: IsoDate,
   timeZone: string,
+  openTasks: OpenCaseTask[],
   weeksAhead = WORKLOAD_WEEKS,
 ): Promise<DashboardWorkload> {
   const ix = calendar.index;
@@ -75,7 +76,7 @@ export async function workloadAhead(
   };
 
   let overdueTasks = 0;
-  for (const t of await listOpenCaseTasks(db, [schoolId])) {
+  for (const t of openTasks) {
     if (t.task.dueOn < today) {
       overdueTasks++;
       continue;
