@@ -35,7 +35,9 @@ function workflowNowMs(
 ): number {
   const sim = settings?.simulation;
   if (!sim) return serverMs;
+  const elapsed = serverMs - sim.realStartMs;
   return (
-    instantOfSchoolTime(sim.simStart, settings.checkTime, settings.timeZone) + (serverMs - sim.realStartMs)
+    instantOfSchoolTime(sim.simStart, settings.checkTime, settings.timeZone) +
+    (sim.rate ? elapsed * sim.rate : elapsed)
   );
 }

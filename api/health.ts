@@ -6,7 +6,17 @@ const { temporal } = proto;
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
-  temporal: { connected: boolean; error?: string };
+  temporal: {
+    connected: boolean;
+    error?: string;
+    /**
+     * What the server keeps cases in, as it reports it: `postgres12` on the cluster
+     * (npm run start:cluster), `sqlite` on the dev server.
+     */
+    persistence?: string;
+    visibility?: string;
+    historyShards?: number;
+  };
   worker: { connected: boolean; pollers: number };
 }
 
@@ -14,8 +24,16 @@ export interface HealthReport {
 const POLLER_FRESH_MS = 90_000;
 
 export async function checkHealth(client: Client, taskQueue: string): Promise<HealthReport> {
+  let cluster: HealthReport['temporal'];
   try {
-    await client.workflowService.getSystemInfo({});
+    const info = await client.workflowService.getClusterInfo({});
+    cluster = {
+      connected: true,
+      persistence: info.persistenceStore ?? undefined,
+      visibility: info.visibilityStore ?? undefined,
+      historyShards: info.historyShardCount ?? undefined,
+      // No server version: /health answers anyone, and a version only helps an attacker pick an exploit.
+    };
   } catch (err) {
     return {
       status: 'degraded',
@@ -36,7 +54,7 @@ export async function checkHealth(client: Client, taskQueue: string): Promise<He
   const workerUp = pollers > 0;
   return {
     status: workerUp ? 'ok' : 'degraded',
-    temporal: { connected: true },
+    temporal: cluster,
     worker: { connected: workerUp, pollers },
   };
 }

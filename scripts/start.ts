@@ -2,77 +2,25 @@
 // TEMPORAL_ADDRESS points at one), then the app (API + worker in one process on the embedded
 // database; separate worker and API processes with DATABASE_URL), prints where everything is,
 // and stops every process it started on Ctrl-C.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/env';
 import { devServerSearchAttributeArgs } from '../temporal/searchAttributes';
 import { provisionTemporal, waitForPort } from '../temporal/provision';
+import { processGroup } from './childProcesses';
 
 const require = createRequire(import.meta.url);
 const tsxCli = require.resolve('tsx/cli');
-const children: { name: string; proc: ChildProcess }[] = [];
-let stopping = false;
-
-function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => `${name.padEnd(8)}| ${l}`)
-      .join('\n');
-  // During shutdown the dev server logs every closed poll as a warning: noise, not news.
-  const show = (c: Buffer) => (stopping && /level=WARN/.test(c.toString()) ? '' : prefix(c));
-  proc.stdout?.on('data', (c: Buffer) => {
-    const s = show(c);
-    if (s) console.log(s);
-  });
-  proc.stderr?.on('data', (c: Buffer) => {
-    const s = show(c);
-    if (s) console.error(s);
-  });
-  proc.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything.`);
-      void stopAll(1);
-    }
-  });
-  children.push({ name, proc });
-  return proc;
-}
-
-async function stopAll(exitCode: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  // Stop in reverse order: API and worker finish their in-flight work before the server goes.
-  for (const { proc } of [...children].reverse()) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    proc.kill('SIGTERM');
-    await new Promise<void>((res) => {
-      const t = setTimeout(() => {
-        proc.kill('SIGKILL');
-        res();
-      }, 15_000);
-      proc.once('exit', () => {
-        clearTimeout(t);
-        res();
-      });
-    });
-  }
-  process.exit(exitCode);
-}
+const group = processGroup();
+const startChild = group.start;
+const stopAll = group.stopAll;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const dataDir = resolve(config.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
-
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
 
   let temporalUi: string | null = null;
   if (!config.TEMPORAL_ADDRESS) {

@@ -253,15 +253,15 @@ async function trySdkDownload(
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-type Result = { ok: true } | { ok: false; reason: string };
+export type Result = { ok: true } | { ok: false; reason: string };
 
-async function requireExecutable(path: string, envName: string): Promise<string> {
+export async function requireExecutable(path: string, envName: string): Promise<string> {
   const abs = resolve(path);
   if (await isExecutable(abs)) return abs;
   throw new ProvisioningError(`${envName} is set to ${path}, but no executable file is there.`);
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;
@@ -270,7 +270,7 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-async function which(cmd: string): Promise<string | null> {
+export async function which(cmd: string): Promise<string | null> {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir && (await isExecutable(join(dir, cmd)))) return join(dir, cmd);
   }
@@ -280,7 +280,7 @@ async function which(cmd: string): Promise<string | null> {
   return null;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Result> {
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Result> {
   return new Promise((res) => {
     execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (!err) return res({ ok: true });

@@ -23,7 +23,17 @@ export interface CaseSettings {
    * Simulation only: the workflow's clock is shifted so that `simStart` (a school date) falls at
    * `realStartMs`. Lets a school preview a policy on last year's marks on the time-skipping server.
    */
-  simulation?: { realStartMs: number; simStart: IsoDate };
+  simulation?: {
+    realStartMs: number;
+    simStart: IsoDate;
+    /**
+     * Simulated milliseconds per real one (default 1). Only the cluster's smoke and fault tests set
+     * it: on a real server, which cannot skip time, a school day then passes in a second and a
+     * monitoring window in half a minute, on the same durable timers. Absent, every figure the clock
+     * gives is what it gave before the field existed, so running cases replay unchanged.
+     */
+    rate?: number;
+  };
   /** How long one attempt to send may take before it is presumed lost and retried (default 2 minutes). */
   sendAttemptTimeout?: string;
   /** Engine 2: attempts at a send before the step becomes a task for a person (default 5). */

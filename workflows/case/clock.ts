@@ -13,16 +13,21 @@ export interface SchoolClock extends CaseClock {
 }
 
 export function caseClock(settings: CaseSettings): SchoolClock {
+  const sim = settings.simulation;
   const nowMs = (): number =>
-    settings.simulation
-      ? instantOfSchoolTime(settings.simulation.simStart, settings.checkTime, settings.timeZone) +
-        (Date.now() - settings.simulation.realStartMs)
+    sim
+      ? instantOfSchoolTime(sim.simStart, settings.checkTime, settings.timeZone) +
+        (sim.rate ? (Date.now() - sim.realStartMs) * sim.rate : Date.now() - sim.realStartMs)
       : Date.now();
   const checkInstant = (date: IsoDate) => instantOfSchoolTime(date, settings.checkTime, settings.timeZone);
   return {
     nowMs,
     today: () => schoolDateAt(nowMs(), settings.timeZone),
     checkInstant,
-    msUntilCheckOn: (date) => Math.max(0, checkInstant(date) - nowMs()),
+    // A sped-up clock (simulation.rate) waits the real time that passes that much school time.
+    msUntilCheckOn: (date) =>
+      sim?.rate
+        ? Math.max(0, Math.ceil((checkInstant(date) - nowMs()) / sim.rate))
+        : Math.max(0, checkInstant(date) - nowMs()),
   };
 }
