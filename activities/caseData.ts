@@ -9,13 +9,17 @@ import { buildCalendar } from '../domain/calendar';
 import { decide, emptyCaseState } from '../domain/policy/decide';
 import { figureOptionsFor, type Policy } from '../domain/policy/schema';
 import { computePupilFacts, getPreparedEvaluation, evaluatePupil } from '../domain/stats';
+import type { Reason } from '../domain/caseTypes';
 import type { IsoDate, PupilFacts, SchoolCalendarFile } from '../domain/types';
 import {
+  activeCasesForSweep,
   latestClosedCaseStates,
-  openCaseIdsForSchool,
   projectCase as writeProjection,
+  recordSweepCheck,
   type ProjectCaseInput,
+  type SweptCase,
 } from '../store/cases';
+import { factsSummary } from '../workflows/case/readModel';
 import { seedDefaultAvailability } from '../store/caseServices';
 import type { Db } from '../store/db';
 import { loadMarkGrid, loadSchoolSnapshot } from '../store/marks';
@@ -45,6 +49,11 @@ export interface SweepResult {
   opened: number;
   updated: number;
   unchanged: number;
+  /**
+   * Open cases the sweep checked for them, as they would check themselves, finding nothing to change:
+   * their page has today's figures and no message went to the case (docs/cost.md).
+   */
+  checked: number;
   /** The workflow ids of the cases opened (opaque: school, pupil id, date). */
   openedCaseIds: string[];
   /** Pupils whose case could not be reached, twice: by opaque id, with Temporal's reason. */
@@ -208,6 +217,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           opened: 0,
           updated: 0,
           unchanged: 0,
+          checked: 0,
           openedCaseIds: [],
           failed: [],
         };
@@ -220,7 +230,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       // The policy's counting codes and N's grace, as the case's own reads use them.
       const prepared = getPreparedEvaluation(snapshot.calendar, asOf, figureOptionsFor(policy));
 
-      const openCase = await openCaseIdsForSchool(db, schoolId);
+      const openCase = await activeCasesForSweep(db, schoolId);
       // A pupil whose case closed is judged from the closed case's state, so figures that were
       // already dealt with (this half term's lates, say) do not reopen it; only new marks do.
       const closedCase = await latestClosedCaseStates(db, schoolId);
@@ -233,6 +243,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         opened: 0,
         updated: 0,
         unchanged: 0,
+        checked: 0,
         openedCaseIds: [],
         failed: [],
       };
@@ -253,6 +264,31 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         }
         await saveSweepDigest(db, { pupilId: d.pupilId, schoolId, digest: d.update.digest, sentOn: asOf });
         return null;
+      };
+
+      // The last quiet judgement's next check and reasons (set by judgeAsTheCaseWould).
+      let judgedNext: { nextCheckOn: IsoDate | null; reasons: Reason[] } = { nextCheckOn: null, reasons: [] };
+      /**
+       * How an open case would judge today's figures, for a case that lets the sweep make its checks
+       * (docs/cost.md): the same decide() with the state it last projected and the steps it has with
+       * a person. 'quiet' when nothing would change (no stage change, no window started, no step due
+       * or skipped); 'acts' when something would; 'itself' when the case judges for itself (an older
+       * case, a proposal or a pause under way, another policy version, a projection from today that
+       * may be mid-step), and gets new figures whenever they change, as before.
+       */
+      const judgeAsTheCaseWould = (c: SweptCase, facts: PupilFacts): 'quiet' | 'acts' | 'itself' => {
+        if (!c.sweepChecks || c.status !== 'open' || c.pendingApprovals > 0 || c.today >= asOf)
+          return 'itself';
+        if (c.policyId !== policy.id || c.policyVersion !== String(policy.version)) return 'itself';
+        const d = decide(policy, c.caseState, facts, asOf, snapshot.calendar, {
+          engine: 2,
+          inProgress: c.inProgress,
+        });
+        const runnable = d.stepsDue.filter((s) => !c.inProgress.includes(s.stepId));
+        const quiet =
+          d.change === 'none' && !d.windowStarted && !(d.stepsSkipped ?? []).length && runnable.length === 0;
+        judgedNext = { nextCheckOn: d.nextCheckOn, reasons: d.reasons };
+        return quiet ? 'quiet' : 'acts';
       };
 
       const refused: Delivery[] = [];
@@ -278,11 +314,31 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         const existing = openCase.get(pupil.id);
         let delivery: Delivery;
         if (existing) {
-          if (lastDigest.get(pupil.id) === update.digest) {
-            result.unchanged++;
+          const judged = judgeAsTheCaseWould(existing, facts);
+          if (judged === 'quiet') {
+            // Nothing changes: today's figures go on the case's page, not to the case.
+            await recordSweepCheck(db, {
+              caseId: existing.caseId,
+              version: existing.version,
+              on: asOf,
+              latestFacts: factsSummary(facts),
+              nextOn: judgedNext.nextCheckOn,
+              reasons: judgedNext.reasons,
+            });
+            result.checked++;
             continue;
           }
-          delivery = { kind: 'signal', pupilId: pupil.id, caseId: existing, update };
+          if (judged === 'acts') {
+            delivery = {
+              kind: 'signal',
+              pupilId: pupil.id,
+              caseId: existing.caseId,
+              update: { ...update, act: true },
+            };
+          } else if (lastDigest.get(pupil.id) === update.digest) {
+            result.unchanged++;
+            continue;
+          } else delivery = { kind: 'signal', pupilId: pupil.id, caseId: existing.caseId, update };
         } else {
           const closed = closedCase.get(pupil.id);
           const from = closed
@@ -318,6 +374,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         evaluated: result.evaluated,
         opened: result.opened,
         updated: result.updated,
+        checked: result.checked,
         failed: result.failed.length,
       });
       return result;

@@ -138,6 +138,12 @@ export interface Decision {
   stepsDue: ProposedStep[];
   /** The next school day the case should be re-evaluated (check cadence / end of window). */
   nextCheckOn: IsoDate | null;
+  /**
+   * The next school day on which the passing of time alone can change this decision (the end of a
+   * monitoring window, a step's wait): the cadence's checks left out. A case that lets the daily
+   * sweep make its checks (docs/cost.md) sleeps until this day; null, until a message wakes it.
+   */
+  nextDecisionOn?: IsoDate | null;
   /** Why the case is at this stage (entry rules that matched, with figures). */
   reasons: Reason[];
   /** Set when change === 'close'. */

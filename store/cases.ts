@@ -282,7 +282,22 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ total: number;
   }
   const clause = where.join(' AND ');
   const from = 'FROM cases c JOIN pupils p ON p.id = c.pupil_id';
-  const counted = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} WHERE ${clause}`, params);
+  // Every case's pupil is on the roll (pupils are never deleted), so without a filter on the pupil the
+  // count needs only `cases`: an index-only scan, not a join of every case in scope to its pupil.
+  const byPupil = f.yearGroup !== undefined || Boolean(f.flags?.length) || Boolean(f.text);
+  const counted = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n ${byPupil ? from : 'FROM cases c'} WHERE ${clause}`,
+    params,
+  );
+  const order = `${CASE_SORTS[f.sort]}, c.case_id`;
+  const page = `LIMIT ${p(f.pageSize)} OFFSET ${p((f.page - 1) * f.pageSize)}`;
+  // Likewise the page: its case ids from `cases` alone (in the default order an index answers them
+  // without reading a row, however deep the page), then those cases' rows and pupils.
+  const pageRows =
+    byPupil || f.sort === 'name'
+      ? `${from} WHERE ${clause} ORDER BY ${order} ${page}`
+      : `FROM (SELECT c.case_id FROM cases c WHERE ${clause} ORDER BY ${order} ${page}) ids
+         JOIN cases c ON c.case_id = ids.case_id JOIN pupils p ON p.id = c.pupil_id ORDER BY ${order}`;
   const { rows } = await db.query<{
     case_id: string;
     school_id: string;
@@ -306,8 +321,7 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ total: number;
             c.stage_id, c.stage_name, c.stage_rank, c.opened_on::text AS opened_on, c.pending_approvals,
             c.oldest_pending_at::text AS oldest_pending_at, c.next_action_on::text AS next_action_on, c.next_action,
             c.attendance_pct::text AS attendance_pct
-     ${from} WHERE ${clause} ORDER BY ${CASE_SORTS[f.sort]}, c.case_id
-     LIMIT ${p(f.pageSize)} OFFSET ${p((f.page - 1) * f.pageSize)}`,
+     ${pageRows}`,
     params,
   );
   return {
@@ -648,6 +662,102 @@ export async function openCasesOfPupils(
 
 // ---------------------------------------------------------------------------------------------
 // What the daily sweep needs
+
+/** An active case as the sweep judges it (docs/cost.md): its state as last projected. */
+export interface SweptCase {
+  caseId: string;
+  /** The projection the state comes from: a check is written only onto that projection. */
+  version: number;
+  status: CaseStatus;
+  policyId: string;
+  policyVersion: string;
+  /** The case lets the sweep make its routine checks (the `sweep-checks` patch). */
+  sweepChecks: boolean;
+  caseState: CaseState;
+  pendingApprovals: number;
+  /** Steps whose work is with a person (open step tasks): decide() is told, as the case tells it. */
+  inProgress: string[];
+  /** The school day of the case's last projection. */
+  today: IsoDate;
+}
+
+/** The school's active cases by pupil id, with what the sweep needs to judge them as they would. */
+export async function activeCasesForSweep(db: Db, schoolId: string): Promise<Map<string, SweptCase>> {
+  const { rows } = await db.query<{
+    case_id: string;
+    pupil_id: string;
+    version: number;
+    status: CaseStatus;
+    policy_id: string;
+    policy_version: string;
+    sweep_checks: boolean | null;
+    state: CaseState;
+    pending_approvals: number;
+    in_progress: string[] | null;
+    today: string;
+  }>(
+    `SELECT case_id, pupil_id::text AS pupil_id, version, status, policy_id, policy_version,
+            (view->>'sweepChecks')::boolean AS sweep_checks, view->'caseState' AS state, pending_approvals,
+            (SELECT array_agg(t->>'stepId') FROM jsonb_array_elements(COALESCE(view->'tasks', '[]'::jsonb)) t
+              WHERE t->>'purpose' = 'step' AND t->>'status' = 'open') AS in_progress,
+            view->>'today' AS today
+     FROM cases WHERE school_id = $1 AND status <> 'closed'`,
+    [schoolId],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.pupil_id,
+      {
+        caseId: r.case_id,
+        version: Number(r.version),
+        status: r.status,
+        policyId: r.policy_id,
+        policyVersion: r.policy_version,
+        sweepChecks: r.sweep_checks === true,
+        caseState: r.state,
+        pendingApprovals: r.pending_approvals,
+        inProgress: r.in_progress ?? [],
+        today: r.today,
+      },
+    ]),
+  );
+}
+
+/**
+ * The sweep checked a case and nothing changes: the page shows today's figures and the next check,
+ * with no message to the case (docs/cost.md). Written onto the projection the sweep judged, only if
+ * the case has not projected since (a newer projection is the case's own, fresher word).
+ */
+export async function recordSweepCheck(
+  db: Db,
+  c: {
+    caseId: string;
+    version: number;
+    on: IsoDate;
+    latestFacts: NonNullable<CaseView['latestFacts']>;
+    nextOn: IsoDate | null;
+    reasons: CaseView['next']['reasons'];
+  },
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE cases SET
+       view = jsonb_set(jsonb_set(jsonb_set(jsonb_set(view, '{latestFacts}', $3::jsonb), '{next,on}', COALESCE(to_jsonb($4::text), 'null'::jsonb)),
+                '{next,reasons}', $5::jsonb), '{sweptOn}', to_jsonb($6::text)),
+       next_action_on = $4::date, attendance_pct = $7, updated_at = now()
+     WHERE case_id = $1 AND version = $2 AND status = 'open'
+     RETURNING case_id`,
+    [
+      c.caseId,
+      c.version,
+      JSON.stringify(c.latestFacts),
+      c.nextOn,
+      JSON.stringify(c.reasons),
+      c.on,
+      c.latestFacts.attendancePct,
+    ],
+  );
+  return rows.length > 0;
+}
 
 /** The school's active cases: pupil id -> case id. */
 export async function openCaseIdsForSchool(db: Db, schoolId: string): Promise<Map<string, string>> {

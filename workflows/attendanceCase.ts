@@ -77,6 +77,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   // The case
 
   registerHandlers();
+  // Cases from this release on let the daily sweep make their routine checks (docs/cost.md). A case
+  // already running keeps checking for itself until its next run (continue-as-new), which asks again.
+  if (r.sweepChecks === undefined && patched('sweep-checks')) r.sweepChecks = true;
   calendar = await loadCalendar();
 
   while (r.status !== 'closed') {
@@ -123,7 +126,14 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
         await continueAsNew<typeof attendanceCase>({ ...input, carried: r });
       }
       const ms = c.runnable(after).length > 0 ? 0 : clock.msUntilCheckOn(nextOn);
-      if (ms > 0) await condition(() => wake || r.status !== 'open' || calendarChanged, ms);
+      const woken = () => wake || r.status !== 'open' || calendarChanged;
+      if (ms > 0 && r.sweepChecks) {
+        // The sweep makes the routine checks and wakes the case when a decision changes: sleep until
+        // the passing of time alone can change one (a window's end, a step's wait), or until woken.
+        const decidesOn = after.nextDecisionOn ?? null;
+        if (decidesOn === null) await condition(woken);
+        else if (clock.msUntilCheckOn(decidesOn) > 0) await condition(woken, clock.msUntilCheckOn(decidesOn));
+      } else if (ms > 0) await condition(woken, ms);
     } catch (err) {
       if (!(err instanceof BeyondCalendarError)) throw err;
       await waitForNextCalendar(err.lastSchoolDay);
@@ -241,7 +251,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     // As continue-as-new would carry it (decisions are per run).
     setHandler(carriedState, () => ({ ...input, carried: { ...r, decisions: {} } }));
     setHandler(factsUpdated, (u) => {
-      if (c.receiveFacts(u)) wake = true;
+      // `|| ...` after receiveFacts: the figures are always taken; a sweep-checked case also wakes
+      // when the sweep says a decision changes, even on figures it has seen.
+      if (c.receiveFacts(u) || (r.sweepChecks && u.act)) wake = true;
     });
     setHandler(calendarUpdated, () => {
       calendarChanged = true;

@@ -32,6 +32,11 @@ export interface FactsUpdate {
   facts: PupilFacts;
   /** A digest of the facts; the case ignores an update whose digest it has already seen. */
   digest: string;
+  /**
+   * The sweep judged, as the case would, that today's decision changes (docs/cost.md): a case whose
+   * checks the sweep makes acts on it even when the figures are ones it has seen.
+   */
+  act?: boolean;
 }
 export const factsUpdated = defineSignal<[FactsUpdate]>('factsUpdated');
 
@@ -211,6 +216,13 @@ export interface CaseView {
   caseState: CaseState;
   /** The case engine it runs on (absent: engine 1). */
   engine?: number;
+  /**
+   * Engine 2 from the `sweep-checks` patch: the daily sweep makes this case's routine checks and
+   * wakes it only when a decision changes; the case sleeps until a date that can change one.
+   */
+  sweepChecks?: boolean;
+  /** The last school day the daily sweep checked this case and found nothing to change (store/cases.ts). */
+  sweptOn?: IsoDate;
   /** Engine 2: the tasks the case made for people, open and done. */
   tasks?: CaseTask[];
   /** Engine 2: increases with every projection of the case; the read model never goes backwards. */

@@ -562,11 +562,18 @@ export function enterStage(
   return next;
 }
 
-function nextCheck(ctx: Ctx, until: IsoDate | null, plan: Plan | null): IsoDate | null {
+function nextCheck(
+  ctx: Ctx,
+  until: IsoDate | null,
+  plan: Plan | null,
+  cadence: 'withCadence' | 'datesOnly' = 'withCadence',
+): IsoDate | null {
   const { stage, calendar, today } = ctx;
   const candidates: IsoDate[] = [];
-  if (stage?.cadence === 'weekly') candidates.push(calendar.addSchoolWeeks(today, 1));
-  if (stage?.cadence === 'daily') candidates.push(calendar.addSchoolDays(today, 1));
+  if (cadence === 'withCadence' && stage?.cadence === 'weekly')
+    candidates.push(calendar.addSchoolWeeks(today, 1));
+  if (cadence === 'withCadence' && stage?.cadence === 'daily')
+    candidates.push(calendar.addSchoolDays(today, 1));
   if (until !== null && until > today) candidates.push(until);
   if (plan?.nextReadyOn && plan.nextReadyOn > today) candidates.push(plan.nextReadyOn);
   if (candidates.length === 0) return null;
@@ -588,6 +595,7 @@ function build(
     change,
     stepsDue: plan.due,
     nextCheckOn: nextCheck(ctx, until, plan),
+    nextDecisionOn: nextCheck(ctx, until, plan, 'datesOnly'),
     reasons,
     monitoringUntil: until,
     windowStarted,

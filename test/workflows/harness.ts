@@ -94,6 +94,9 @@ export interface Harness {
   calendar: SchoolCalendar;
   policy: Policy;
   pupilIds: Map<string, string>;
+  /** The case settings the sweep starts cases with, and the cases' task queue. */
+  settings: CaseSettings;
+  taskQueue: string;
   /** The simulated school date now. */
   today(): IsoDate;
   /** Runs the daily sweep for today, then waits until every case has acted on it. */
@@ -339,6 +342,8 @@ export async function startHarness(opts: {
   };
 
   const h: Harness = {
+    settings,
+    taskQueue,
     env,
     client,
     db,

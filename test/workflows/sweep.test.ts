@@ -69,13 +69,15 @@ describe('the daily sweep and the cases it feeds', () => {
     expect(factsSignals(await h.histories('jo'))).toBe(before);
   });
 
-  it('brings each open case the next day’s figures, on a day the case would not look by itself', async () => {
+  it('checks each open case for it on a day nothing changes: no message to the case, the day’s figures on its page', async () => {
     const before = factsSignals(await h.histories('jo'));
     await h.advanceSchoolDays(1); // Tuesday: Stage One checks weekly, on Mondays
     const v = await h.view('jo');
-    expect(v.next.on).not.toBe(h.today());
-    expect(factsSignals(await h.histories('jo'))).toBe(before + 1);
+    // The sweep judged Jo's case as the case would (docs/cost.md) and found nothing to change.
+    expect(factsSignals(await h.histories('jo'))).toBe(before);
+    expect(v.sweptOn).toBe(h.today());
     expect(v.latestFacts?.asOf).toBe(h.today());
+    expect(v.next.on).not.toBe(h.today());
   });
 
   it(

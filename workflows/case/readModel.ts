@@ -1,7 +1,7 @@
 // How an engine-2 case looks from outside: the view the query answers and the read model stores,
 // and the fields the read model sorts and filters on.
 import type { Policy } from '../../domain/policy/schema';
-import type { IsoDate } from '../../domain/types';
+import type { IsoDate, PupilFacts } from '../../domain/types';
 import type { CaseView } from '../caseMessages';
 import type { CaseIdentity } from './entity';
 import type { CaseRecord } from './record';
@@ -30,24 +30,28 @@ export function caseView(id: CaseIdentity, r: CaseRecord, today: IsoDate): CaseV
     monitoringUntil: r.caseState.monitoringUntil,
     pending: r.pending,
     next: r.next,
-    latestFacts: facts
-      ? {
-          asOf: facts.asOf,
-          attendancePct: facts.windows.rolling10.attendancePct,
-          unauthorised: facts.windows.rolling10.unauthorised,
-          unexplained: facts.windows.rolling10.unexplained,
-          // The same window as the figures beside it and the pupil page's rolling-10 row (one figure,
-          // one source); a policy's half-term lates trigger explains itself in the step's reasons.
-          lates: facts.windows.rolling10.lateBeforeClose,
-        }
-      : null,
+    latestFacts: facts ? factsSummary(facts) : null,
     timeline: r.timeline,
     ...(r.closedReason ? { closedReason: r.closedReason } : {}),
     ...(r.pausedReason ? { pausedReason: r.pausedReason } : {}),
     caseState: r.caseState,
     engine: r.engine,
+    ...(r.sweepChecks ? { sweepChecks: true } : {}),
     tasks: r.tasks,
     version: r.version,
+  };
+}
+
+/** The figures a case page shows beside the case (also written by the sweep's checks, store/cases.ts). */
+export function factsSummary(facts: PupilFacts): NonNullable<CaseView['latestFacts']> {
+  return {
+    asOf: facts.asOf,
+    attendancePct: facts.windows.rolling10.attendancePct,
+    unauthorised: facts.windows.rolling10.unauthorised,
+    unexplained: facts.windows.rolling10.unexplained,
+    // The same window as the figures beside it and the pupil page's rolling-10 row (one figure,
+    // one source); a policy's half-term lates trigger explains itself in the step's reasons.
+    lates: facts.windows.rolling10.lateBeforeClose,
   };
 }
 

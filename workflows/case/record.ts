@@ -34,6 +34,11 @@ export interface CaseRecord {
   lawSteps?: ProposedStep[];
   /** The notice-to-improve periods already judged (`stepId@until`), so each is judged once. */
   judgedPeriods?: string[];
+  /**
+   * The daily sweep makes this case's routine checks (the `sweep-checks` patch, docs/cost.md): the
+   * case sleeps until a date that can change a decision, or until the sweep wakes it.
+   */
+  sweepChecks?: boolean;
 }
 
 export function newCaseRecord(): CaseRecord {

@@ -122,6 +122,11 @@ export function CasePage({ caseId }: { caseId: string }) {
               {c.monitoringUntil && (
                 <p className="small muted">Monitoring window ends {fmtDate(c.monitoringUntil)}.</p>
               )}
+              {c.sweptOn && (
+                <p className="small muted">
+                  Checked by the evening sweep on {fmtDate(c.sweptOn)}: nothing to change.
+                </p>
+              )}
             </>
           )}
         </section>
