@@ -5,7 +5,7 @@ import { log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { getReplayProgress } from '../store/demoReplay';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { buildCalendar } from '../domain/calendar';
+import { BeyondCalendarError, buildCalendar } from '../domain/calendar';
 import { decide, emptyCaseState } from '../domain/policy/decide';
 import { figureOptionsFor, type Policy } from '../domain/policy/schema';
 import { computePupilFacts, getPreparedEvaluation, evaluatePupil } from '../domain/stats';
@@ -54,6 +54,8 @@ export interface SweepResult {
    * their page has today's figures and no message went to the case (docs/cost.md).
    */
   checked: number;
+  /** Pupils not judged because the school's calendar ends before their next check (import next year's terms). */
+  waitingForCalendar: number;
   /** The workflow ids of the cases opened (opaque: school, pupil id, date). */
   openedCaseIds: string[];
   /** Pupils whose case could not be reached, twice: by opaque id, with Temporal's reason. */
@@ -132,6 +134,16 @@ export function factsDigest(f: PupilFacts): string {
     f.illness,
   ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 24);
+}
+
+/** Runs a judgement, or says the school's calendar does not reach as far as it must look. */
+function beyondCalendar<T>(judge: () => T): T | 'beyond' {
+  try {
+    return judge();
+  } catch (err) {
+    if (err instanceof BeyondCalendarError) return 'beyond';
+    throw err;
+  }
 }
 
 export function createCaseDataActivities(deps: CaseDataDeps) {
@@ -218,6 +230,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
           updated: 0,
           unchanged: 0,
           checked: 0,
+          waitingForCalendar: 0,
           openedCaseIds: [],
           failed: [],
         };
@@ -244,6 +257,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         updated: 0,
         unchanged: 0,
         checked: 0,
+        waitingForCalendar: 0,
         openedCaseIds: [],
         failed: [],
       };
@@ -280,10 +294,13 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         if (!c.sweepChecks || c.status !== 'open' || c.pendingApprovals > 0 || c.today >= asOf)
           return 'itself';
         if (c.policyId !== policy.id || c.policyVersion !== String(policy.version)) return 'itself';
-        const d = decide(policy, c.caseState, facts, asOf, snapshot.calendar, {
-          engine: 2,
-          inProgress: c.inProgress,
-        });
+        const d = beyondCalendar(() =>
+          decide(policy, c.caseState, facts, asOf, snapshot.calendar, {
+            engine: 2,
+            inProgress: c.inProgress,
+          }),
+        );
+        if (d === 'beyond') return 'itself'; // the case pauses itself until the calendar is imported
         const runnable = d.stepsDue.filter((s) => !c.inProgress.includes(s.stepId));
         const quiet =
           d.change === 'none' && !d.windowStarted && !(d.stepsSkipped ?? []).length && runnable.length === 0;
@@ -345,7 +362,15 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
             ? { ...closed.state, stageId: null, closedOn: closed.state.closedOn ?? closed.closedOn }
             : emptyCaseState();
           // Judged as the engine the new case will run on (its N grace, minimum sessions, ...).
-          const opens = decide(policy, from, facts, asOf, snapshot.calendar, { engine: CURRENT_ENGINE });
+          const opens = beyondCalendar(() =>
+            decide(policy, from, facts, asOf, snapshot.calendar, { engine: CURRENT_ENGINE }),
+          );
+          if (opens === 'beyond') {
+            // The school's calendar ends within the week: no case can be judged until next year's
+            // terms are imported. The rest of the school is still swept (open cases pause themselves).
+            result.waitingForCalendar++;
+            continue;
+          }
           if (opens.stageId === null) continue;
           delivery = { kind: 'open', pupilId: pupil.id, caseId: caseIdFor(schoolId, pupil.id, asOf), update };
         }
@@ -375,6 +400,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
         opened: result.opened,
         updated: result.updated,
         checked: result.checked,
+        waitingForCalendar: result.waitingForCalendar,
         failed: result.failed.length,
       });
       return result;

@@ -31,7 +31,17 @@ describe('a case at the end of the school calendar', () => {
       policy: 'bradford-staged-intervention',
       start: START,
       scenario: 'calendar-end',
-      pupils: [{ key: 'ida', givenName: 'Ida', familyName: 'West', mark: stageTwo }],
+      pupils: [
+        { key: 'ida', givenName: 'Ida', familyName: 'West', mark: stageTwo },
+        // Never away until the last week but one, then away every day: he first meets a trigger when
+        // a weekly check would fall after the last school day.
+        {
+          key: 'max',
+          givenName: 'Max',
+          familyName: 'Cole',
+          mark: markPattern((d) => (d >= '2026-07-15' ? 'O' : null)),
+        },
+      ],
     });
     await h.sweep();
   }, 120_000);
@@ -57,6 +67,21 @@ describe('a case at the end of the school calendar', () => {
         }),
       ]);
       expect(h.smtp.messages).toEqual([]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'still sweeps in the school year’s last week: a pupil whose window would end after it waits for the new calendar',
+    async () => {
+      // Thursday 16 July: Max now meets Stage One, whose two-week window would end after the last
+      // school day (22 July). The sweep finishes (it used to fail for the whole school) and says
+      // how many pupils wait for next year's calendar.
+      while (h.today() < '2026-07-16') await h.advanceSchoolDays(1);
+      const swept = await h.sweep();
+      expect(swept).toMatchObject({ evaluated: 2, failed: [], waitingForCalendar: 1 });
+      expect(await h.caseIdOf('max')).toBeNull();
+      expect((await h.view('ida')).status).toBe('paused');
     },
     SCENARIO_TIMEOUT_MS,
   );
