@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Each test file runs in its own forked process: Temporal's native core and PGlite's WASM
 // are happier in a process of their own than in worker threads. Two cores here, so at most
@@ -19,6 +19,8 @@ export default defineConfig({
       'activities/**/*.test.ts',
       'workflows/**/*.test.ts',
     ],
+    // The cluster fault tests are long and heavy: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     globalSetup: ['test/support/globalSetup.ts'],
     setupFiles: ['test/support/quietRuntime.ts'],
     reporters: ['default'],

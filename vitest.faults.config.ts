@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The cluster fault tests (`npm run test:faults`, not part of `npm test`): workers, Temporal's
+// history service, PostgreSQL and the API killed under a school's real load. The same settings as
+// vitest.config.ts; each file starts a whole cluster of its own, so they are long and heavy.
+export default defineConfig({
+  test: {
+    environment: 'node',
+    pool: 'forks',
+    maxWorkers: 2,
+    fileParallelism: true,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 20_000,
+    include: ['test/faults/**/*.test.ts'],
+    globalSetup: ['test/support/globalSetup.ts'],
+    setupFiles: ['test/support/quietRuntime.ts'],
+    reporters: ['default'],
+  },
+});
