@@ -42,7 +42,8 @@ export async function workMyDay(page: Page): Promise<void> {
     .first()
     .getByRole('button', { name: /^Done: / })
     .click();
-  await page.getByText(new RegExp(`^Recorded: ${escape(title)} — `)).waitFor();
+  // The outcome is an Update the case applies: on a loaded machine that can take well over 30 s.
+  await page.getByText(new RegExp(`^Recorded: ${escape(title)} — `)).waitFor({ timeout: 120_000 });
   await expect
     .poll(() => page.locator(`li.work-item[data-key="${key}"]`).count(), { timeout: 60_000 })
     .toBe(0);
