@@ -904,10 +904,13 @@ function markdown(r: Report): string {
 // ---------------------------------------------------------------------------------------------
 
 let interrupted = false;
-process.once('SIGINT', () => {
-  interrupted = true;
-  fail('interrupted');
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // Stop what the run started (workers, services, PostgreSQL) before going.
+  process.once(signal, () => {
+    interrupted = true;
+    fail(`interrupted (${signal})`);
+  });
+}
 
 main()
   .catch((err: unknown) => {

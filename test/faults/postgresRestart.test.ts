@@ -1,37 +1,53 @@
 // Harbour Lane's morning sweep of 300 pupils is under way when the PostgreSQL server, which holds
 // both Temporal's databases and the school's own, stops dead (`pg_ctl stop -m immediate`, as a crash
-// or a power cut would leave it) and is started again. Two hundred of the pupils are at 80%
-// attendance and should each have a case under the three-letter system, the other hundred at 100%
-// should have none. Once the server is back: the sweep completes (its activity is retried by
+// or a power cut would leave it) and comes back 10 seconds later. Two hundred of the pupils are at
+// 80% attendance and should each have a case under the three-letter system, the other hundred at
+// 100% should have none. Once the server is back: the sweep completes (its activity is retried by
 // Temporal, workflows/schoolSweep.ts), every pupil who should have a case has exactly one, under the
 // one case id the sweep derives from the pupil and the day (caseIdFor), in the read model and in
 // Temporal, nobody else has one, and no parent receives two different letters. A Letter 1 the mail
 // server accepted just as the database went, before the outbox could record it sent, goes again with
 // the same Message-ID (docs/letters-and-messaging.md): counted and reported.
 //
-// What recovers on its own is recorded, not helped: the app's connection pools (the worker's and the
-// test's) and Temporal's services. A service that dies is started again by the test, as a supervisor
-// would, and the figures say so.
+// The production shape: the four Temporal services and two case worker processes (which run the
+// sweep too). What recovers on its own is recorded, not helped: the connection pools and Temporal's
+// services. A process that stops (a Temporal service, a case worker) is started again by the test,
+// as a supervisor would, and the figures say which, when, and what its log says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { caseIdFor, type SweepResult } from '../../activities/caseData';
-import { TEMPORAL_SERVICES, type TemporalService } from '../../temporal/cluster/services';
-import { importSchool, SCHOOL_ID, startTestCluster, waitUntil, type TestCluster } from '../cluster/support';
+import { TEMPORAL_SERVICES } from '../../temporal/cluster/services';
+import {
+  historiesOf,
+  importSchool,
+  SCHOOL_ID,
+  startTestCluster,
+  waitUntil,
+  type TestCluster,
+} from '../cluster/support';
 import {
   buildWorkflowBundle,
-  caseSettings,
   caseWorkflowsByPupil,
+  deathNote,
   loadAverage,
   report,
   seconds,
-  startInProcessWorker,
+  spawnCaseWorker,
   tallyMail,
-  type InProcessWorker,
+  type SchoolClock,
+  type WorkerProcess,
 } from './support';
 
 const PUPILS = 300;
 const START = '2025-11-17';
 const POLICY = 'three-letter-system';
+/** As in workerCrash.test.ts: a send lost with its worker is tried again within a minute. */
+const SEND_ATTEMPT_TIMEOUT = '30 seconds';
+const OUTBOX_LEASE_SECONDS = 25;
+/** How long PostgreSQL stays down. */
+const OUTAGE_MS = 10_000;
 const parentOf = (i: number) => `parent.${String(i).padStart(3, '0')}@example.org`;
 /** Two pupils in three are at 80% and should have a case; every third is at 100%. */
 const concern = (i: number) => i % 3 !== 2;
@@ -49,7 +65,7 @@ const orNull = async <T>(f: () => Promise<T>): Promise<T | null> => {
 
 describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
   let t: TestCluster;
-  let worker: InProcessWorker | undefined;
+  const workers: WorkerProcess[] = [];
   let pupilIds: string[];
   let supervising = true;
   let supervisor: Promise<void> | undefined;
@@ -70,7 +86,7 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
   afterAll(async () => {
     supervising = false;
     await supervisor;
-    await worker?.stop();
+    await Promise.all(workers.map((w) => w.kill()));
     await t?.stop();
   }, 180_000);
 
@@ -78,35 +94,56 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
     'the sweep completes, each pupil of concern has exactly one case, and no parent gets two letters',
     async () => {
       const bundlePath = await buildWorkflowBundle(t.dir);
+      const logDir = join(t.dir, 'workers');
+      await mkdir(logDir, { recursive: true });
       const casesQueue = `cases-${randomUUID()}`;
-      const settings = caseSettings(
-        { simStart: START, realStartMs: Date.now(), rate: 1 },
-        { sendAttemptTimeout: '30 seconds' },
-      );
-      worker = await startInProcessWorker(t, {
-        pollQueue: casesQueue,
-        casesQueue,
-        policy: POLICY,
-        settings,
-        bundlePath,
-        outboxLeaseSeconds: 25,
-      });
+      const clock: SchoolClock = { simStart: START, realStartMs: Date.now(), rate: 1 };
+      let started = 0;
+      // Two case workers, as `npm run start:cluster` runs them; the sweep runs on them too.
+      const spawnOne = () =>
+        spawnCaseWorker({
+          t,
+          name: `case-worker-${++started}`,
+          taskQueue: casesQueue,
+          policy: POLICY,
+          clock,
+          bundlePath,
+          logDir,
+          outboxLeaseSeconds: OUTBOX_LEASE_SECONDS,
+          sendAttemptTimeout: SEND_ATTEMPT_TIMEOUT,
+        });
+      workers.push(spawnOne(), spawnOne());
+      await Promise.all(workers.map((w) => w.ready));
 
-      // A Temporal service that stops is started again, as a supervisor would, and noted.
-      const serviceExits: { name: TemporalService; exit: string; atMs: number }[] = [];
+      // A Temporal service or a case worker that stops is started again, as a supervisor would
+      // (systemd, compose's `restart:`), and noted with what its log says.
+      const exits: { name: string; exit: string; why: string; atMs: number }[] = [];
       const began = Date.now();
       supervisor = (async () => {
         while (supervising) {
           for (const name of TEMPORAL_SERVICES) {
             const proc = t.cluster.services.processes.get(name);
             if (proc && (proc.exitCode !== null || proc.signalCode !== null)) {
-              serviceExits.push({
+              const why = await deathNote(join(t.cluster.logDir, `${name}.log`));
+              exits.push({
                 name,
                 exit: proc.signalCode ?? `exit ${proc.exitCode}`,
+                why,
                 atMs: Date.now() - began,
               });
               await t.cluster.services.start(name).catch(() => undefined);
             }
+          }
+          for (const [i, w] of workers.entries()) {
+            if (w.alive()) continue;
+            const why = await deathNote(w.logFile);
+            exits.push({
+              name: w.name,
+              exit: w.proc.signalCode ?? `exit ${w.proc.exitCode}`,
+              why,
+              atMs: Date.now() - began,
+            });
+            workers[i] = spawnOne();
           }
           await new Promise((r) => setTimeout(r, 500));
         }
@@ -134,19 +171,22 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
       const lettersBefore = t.smtp.messages.length;
       const stoppedAt = Date.now();
       await t.cluster.postgres!.stop('immediate');
+      // The outage itself: the server stays down this long (its length is the fault, nothing is
+      // awaited by it), long enough that every pooled connection, poll and retry meets it.
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
       await t.cluster.postgres!.start();
       const downMs = Date.now() - stoppedAt;
 
       // The sweep completes: Temporal retries its activity once the store answers again.
       await waitUntil(
-        'the sweep workflow to complete',
+        'the sweep workflow to complete (an attempt lost with its worker is retried after 10 minutes)',
         async () => {
           const d = await orNull(() => sweep.describe());
           if (d && d.status.name !== 'RUNNING' && d.status.name !== 'COMPLETED')
             throw new Error(`the sweep ended ${d.status.name}`);
           return d?.status.name === 'COMPLETED';
         },
-        900_000,
+        25 * 60_000,
       );
       const result: SweepResult = await sweep.result();
       const sweepHistory = await sweep.fetchHistory();
@@ -169,7 +209,7 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
             );
             return rows[0]!.n >= expected.length;
           }),
-        900_000,
+        20 * 60_000,
       );
       const allDoneMs = Date.now() - began;
 
@@ -196,9 +236,18 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
         expect(workflows.get(p)?.map((w) => w.workflowId)).toEqual([caseIdFor(SCHOOL_ID, p, START)]);
       for (const p of others) expect(workflows.get(p)).toBeUndefined();
 
-      // Nothing more can reach the mail server once the worker has finished and stopped.
-      await worker.stop();
-      worker = undefined;
+      // What the outage cost the cases: activities Temporal had to retry (every run of every case).
+      let retriedActivities = 0;
+      for (const p of expected) {
+        for (const h of await historiesOf(t.client, caseIdFor(SCHOOL_ID, p, START)))
+          for (const e of h.events ?? [])
+            if ((e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) retriedActivities++;
+      }
+
+      // Nothing more can reach the mail server once the workers have finished and stopped.
+      supervising = false;
+      await supervisor;
+      await Promise.all(workers.map((w) => w.stop()));
       const tally = tallyMail(
         t.smtp.messages,
         Array.from({ length: PUPILS }, (_, i) => i)
@@ -213,11 +262,12 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
       report('PostgreSQL restarted (immediate) in the middle of a 300-pupil sweep', {
         'pupils / of concern': `${PUPILS} / ${expected.length}`,
         'stopped when': `${progress.evaluated} pupils evaluated, ${lettersBefore} letters delivered`,
-        'PostgreSQL down (stop -m immediate to ready)': seconds(downMs),
-        'Temporal services that stopped (restarted by the test)': serviceExits.length
-          ? serviceExits.map((s) => `${s.name} (${s.exit}) at ${seconds(s.atMs)}`).join(', ')
-          : 'none: all four rode it out',
+        'PostgreSQL down (stop -m immediate to ready again)': seconds(downMs),
+        'processes that stopped (restarted by the test)': exits.length
+          ? exits.map((e) => `${e.name} (${e.exit}) at ${seconds(e.atMs)}: ${e.why}`).join('; ')
+          : 'none: the four Temporal services and both case workers rode it out',
         'sweep activity attempts': sweepAttempts,
+        'case activities retried by Temporal': retriedActivities,
         'sweep result (last attempt)': `opened ${result.opened}, updated ${result.updated}, unchanged ${result.unchanged}, failed ${result.failed.length}`,
         'cases in the read model / in Temporal': `${cases.length} / ${workflows.size}`,
         'letters on record': outbox[0]!.letters,

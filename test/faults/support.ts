@@ -70,6 +70,8 @@ export function caseSettings(clock: SchoolClock, extra: Partial<CaseSettings> = 
 export interface WorkerProcess {
   name: string;
   proc: ChildProcess;
+  /** Its stdout and stderr. */
+  logFile: string;
   /** Resolves once the worker polls; rejects if it exits first. */
   ready: Promise<void>;
   isReady(): boolean;
@@ -119,7 +121,8 @@ export function spawnCaseWorker(o: WorkerProcessOptions): WorkerProcess {
     // stdin is the worker's lifeline: if the test's process dies, the worker exits too.
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(join(o.logDir, `${o.name}.log`));
+  const logFile = join(o.logDir, `${o.name}.log`);
+  const log = createWriteStream(logFile);
   proc.stderr!.pipe(log);
   let ready = false;
   const spawnedAt = Date.now();
@@ -146,6 +149,7 @@ export function spawnCaseWorker(o: WorkerProcessOptions): WorkerProcess {
   return {
     name: o.name,
     proc,
+    logFile,
     ready: readyPromise,
     isReady: () => ready && alive(),
     startupMs: () => (readyAt === null ? null : readyAt - spawnedAt),
@@ -253,6 +257,16 @@ export function tallyMail(messages: ParsedMail[], expectedParents: Iterable<stri
     duplicates: [...byParent].filter(([, ids]) => new Set(ids).size > 1).map(([a]) => a),
     strays: [...byParent.keys()].filter((a) => !expected.has(a)),
   };
+}
+
+/** Why a process died, from its log: its first error line, else its last line. */
+export async function deathNote(logFile: string): Promise<string> {
+  const lines = (await readFile(logFile, 'utf8').catch(() => ''))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line = lines.find((l) => /error\b|failed:/i.test(l)) ?? lines.at(-1);
+  return line?.slice(0, 200) ?? 'its log is empty';
 }
 
 export async function loadAverage(): Promise<string> {

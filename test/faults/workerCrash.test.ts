@@ -31,7 +31,7 @@ import {
   type WorkerProcess,
 } from './support';
 
-const PUPILS = Number(process.env.FAULT_PUPILS ?? 1_000);
+const PUPILS = 1_000;
 const START = '2025-11-17';
 const POLICY = 'three-letter-system';
 /** A send attempt lost with its worker is presumed dead after this (2 minutes in production)... */
