@@ -18,29 +18,14 @@ import {
   SCHOOL_ID,
   startCaseWorker,
   startTestCluster,
+  timers,
   waitUntil,
   type CaseWorker,
-  type History,
   type TestCluster,
 } from './support';
 
 const START = '2025-11-17';
 const MOTHER = 'sara.lane@example.org';
-
-/** Timer ids started and fired, per run. */
-function timers(histories: History[]) {
-  return histories.map((h) => {
-    const started = new Map<string, number>();
-    const fired = new Map<string, number>();
-    for (const e of h.events ?? []) {
-      const s = e.timerStartedEventAttributes?.timerId;
-      if (s) started.set(s, (started.get(s) ?? 0) + 1);
-      const f = e.timerFiredEventAttributes?.timerId;
-      if (f) fired.set(f, (fired.get(f) ?? 0) + 1);
-    }
-    return { started, fired };
-  });
-}
 
 describe('the cluster: a case waits through its monitoring window while the history service is killed', () => {
   let t: TestCluster;

@@ -193,6 +193,21 @@ export async function startCaseWorker(
   };
 }
 
+/** Each run's timers: how many times each timer id was started, and how many times it fired. */
+export function timers(histories: History[]) {
+  return histories.map((h) => {
+    const started = new Map<string, number>();
+    const fired = new Map<string, number>();
+    for (const e of h.events ?? []) {
+      const s = e.timerStartedEventAttributes?.timerId;
+      if (s) started.set(s, (started.get(s) ?? 0) + 1);
+      const f = e.timerFiredEventAttributes?.timerId;
+      if (f) fired.set(f, (fired.get(f) ?? 0) + 1);
+    }
+    return { started, fired };
+  });
+}
+
 /**
  * Every run of a workflow (a case continues-as-new at each stage), oldest first: from the latest run
  * back along each run's "continued from" link, so none is missed while visibility catches up.

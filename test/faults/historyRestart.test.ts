@@ -26,9 +26,9 @@ import {
   SCHOOL_ID,
   startCaseWorker,
   startTestCluster,
+  timers,
   waitUntil,
   type CaseWorker,
-  type History,
   type TestCluster,
 } from '../cluster/support';
 import { loadAverage, median, report, seconds, tallyMail } from './support';
@@ -41,21 +41,6 @@ const RATE = (24 * 3600) / SCHOOL_DAY_SECONDS;
 const parentOf = (i: number) => `parent.${String(i).padStart(3, '0')}@example.org`;
 const GIVEN = ['Maya', 'Noah', 'Amira', 'Ben', 'Cleo', 'Dan', 'Evie', 'Finn', 'Grace', 'Hari'];
 const FAMILY = ['Lane', 'Grant', 'Khan', 'Lewis', 'Morris', 'Price', 'Shaw', 'Turner', 'Walsh', 'Young'];
-
-/** Timer ids started and fired, per run. */
-function timers(histories: History[]) {
-  return histories.map((h) => {
-    const started = new Map<string, number>();
-    const fired = new Map<string, number>();
-    for (const e of h.events ?? []) {
-      const s = e.timerStartedEventAttributes?.timerId;
-      if (s) started.set(s, (started.get(s) ?? 0) + 1);
-      const f = e.timerFiredEventAttributes?.timerId;
-      if (f) fired.set(f, (fired.get(f) ?? 0) + 1);
-    }
-    return { started, fired };
-  });
-}
 
 interface Waiting {
   run: number;
