@@ -13,7 +13,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'web/dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'web/dist/**', 'coverage/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

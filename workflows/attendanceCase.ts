@@ -56,6 +56,9 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const { policy, settings } = input;
   const clock = caseClock(settings);
   const acts = caseActivities(settings);
+  // Cases from this release on read and project through local activities (docs/cost.md); a history
+  // recorded before it replays with the same calls as scheduled activities, as it ran.
+  const quick = patched('quick-steps-local') ? acts.quick : acts.data;
   // A record carried from an earlier run is taken over a fresh one, so a field added since has its default.
   const c = new CaseEntity(
     input,
@@ -70,7 +73,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const publish = async () => {
     r.version++;
     publishSearchAttributes();
-    await acts.data.projectCase({ view: c.view(), searchable: c.summary(), version: r.version });
+    await quick.projectCase({ view: c.view(), searchable: c.summary(), version: r.version });
   };
 
   // -------------------------------------------------------------------------------------------
@@ -372,7 +375,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     r.freshFacts = false;
     // The sweep's figures are fresh for the day they were computed; otherwise read the store.
     if (r.latestFacts && r.latestFacts.asOf === day) return r.latestFacts;
-    const facts = await acts.data.loadPupilFacts({
+    const facts = await quick.loadPupilFacts({
       schoolId: input.schoolId,
       pupilId: input.pupilId,
       asOf: day,
@@ -383,7 +386,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   }
 
   async function loadCalendar(): Promise<SchoolCalendar> {
-    return buildCalendar(await acts.data.getSchoolCalendar({ schoolId: input.schoolId }));
+    return buildCalendar(await quick.getSchoolCalendar({ schoolId: input.schoolId }));
   }
 
   /** The school has run out of calendar: wait, with a task, until next year's terms are imported. */
