@@ -14,7 +14,7 @@ import {
   type PendingProposal,
   type StepDecision,
 } from '../../workflows/caseMessages';
-import { writeAudit } from '../auth/audit';
+import { auditedDecision } from '../auth/auditedDecision';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import type { User } from '../auth/users';
@@ -121,28 +121,33 @@ export async function decide(
     ...(body.amendedMeetingStart ? { amendedMeetingStart: body.amendedMeetingStart } : {}),
     ...(await planned(ctx, row.view, proposal, body)),
   };
-  const result = await updateCase(ctx.db, row, () =>
-    ctx.temporal.workflow.getHandle(caseId).executeUpdate(decideStep, { args: [decision] }),
-  );
-  await writeAudit(ctx.db, user, {
-    action: `approval.${body.decision}`,
-    targetType: 'case',
-    targetId: caseId,
-    schoolId: row.schoolId,
-    details: {
-      proposalId,
-      stepId: proposal.step.stepId,
-      // The policy's name for the step (not personal data), so the log reads as a sentence.
-      title: proposal.step.title,
-      kind: proposal.step.kind,
-      template: proposal.step.template,
-      approver: proposal.approver,
-      withReason: Boolean(body.reason),
-      amendedText: Boolean(decision.amendedText ?? decision.amendedPlan),
-      planHash: decision.planHash,
-      amendedMeetingStart: body.amendedMeetingStart,
+  const result = await auditedDecision(
+    ctx.db,
+    user,
+    {
+      action: `approval.${body.decision}`,
+      targetType: 'case',
+      targetId: caseId,
+      schoolId: row.schoolId,
+      details: {
+        proposalId,
+        stepId: proposal.step.stepId,
+        // The policy's name for the step (not personal data), so the log reads as a sentence.
+        title: proposal.step.title,
+        kind: proposal.step.kind,
+        template: proposal.step.template,
+        approver: proposal.approver,
+        withReason: Boolean(body.reason),
+        amendedText: Boolean(decision.amendedText ?? decision.amendedPlan),
+        planHash: decision.planHash,
+        amendedMeetingStart: body.amendedMeetingStart,
+      },
     },
-  });
+    () =>
+      updateCase(ctx.db, row, () =>
+        ctx.temporal.workflow.getHandle(caseId).executeUpdate(decideStep, { args: [decision] }),
+      ),
+  );
   return { caseId, proposalId, status: result.status };
 }
 

@@ -18,7 +18,7 @@ import { loadMarkGrid } from '../../store/marks';
 import { getPupil } from '../../store/pupils';
 import { getSchool } from '../../store/schools';
 import { recordEvent, type CaseView, type HumanEvent } from '../../workflows/caseMessages';
-import { writeAudit } from '../auth/audit';
+import { auditedDecision } from '../auth/auditedDecision';
 import { displayNamesOf } from '../auth/users';
 import type { User } from '../auth/users';
 import { currentUser } from '../auth/guard';
@@ -26,7 +26,14 @@ import { schoolsFor } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { HttpError, badRequest, notFound } from '../errors';
 import { thresholdsFor, weeklySeries } from '../services/attendance';
-import { liveCaseView, loadCaseRow, mayCompleteTask, mayDecide, updateCase } from '../services/cases';
+import {
+  caseClosed,
+  liveCaseView,
+  loadCaseRow,
+  mayCompleteTask,
+  mayDecide,
+  updateCase,
+} from '../services/cases';
 import { policyOfCase } from '../services/policies';
 import { flagList, pageQuery } from './pupils';
 import { isoDate } from './schools';
@@ -349,6 +356,8 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
     async (req) => {
       const user = currentUser(req);
       const row = await loadCaseRow(db, user, req.params.caseId);
+      // Nothing to decide on a closed case: refused before anything is audited as decided.
+      if (row.status === 'closed') throw caseClosed();
       const b = req.body;
       if (b.on && b.on > ctx.today())
         throw badRequest(`${b.on} is in the future: record what has happened, on the day it happened.`);
@@ -368,21 +377,25 @@ export async function registerCaseRoutes(app: ZodApp, ctx: AppContext): Promise<
         ...(b.on ? { on: b.on } : {}),
         ...(b.note ? { note: b.note } : {}),
       };
-      const result = await updateCase(db, row, () =>
-        ctx.temporal.workflow.getHandle(row.caseId).executeUpdate(recordEvent, { args: [human] }),
-      );
-      await writeAudit(db, user, {
-        action: `case.event.${b.type}`,
-        targetType: 'case',
-        targetId: row.caseId,
-        schoolId: row.schoolId,
-        details: {
-          ...(b.type === 'outcome' ? { outcome: b.outcome, stepId: b.stepId } : {}),
-          on: b.on,
-          withNote: Boolean(b.note),
+      return auditedDecision(
+        db,
+        user,
+        {
+          action: `case.event.${b.type}`,
+          targetType: 'case',
+          targetId: row.caseId,
+          schoolId: row.schoolId,
+          details: {
+            ...(b.type === 'outcome' ? { outcome: b.outcome, stepId: b.stepId } : {}),
+            on: b.on,
+            withNote: Boolean(b.note),
+          },
         },
-      });
-      return result;
+        () =>
+          updateCase(db, row, () =>
+            ctx.temporal.workflow.getHandle(row.caseId).executeUpdate(recordEvent, { args: [human] }),
+          ),
+      );
     },
   );
 }

@@ -11,7 +11,7 @@ import {
   type HumanEventResult,
   type TaskOutcome,
 } from '../../workflows/caseMessages';
-import { writeAudit } from '../auth/audit';
+import { auditedDecision } from '../auth/auditedDecision';
 import { currentUser } from '../auth/guard';
 import { schoolsFor } from '../auth/scope';
 import { displayNamesOf, type User } from '../auth/users';
@@ -188,24 +188,28 @@ export async function registerTaskRoutes(app: ZodApp, ctx: AppContext): Promise<
         ...(b.on ? { on: b.on } : {}),
         ...(b.note ? { note: b.note } : {}),
       };
-      const result = await updateCase(db, row, () =>
-        ctx.temporal.workflow.getHandle(row.caseId).executeUpdate(completeTask, { args: [outcome] }),
-      );
       // Ids and choices only: the note is the case's evidence, kept in its history.
-      await writeAudit(db, user, {
-        action: `case.task.${b.outcome}`,
-        targetType: 'case',
-        targetId: row.caseId,
-        schoolId: row.schoolId,
-        details: {
-          taskId,
-          kind: task?.kind ?? null,
-          stepId: task?.stepId ?? null,
-          on: b.on,
-          withNote: Boolean(b.note),
+      return auditedDecision(
+        db,
+        user,
+        {
+          action: `case.task.${b.outcome}`,
+          targetType: 'case',
+          targetId: row.caseId,
+          schoolId: row.schoolId,
+          details: {
+            taskId,
+            kind: task?.kind ?? null,
+            stepId: task?.stepId ?? null,
+            on: b.on,
+            withNote: Boolean(b.note),
+          },
         },
-      });
-      return result;
+        () =>
+          updateCase(db, row, () =>
+            ctx.temporal.workflow.getHandle(row.caseId).executeUpdate(completeTask, { args: [outcome] }),
+          ),
+      );
     },
   );
 }

@@ -3,6 +3,7 @@
 // log must not become a copy of the data it protects); names are looked up as the log is read, for a
 // reader who may see those pupils (the log is already limited to the reader's schools).
 import type { AuditEntry } from '../auth/audit';
+import { DECISION_NOT_APPLIED } from '../auth/auditedDecision';
 import type { Db } from '../../store/db';
 
 export interface ReadableAuditEntry extends AuditEntry {
@@ -32,6 +33,8 @@ export function sentenceFor(e: AuditEntry): string {
           ? `rejected ${stepOf(d)}, with a reason`
           : `amended and approved ${stepOf(d)}`;
     case 'case':
+      if (e.action === DECISION_NOT_APPLIED)
+        return `had a decision not applied by the case${quoted(d.why) ? `: ${String(d.why)}` : ''}`;
       if (e.action.startsWith('case.event.'))
         return d.outcome
           ? `recorded “${words(String(d.outcome))}”${d.on ? ` on ${d.on}` : ''}`

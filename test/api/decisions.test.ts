@@ -313,7 +313,18 @@ describe('decisions', { timeout: 2 * WAIT_MS }, () => {
     expect(refused.json().error).toMatch(
       new RegExp(`^proposal ${letter.proposalId} (has already been decided|is not pending on this case)`),
     );
-    expect(await auditOf(cases.dan, 'approval.')).toHaveLength(1);
+    // Both people decided, so both decisions are in the log (each written before it was sent), and
+    // the refusal beside the second: the log never reads as if both had been applied.
+    expect((await auditOf(cases.dan, 'approval.')).map((a) => a.action)).toEqual([
+      'approval.approve',
+      'approval.approve',
+    ]);
+    expect(await auditOf(cases.dan, 'case.decision_not_applied')).toEqual([
+      {
+        action: 'case.decision_not_applied',
+        details: { decision: 'approval.approve', why: refused.json().error },
+      },
+    ]);
     const view = await decisionApplied('dan', letter.proposalId);
     expect(view.timeline.filter((e) => e.type === 'letterHeld')).toHaveLength(1);
   });

@@ -379,6 +379,10 @@ describe('the API is killed while the attendance officer’s approval is on its 
         expect(f.approvedOnTimeline, f.caseId).toBe(1);
         expect(f.approvedEvents, f.caseId).toBe(1);
         expect(f.tasks, f.caseId).toBe(1);
+        // Every decision the case applied is in the audit log: it is written before it is sent
+        // (api/auth/auditedDecision.ts). Two when the first click's entry was written and the
+        // officer pressed again: both are decisions a person made.
+        expect(f.audits, f.caseId).toBeGreaterThanOrEqual(1);
       }
       for (const o of outcomes) {
         // A first click that had not reached the case is done by the retry (200); one that had is
