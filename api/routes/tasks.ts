@@ -171,6 +171,14 @@ export async function registerTaskRoutes(app: ZodApp, ctx: AppContext): Promise<
       if (task && !mayCompleteTask(user, task)) {
         throw forbidden('This task is for a manager.');
       }
+      // An outcome the task does not have is refused here, in the case's own words, before anything
+      // is audited as decided (the case checks it again).
+      if (task?.status === 'done') throw conflict('this task is already done');
+      if (task?.outcomes?.length && !task.outcomes.some((o) => o.id === b.outcome)) {
+        throw conflict(
+          `"${b.outcome}" is not an outcome of this task (${task.outcomes.map((o) => o.id).join(', ')})`,
+        );
+      }
       // A notice is requested for each parent by name, with the 3-year rules judged for each: that
       // outcome is recorded with the per-parent records, never as a bare "requested".
       if (
