@@ -56,9 +56,6 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const { policy, settings } = input;
   const clock = caseClock(settings);
   const acts = caseActivities(settings);
-  // Cases from this release on read and project through local activities (docs/cost.md); a history
-  // recorded before it replays with the same calls as scheduled activities, as it ran.
-  const quick = patched('quick-steps-local') ? acts.quick : acts.data;
   // A record carried from an earlier run is taken over a fresh one, so a field added since has its default.
   const c = new CaseEntity(
     input,
@@ -73,7 +70,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   const publish = async () => {
     r.version++;
     publishSearchAttributes();
-    await quick.projectCase({ view: c.view(), searchable: c.summary(), version: r.version });
+    await acts.data.projectCase({ view: c.view(), searchable: c.summary(), version: r.version });
   };
 
   // -------------------------------------------------------------------------------------------
@@ -375,7 +372,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
     r.freshFacts = false;
     // The sweep's figures are fresh for the day they were computed; otherwise read the store.
     if (r.latestFacts && r.latestFacts.asOf === day) return r.latestFacts;
-    const facts = await quick.loadPupilFacts({
+    const facts = await acts.data.loadPupilFacts({
       schoolId: input.schoolId,
       pupilId: input.pupilId,
       asOf: day,
@@ -386,7 +383,7 @@ export async function attendanceCase(input: AttendanceCaseInput): Promise<CaseVi
   }
 
   async function loadCalendar(): Promise<SchoolCalendar> {
-    return buildCalendar(await quick.getSchoolCalendar({ schoolId: input.schoolId }));
+    return buildCalendar(await acts.data.getSchoolCalendar({ schoolId: input.schoolId }));
   }
 
   /** The school has run out of calendar: wait, with a task, until next year's terms are imported. */
