@@ -1,7 +1,7 @@
 // Activities that read the attendance store for cases, project case state back into it, and run
 // the daily sweep that opens and feeds cases.
 import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { getReplayProgress } from '../store/demoReplay';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -144,6 +144,23 @@ function beyondCalendar<T>(judge: () => T): T | 'beyond' {
     if (err instanceof BeyondCalendarError) return 'beyond';
     throw err;
   }
+}
+
+/**
+ * Tells Temporal the sweep is alive and how far it got, so a sweep whose worker died is retried
+ * within the heartbeat timeout (workflows/schoolSweep.ts), not after a whole attempt's time; and
+ * stops an attempt Temporal has given up on, so two never run side by side. Outside an activity (a
+ * script or test calling the sweep directly) it does nothing.
+ */
+function stillSweeping(evaluated: number): void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return;
+  }
+  ctx.heartbeat({ evaluated });
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('sweep cancelled');
 }
 
 export function createCaseDataActivities(deps: CaseDataDeps) {
@@ -312,8 +329,10 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       // Progress for the web app's banner: at the start, every 50 pupils, and at the end.
       await sweepStarted(db, schoolId, asOf, snapshot.pupils.length);
       for (const pupil of snapshot.pupils) {
-        if (result.evaluated > 0 && result.evaluated % 50 === 0)
+        if (result.evaluated > 0 && result.evaluated % 50 === 0) {
           await sweepAdvanced(db, schoolId, result.evaluated);
+          stillSweeping(result.evaluated);
+        }
         const facts = evaluatePupil(
           prepared,
           {
@@ -378,6 +397,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       }
       // Once more, after the rest of the school: a refusal may have been passing (a busy server).
       for (const d of refused) {
+        stillSweeping(result.evaluated);
         const err = await deliver(d);
         if (!err) continue;
         const error = `${err.name}: ${err.message}`;

@@ -1,4 +1,4 @@
-// npm run bench:cluster [-- --schools 20 --pupils 1000] [--first N] [--rest-rounds 20] [--keep]
+// npm run bench:cluster [-- --schools 20 --pupils 1000] [--first N] [--rest-rounds 20] [--raw-per-starter 200] [--keep]
 //
 // The production shape under a council's load, on one cluster (temporal/cluster: PostgreSQL of its
 // own, Temporal's four services as processes, two app workers as processes, the API in this process
@@ -69,6 +69,8 @@ const { values: opts } = parseArgs({
     first: { type: 'string' },
     workers: { type: 'string', default: '2' },
     'rest-rounds': { type: 'string', default: '20' },
+    // Starts per concurrent starter in the raw runs: a rate needs thousands of starts, not 20,000.
+    'raw-per-starter': { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
     // Each worker writes a V8 CPU profile (node --cpu-prof) into the kept directory's profiles/.
     'cpu-prof': { type: 'boolean', default: false },
@@ -80,6 +82,7 @@ const PUPILS = Number(opts.pupils);
 const FIRST = Math.min(SCHOOLS, Number(opts.first ?? Math.max(1, Math.round(SCHOOLS / 10))));
 const WORKERS = Number(opts.workers);
 const REST_ROUNDS = Number(opts['rest-rounds']);
+const RAW_PER_STARTER = Math.min(PUPILS, Number(opts['raw-per-starter']));
 const EMPTY_QUEUE = 'bench-empty';
 const EMPTY_WORKFLOWS = fileURLToPath(new URL('./cluster/emptyWorkflow.ts', import.meta.url));
 const GOAL_RATIO = 0.8;
@@ -633,9 +636,9 @@ async function main(): Promise<void> {
       dataConverter: await loadDataConverter(config),
     });
     emptyWorker = { worker, connection, running: worker.run() };
-    report.raw.push(await rawStarts('start', SCHOOLS, PUPILS, 'start'));
-    report.raw.push(await rawStarts('signalWithStart', SCHOOLS, PUPILS, 'sws'));
-    if (FIRST !== SCHOOLS) report.raw.push(await rawStarts('start', FIRST, PUPILS, 'first'));
+    report.raw.push(await rawStarts('start', SCHOOLS, RAW_PER_STARTER, 'start'));
+    report.raw.push(await rawStarts('signalWithStart', SCHOOLS, RAW_PER_STARTER, 'sws'));
+    if (FIRST !== SCHOOLS) report.raw.push(await rawStarts('start', FIRST, RAW_PER_STARTER, 'first'));
     await stopEmptyWorker();
   });
   await sampleResources(SAMPLE_AT.afterRaw);

@@ -179,7 +179,7 @@ describe('PostgreSQL is restarted in the middle of the morning sweep', () => {
 
       // The sweep completes: Temporal retries its activity once the store answers again.
       await waitUntil(
-        'the sweep workflow to complete (an attempt lost with its worker is retried after 10 minutes)',
+        'the sweep workflow to complete (an attempt lost with its worker is retried after its 2-minute heartbeat timeout)',
         async () => {
           const d = await orNull(() => sweep.describe());
           if (d && d.status.name !== 'RUNNING' && d.status.name !== 'COMPLETED')

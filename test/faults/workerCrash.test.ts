@@ -8,8 +8,8 @@
 // those redeliveries are counted and reported, not hidden.
 //
 // The sweep itself runs on a worker of its own that is not killed: a sweep whose worker dies is
-// retried only after its 10-minute attempt timeout (workflows/schoolSweep.ts), which would make this
-// a test of waiting. The school's clock runs at real speed, so nothing but Letter 1 falls due.
+// retried once its heartbeat stops for 2 minutes (workflows/schoolSweep.ts), and killing it every few
+// seconds would make this a test of waiting. The school's clock runs at real speed, so nothing but Letter 1 falls due.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';

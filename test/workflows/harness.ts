@@ -313,10 +313,19 @@ export async function startHarness(opts: {
   };
 
   /** Writes every run of every case to the replay corpus (see `scenario`). */
+  /** The sweeps run so far, by workflow id (for recording). */
+  const sweepIds: string[] = [];
+  let handleOfLastSweep = '';
   const recordHistories = async (folder: string) => {
     if (!opts.scenario) throw new Error('RECORD_HISTORIES needs the harness to be given a scenario name');
     const dir = join(HISTORIES_DIR, folder);
     mkdirSync(dir, { recursive: true });
+    // The scenario's first sweep too: the school sweep workflow has versions of its own.
+    if (sweepIds[0]) {
+      const sweep = await client.workflow.getHandle(sweepIds[0]).fetchHistory();
+      const file = `${opts.scenario}-school-sweep.binpb.gz`;
+      writeFileSync(join(dir, file), gzipSync(HistoryProto.encode(sweep).finish(), { level: 9 }));
+    }
     const keyOf = new Map([...pupilIds].map(([key, id]) => [id, key]));
     for (const caseId of [...knownCases].sort()) {
       await waitForQuietCase(caseId);
@@ -357,13 +366,14 @@ export async function startHarness(opts: {
       const res = await withDeadline(
         client.workflow.execute(schoolSweep, {
           taskQueue,
-          workflowId: `sweep-${SCHOOL_ID}-${todayCache}-${randomUUID()}`,
+          workflowId: (handleOfLastSweep = `sweep-${SCHOOL_ID}-${todayCache}-${randomUUID()}`),
           args: [{ schoolId: SCHOOL_ID, asOf: todayCache }],
         }),
         CALL_TIMEOUT_MS,
         `the sweep of ${todayCache}`,
       );
       for (const id of res.openedCaseIds) knownCases.add(id);
+      sweepIds.push(handleOfLastSweep);
       await waitForQuietCases();
       return res;
     },
