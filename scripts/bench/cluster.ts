@@ -908,8 +908,11 @@ function markdown(r: Report): string {
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // Stop what the run started (workers, services, PostgreSQL) before going.
-  process.once(signal, () => {
+  // Stop what the run started (workers, services, PostgreSQL) before going. `on`, not `once`: Ctrl-C
+  // reaches this process twice (from the terminal and relayed by tsx), and a second signal with no
+  // handler would kill it before it had stopped anything.
+  process.on(signal, () => {
+    if (interrupted) return;
     interrupted = true;
     fail(`interrupted (${signal})`);
   });
