@@ -29,6 +29,16 @@ export const envSchema = z.object({
    */
   TEMPORAL_ALLOW_INSECURE: bool.default(false),
   TEMPORAL_TASK_QUEUE: z.string().default('attendance'),
+  /**
+   * How many cases a worker keeps in memory between their wakes (Temporal's sticky cache). Unset, the
+   * SDK's default: about 600 per GiB of the worker's heap (some 2,300 on a 4 GiB heap), which held
+   * 4.6 GiB of RSS per worker at 20,000 open cases (docs/benchmarks.md). A case evicted from the
+   * cache replays its short history when it next wakes; a smaller cache trades that CPU for memory.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(2).optional(),
+  ),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   API_HOST: z.string().default('127.0.0.1'),

@@ -32,6 +32,10 @@ async function main(): Promise<void> {
     dataConverter: await loadDataConverter(config),
     activities: activitiesFromConfig(config, db, client, await loadActorKeys(config, 'verify')),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+    extra:
+      config.WORKER_MAX_CACHED_WORKFLOWS === undefined
+        ? {}
+        : { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
   });
   await ensureSweepSchedules(config, db, client);
   console.log(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${temporalAddress(config)}`);

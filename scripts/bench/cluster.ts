@@ -1,4 +1,5 @@
-// npm run bench:cluster [-- --schools 20 --pupils 1000] [--first N] [--rest-rounds 20] [--raw-per-starter 200] [--keep]
+// npm run bench:cluster [-- --schools 20 --pupils 1000] [--first N] [--rest-rounds 20] [--raw-per-starter 200]
+//                         [--second-sweep next-day|same-day] [--settle-load L] [--keep]
 //
 // The production shape under a council's load, on one cluster (temporal/cluster: PostgreSQL of its
 // own, Temporal's four services as processes, two app workers as processes, the API in this process
@@ -13,7 +14,13 @@
 //      rest, so resources can be read at both sizes;
 //   3. pages over real HTTP (a manager of one school, an administrator of all): the approvals queue,
 //      the case list (filters, pages 1, 10 and the last) and the case page, at rest and while a second
-//      sweep of every school sends every case new figures; p50 / p95 / p99;
+//      sweep of every school runs; p50 / p95 / p99. By default (`--second-sweep next-day`) it is the
+//      next school day's daily sweep, run ahead of its day: today's registers imported, every open
+//      case judged by the sweep as the case would judge it, and only a case whose decision changes
+//      woken (docs/cost.md). `same-day` sweeps today again with today's registers, which sends every
+//      case its new figures (a case projected today judges for itself): the heaviest a sweep gets.
+//      `--settle-load L` first waits (up to 45 minutes) for the 1-minute load average to fall to L,
+//      so the pages are not measured beside another job's tail;
 //   4. resources: RSS, PSS and CPU seconds of every process (each Temporal service, each worker, this
 //      process, PostgreSQL's processes summed) with the first schools' cases open, and with all.
 // The table goes to stdout as Markdown; everything to .cache/bench-cluster.json.
@@ -71,6 +78,8 @@ const { values: opts } = parseArgs({
     'rest-rounds': { type: 'string', default: '20' },
     // Starts per concurrent starter in the raw runs: a rate needs thousands of starts, not 20,000.
     'raw-per-starter': { type: 'string', default: '200' },
+    'second-sweep': { type: 'string', default: 'next-day' },
+    'settle-load': { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
     // Each worker writes a V8 CPU profile (node --cpu-prof) into the kept directory's profiles/.
     'cpu-prof': { type: 'boolean', default: false },
@@ -83,6 +92,9 @@ const FIRST = Math.min(SCHOOLS, Number(opts.first ?? Math.max(1, Math.round(SCHO
 const WORKERS = Number(opts.workers);
 const REST_ROUNDS = Number(opts['rest-rounds']);
 const RAW_PER_STARTER = Math.min(PUPILS, Number(opts['raw-per-starter']));
+const SECOND_SWEEP = opts['second-sweep'] as 'next-day' | 'same-day';
+const SETTLE_LOAD = Number(opts['settle-load']);
+const SETTLE_MAX_MS = 45 * 60_000;
 const EMPTY_QUEUE = 'bench-empty';
 const EMPTY_WORKFLOWS = fileURLToPath(new URL('./cluster/emptyWorkflow.ts', import.meta.url));
 const GOAL_RATIO = 0.8;
@@ -148,6 +160,9 @@ interface Report {
   raw: RawRun[];
   opening: OpenBatch[];
   secondSweep?: {
+    /** The day it swept: the next school day (the daily sweep), or the opening's day again. */
+    asOf: string;
+    kind: 'next-day' | 'same-day';
     updated: number;
     unchanged: number;
     /** Open cases the sweep judged itself and wrote to the read model, sending them nothing. */
@@ -552,6 +567,9 @@ let loadedConfig: AppConfig | null = null;
 async function main(): Promise<void> {
   if (!(SCHOOLS >= 1 && PUPILS >= 1 && FIRST >= 1 && WORKERS >= 1))
     throw new Error('bad --schools/--pupils/--first');
+  if (SECOND_SWEEP !== 'next-day' && SECOND_SWEEP !== 'same-day')
+    throw new Error(`--second-sweep is next-day or same-day, not ${SECOND_SWEEP}`);
+  if (!(SETTLE_LOAD >= 0)) throw new Error('--settle-load is a load average, 0 for no wait');
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   report.machine = {
     nproc,
@@ -646,8 +664,11 @@ async function main(): Promise<void> {
 
   // Schools, users, the API.
   const today = schoolDateAt(Date.now(), 'Europe/London');
-  const asOf = benchAsOf(buildCalendar(benchCalendarFile(benchSchoolId(1), today)), today);
+  const calendar = buildCalendar(benchCalendarFile(benchSchoolId(1), today));
+  const asOf = benchAsOf(calendar, today);
+  const secondAsOf = SECOND_SWEEP === 'next-day' ? calendar.addSchoolDays(asOf, 1) : asOf;
   report.options.asOf = asOf;
+  report.options.secondSweep = `${SECOND_SWEEP}, as of ${secondAsOf}`;
   report.options.policy = `${BENCH_POLICY.id} v${BENCH_POLICY.version}`;
   report.options.flagged = `every ${FLAGGED_EVERY}th pupil has a child-in-need flag, so their Letter 1 waits for approval`;
   await phase(`import ${SCHOOLS} schools through runImport`, async () => {
@@ -709,7 +730,8 @@ async function main(): Promise<void> {
     report.workflowsBetween[SAMPLE_AT.all] = report.opening[1]!.opened;
   }
 
-  // 3. Pages: at rest, then while a second sweep sends every case new figures.
+  // 3. Pages: at rest, then while a second sweep runs (see the head of this file).
+  if (SETTLE_LOAD > 0) await phase(`wait for the load to fall to ${SETTLE_LOAD}`, settleLoad);
   const manager = await signInOverHttp(base, 'manager', 'manager@bench.example.org', PASSWORD);
   const admin = await signInOverHttp(base, 'administrator', 'admin@bench.example.org', PASSWORD);
   const visitors = await pagesFor(base, manager, admin, asOf);
@@ -720,12 +742,12 @@ async function main(): Promise<void> {
     for (let n = 1; n <= SCHOOLS; n++) await importDayMarks(db!, n, PUPILS, asOf);
   });
   let underLoad = true;
-  const load = await phase('pages during a second sweep of every school', async () => {
+  const load = await phase(`pages during the second sweep of every school (${SECOND_SWEEP})`, async () => {
     const { rows } = await db!.query<{ now: string }>('SELECT now()::text AS now');
     const sinceDb = rows[0]!.now;
     const startedAtMs = Date.now();
     const t0 = performance.now();
-    const handles = await startSweeps(schoolIds, asOf, 'again');
+    const handles = await startSweeps(schoolIds, secondAsOf, 'again');
     const browsing = browseBoth(base, visitors, () => !underLoad || failure !== null);
     browsing.catch(() => undefined); // awaited below
     const { results, failures, sweepMs } = await finishSweeps(handles, startedAtMs);
@@ -751,6 +773,8 @@ async function main(): Promise<void> {
     const drainedMs = (last >= SCHOOLS * PUPILS ? performance.now() : lastChange) - t0;
     underLoad = false;
     report.secondSweep = {
+      asOf: secondAsOf,
+      kind: SECOND_SWEEP,
       updated: results.reduce((n, r) => n + r.updated, 0),
       unchanged: results.reduce((n, r) => n + r.unchanged, 0),
       checked: results.reduce((n, r) => n + (r.checked ?? 0), 0),
@@ -772,6 +796,25 @@ async function main(): Promise<void> {
   await sampleResources(SAMPLE_AT.end);
   report.machine.loadAtEnd = loadAverage();
   report.workerWarnings = workers.reduce((n, w) => n + w.warnings.length, 0);
+}
+
+/**
+ * Waits until the 1-minute load average is at most --settle-load (another job on the machine has
+ * finished), or 45 minutes; either way the pages are measured next, and the load is recorded.
+ */
+async function settleLoad(): Promise<void> {
+  const t0 = performance.now();
+  const oneMinute = () => Number(loadAverage().split(' ')[0]);
+  while (!(oneMinute() <= SETTLE_LOAD)) {
+    assertRunning();
+    if (performance.now() - t0 > SETTLE_MAX_MS) {
+      report.notes.push(
+        `the load stayed above ${SETTLE_LOAD} for 45 minutes; pages measured at ${loadAverage()}`,
+      );
+      return;
+    }
+    await sleep(5000);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -817,7 +860,7 @@ function markdown(r: Report): string {
   if (r.secondSweep) {
     const s = r.secondSweep;
     out.push(
-      `| second sweep of every school (new figures for every case) | ${fmt(s.updated)} cases sent figures, ${fmt(s.checked ?? 0)} checked by the sweep itself, ${fmt(s.unchanged)} unchanged${s.failed ? `, ${s.failed} failed` : ''}, in ${secs(s.sweepMs)}; ${fmt(s.reprojected)} cases reprojected after ${secs(s.drainedMs)} |`,
+      `| second sweep of every school: ${s.kind === 'next-day' ? `the next school day's (${s.asOf}), today's registers imported` : `the same day again (${s.asOf}), its registers imported`} | ${fmt(s.updated)} cases sent figures, ${fmt(s.checked ?? 0)} checked by the sweep itself, ${fmt(s.unchanged)} unchanged${s.failed ? `, ${s.failed} failed` : ''}, in ${secs(s.sweepMs)}; ${fmt(s.reprojected)} cases reprojected after ${secs(s.drainedMs)} |`,
     );
   }
   out.push('');
