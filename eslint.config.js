@@ -63,6 +63,32 @@ export default tseslint.config(
     },
   },
   {
+    // The case's own code runs under any shell (workflows/case/shell.ts): Temporal in the workflow, a
+    // simulated clock in an in-process run. Only the Temporal side (acts.ts: activity proxies;
+    // actorCheck.ts: a local activity) may call the workflow API; the rest takes it from its shell.
+    files: ['workflows/case/**/*.ts'],
+    ignores: ['**/*.test.ts', 'workflows/case/acts.ts', 'workflows/case/actorCheck.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message:
+                'The workflow bundle imports this file, and workflow code must be deterministic: no Node built-ins.',
+            })),
+            {
+              name: '@temporalio/workflow',
+              allowTypeImports: true,
+              message: "The case's code takes Temporal's functions from its shell (workflows/case/shell.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },

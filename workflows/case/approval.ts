@@ -2,7 +2,6 @@
 // manager is asked. Meanwhile the case keeps looking at new figures: a proposal overtaken by events
 // (the pupil escalated, improved, or the case would close) is withdrawn with its reason, never sent
 // stale.
-import { condition } from '@temporalio/workflow';
 import type { Decision } from '../../domain/caseTypes';
 import type { SchoolDays } from '../../domain/policy/calendarPort';
 import type { CaseSettings } from '../caseInput';
@@ -10,6 +9,7 @@ import type { PendingProposal, StepDecision } from '../caseMessages';
 import type { CaseActivities } from './acts';
 import type { SchoolClock } from './clock';
 import type { CaseEntity } from './entity';
+import type { CaseShell } from './shell';
 
 export type Outcome =
   { kind: 'decided'; decision: StepDecision } | { kind: 'withdrawn' } | { kind: 'closed' };
@@ -18,6 +18,7 @@ export interface ApprovalContext {
   entity: CaseEntity;
   acts: CaseActivities;
   clock: SchoolClock;
+  condition: CaseShell['condition'];
   settings: CaseSettings;
   calendar(): SchoolDays;
   /** Today's decision on the latest figures, nothing applied. */
@@ -26,7 +27,7 @@ export interface ApprovalContext {
 }
 
 export async function awaitPerson(proposal: PendingProposal, ctx: ApprovalContext): Promise<Outcome> {
-  const { entity, clock, settings } = ctx;
+  const { entity, clock, settings, condition } = ctx;
   const r = entity.record;
   const id = proposal.proposalId;
   const woken = () => r.decisions[id] !== undefined || r.status === 'closed' || r.freshFacts;

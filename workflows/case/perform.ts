@@ -2,7 +2,7 @@
 // the timeline says is what happened: a letter held in the outbox is "held", not "sent"; a task
 // created is work waiting for a person, done only when its outcome is recorded. A step the system
 // cannot do (a bad address after every attempt, no meeting slot) becomes a task to do by hand.
-import { ActivityFailure, patched, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure } from '@temporalio/common';
 import type { ProposedStep } from '../../domain/caseTypes';
 import type { LetterPlan, MeetingPlan, StepPlan, TaskPlan } from '../../domain/stepPlan';
 import { REFERRAL_STEP_KINDS } from '../../domain/stepRoute';
@@ -12,11 +12,15 @@ import type { IsoDate } from '../../domain/types';
 import type { StepDecision } from '../caseMessages';
 import type { CaseActivities } from './acts';
 import type { CaseEntity } from './entity';
+import type { CaseShell } from './shell';
 import { deliveryLines } from './texts';
 
 export interface PerformContext {
   entity: CaseEntity;
   acts: CaseActivities;
+  /** From the case's shell: ids made once (the same on replay), and its patches. */
+  uuid4: CaseShell['uuid4'];
+  patched: CaseShell['patched'];
   today: IsoDate;
   /** The school's time zone (a meeting's school day). */
   timeZone: string;
@@ -63,7 +67,7 @@ function base(step: ProposedStep, ctx: PerformContext) {
 
 async function send(step: ProposedStep, plan: LetterPlan, ctx: PerformContext): Promise<Performed> {
   const { entity, acts } = ctx;
-  const input = { ...base(step, ctx), sendId: uuid4(), plan, approvedHash: plan.hash, sentOn: ctx.today };
+  const input = { ...base(step, ctx), sendId: ctx.uuid4(), plan, approvedHash: plan.hash, sentOn: ctx.today };
   const res =
     plan.kind === 'letter'
       ? await acts.sends.sendPlannedLetter(input)
@@ -112,7 +116,7 @@ async function send(step: ProposedStep, plan: LetterPlan, ctx: PerformContext): 
 async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext): Promise<Performed> {
   const res = await ctx.acts.sends.bookMeeting({
     ...base(step, ctx),
-    bookingId: uuid4(),
+    bookingId: ctx.uuid4(),
     kind: plan.meetingKind,
     title: plan.title,
     ...(plan.template ? { template: plan.template } : {}),
@@ -162,7 +166,7 @@ async function book(step: ProposedStep, plan: MeetingPlan, ctx: PerformContext):
     const title = `${step.title}: record how the visit on ${visitDay} went`;
     const task = await ctx.acts.sends.createStaffTask({
       ...base(step, ctx),
-      taskId: uuid4(),
+      taskId: ctx.uuid4(),
       kind: 'homeVisit',
       title,
       dueOn: visitDay,
@@ -205,7 +209,7 @@ async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContex
     .join('\n\n');
   const res = await ctx.acts.sends.createStaffTask({
     ...base(step, ctx),
-    taskId: uuid4(),
+    taskId: ctx.uuid4(),
     kind: plan.taskKind,
     title: plan.title,
     dueOn: plan.dueOn,
@@ -241,7 +245,7 @@ async function createTask(step: ProposedStep, plan: TaskPlan, ctx: PerformContex
  * replay without it (the patch).
  */
 async function draftEvidence(step: ProposedStep, ctx: PerformContext) {
-  if (!patched('evidence-pack-at-referral')) return null;
+  if (!ctx.patched('evidence-pack-at-referral')) return null;
   const pack = await ctx.acts.data.draftEvidencePack({ caseId: ctx.entity.id.caseId, asOf: ctx.today });
   if (!pack) return null;
   ctx.entity.log({
@@ -259,7 +263,7 @@ async function byHand(step: ProposedStep, err: ActivityFailure, ctx: PerformCont
   const title = `Do by hand: ${step.title} (the system could not: ${why})`;
   const res = await ctx.acts.sends.createStaffTask({
     ...base(step, ctx),
-    taskId: uuid4(),
+    taskId: ctx.uuid4(),
     kind: 'staffTask',
     title,
     dueOn: ctx.nextSchoolDay,
