@@ -40,6 +40,22 @@ export interface CaseDataDeps {
   caseSettings?: CaseSettings;
   /** Finds the policy a school runs (published version or policy file). */
   policyForSchool?: (schoolId: string) => Promise<Policy>;
+  /**
+   * Where the sweep's figures go. Unset, to the cases on Temporal (signal, or signal-with-start for
+   * a new case); an in-process what-if run gives its own, which runs the same case code in memory.
+   */
+  deliverFigures?: FiguresDelivery;
+}
+
+/** Sends a pupil's case its figures, starting the case when `d.kind` is 'open'. */
+export type FiguresDelivery = (d: Delivery, newCase: NewCaseSettings) => Promise<void>;
+
+/** What a case the sweep opens starts with, beside its identity and figures. */
+export interface NewCaseSettings {
+  taskQueue: string;
+  schoolId: string;
+  policy: Policy;
+  settings: CaseSettings;
 }
 
 export interface SweepResult {
@@ -63,7 +79,7 @@ export interface SweepResult {
 }
 
 /** What the sweep sends one pupil's case: new figures for an open case, or a case to open with them. */
-interface Delivery {
+export interface Delivery {
   kind: 'signal' | 'open';
   pupilId: string;
   caseId: string;
@@ -74,11 +90,7 @@ interface Delivery {
  * Sends a pupil's case its new figures. A new case is started with them (signal-with-start), so it
  * opens at most once whichever sweep gets there first.
  */
-async function sendFigures(
-  temporal: Client,
-  d: Delivery,
-  newCase: { taskQueue: string; schoolId: string; policy: Policy; settings: CaseSettings },
-): Promise<void> {
+async function sendFigures(temporal: Client, d: Delivery, newCase: NewCaseSettings): Promise<void> {
   if (d.kind === 'signal') {
     await temporal.workflow.getHandle(d.caseId).signal('factsUpdated', d.update);
     return;
@@ -229,7 +241,9 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
      */
     async sweepSchool({ schoolId, asOf }: { schoolId: string; asOf: IsoDate }): Promise<SweepResult> {
       const { temporal, taskQueue, caseSettings, policyForSchool } = deps;
-      if (!temporal || !taskQueue || !caseSettings || !policyForSchool) {
+      const send: FiguresDelivery | null =
+        deps.deliverFigures ?? (temporal ? (d, to) => sendFigures(temporal, d, to) : null);
+      if (!send || !taskQueue || !caseSettings || !policyForSchool) {
         throw new Error(
           'sweepSchool needs a Temporal client, a task queue, case settings and a policy resolver',
         );
@@ -283,7 +297,7 @@ export function createCaseDataActivities(deps: CaseDataDeps) {
       /** Sends the figures and records them as sent; the error, and nothing recorded, if Temporal refused. */
       const deliver = async (d: Delivery): Promise<Error | null> => {
         try {
-          await sendFigures(temporal, d, newCase);
+          await send(d, newCase);
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }

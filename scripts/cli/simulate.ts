@@ -1,16 +1,20 @@
-// `attendance simulate --school S --policy NAME|FILE --from DATE --to DATE [--approve all|none] [--json]`:
-// runs the real case workflows over the imported marks on the time-skipping server, so a school
-// can preview a policy on last year's data. Nothing is sent and the real store is not changed.
+// `attendance simulate --school S --policy NAME|FILE --from DATE --to DATE [--approve all|none]
+// [--engine fast|temporal] [--json]`: runs the school's real sweep and case code over the imported
+// marks, so a school can preview a policy on last year's data. Nothing is sent and the real store is
+// not changed. `fast` (the default) runs the cases in this process on a simulated school clock
+// (scripts/simulation/inProcess); `temporal` runs the real workflows on the time-skipping server,
+// slower, and the reference the fast run is tested against (test/workflows/whatIf.test.ts).
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
+import { runInProcess } from '../simulation/inProcess/runInProcess';
 import { runSimulation } from '../simulation/runSimulation';
 import { parseIsoDateOption } from './options';
 
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('Run the real case workflows over imported marks on the time-skipping server')
+    .description("Run the school's sweep and cases over imported marks under a policy (nothing is sent)")
     .requiredOption('--school <id>', 'school id (URN or code)')
     .requiredOption('--policy <name|file>', 'a policy name in policies/ or a path to a policy file')
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
@@ -24,6 +28,16 @@ export function registerSimulateCommand(program: Command): void {
         return v;
       },
       'all',
+    )
+    .option(
+      '--engine <fast|temporal>',
+      'fast: the case code in this process on a simulated clock; temporal: the real workflows on the time-skipping server',
+      (v: string) => {
+        if (v !== 'fast' && v !== 'temporal')
+          throw new InvalidArgumentError('use --engine fast or --engine temporal');
+        return v;
+      },
+      'fast',
     )
     .option(
       '--evidence <dir>',
@@ -40,6 +54,7 @@ export function registerSimulateCommand(program: Command): void {
         from: string;
         to: string;
         approve: 'all' | 'none';
+        engine: 'fast' | 'temporal';
         json?: boolean;
         evidence?: string;
       }) => {
@@ -47,7 +62,8 @@ export function registerSimulateCommand(program: Command): void {
         const policy = await loadPolicyFile(opts.policy);
         const source = await openDbFromEnv();
         try {
-          const result = await runSimulation({
+          const run = opts.engine === 'temporal' ? runSimulation : runInProcess;
+          const result = await run({
             source,
             schoolId: opts.school,
             policy,

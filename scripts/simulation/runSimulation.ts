@@ -35,7 +35,16 @@ import { schoolSweep } from '../../workflows/schoolSweep';
 /** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
 const QUIET_TIMEOUT_MS = 120_000;
 /** The simulated attendance team: a manager, so it may decide every step. */
-const TEAM = { userId: 'simulation', role: 'manager' as const };
+/** The settings of a simulated school's cases (either engine): its check time, reminders, no search attributes. */
+export const SIMULATED_CASE_SETTINGS: CaseSettings = {
+  timeZone: 'Europe/London',
+  checkTime: '16:30',
+  remindAfterSchoolDays: 2,
+  escalateAfterSchoolDays: 3,
+  searchAttributes: false,
+};
+export const SIMULATION_TEAM = { userId: 'simulation', role: 'manager' as const };
+const TEAM = SIMULATION_TEAM;
 const SWEEP_TIMEOUT_MS = 600_000;
 
 export interface SimulationOptions {
@@ -104,7 +113,7 @@ export interface SimulatedCase {
 /** The case's evidence pack as of the day its first referral step was proposed, written to disk. */
 async function writeEvidenceAtReferral(
   db: Db,
-  opts: SimulationOptions,
+  opts: Pick<SimulationOptions, 'policy' | 'evidenceDir'>,
   caseId: string,
   timeline: TimelineEvent[],
 ): Promise<{ evidence?: SimulatedCase['evidence'] }> {
@@ -170,6 +179,32 @@ async function writtenFor(
   };
 }
 
+/** Every case the simulation's store holds, with the letters its timeline refers to. */
+export async function simulatedCases(
+  db: Db,
+  opts: Pick<SimulationOptions, 'schoolId' | 'policy' | 'evidenceDir'>,
+  upnById: Map<string, string>,
+): Promise<SimulatedCase[]> {
+  const cases: SimulatedCase[] = [];
+  for (const c of await listAllCases(db)) {
+    const events: SimulatedCase['events'] = [];
+    for (const e of c.view.timeline) {
+      const letter =
+        WRITTEN.has(e.type) && e.ref ? await writtenFor(db, opts.schoolId, c.caseId, e.ref) : null;
+      events.push(letter ? { ...e, letter } : e);
+    }
+    cases.push({
+      upn: upnById.get(c.pupilId) ?? '?',
+      caseId: c.caseId,
+      stage: c.stageId,
+      status: c.status,
+      events,
+      ...(opts.evidenceDir ? await writeEvidenceAtReferral(db, opts, c.caseId, c.view.timeline) : {}),
+    });
+  }
+  return cases;
+}
+
 export interface SimulationResult {
   schoolId: string;
   from: IsoDate;
@@ -180,7 +215,7 @@ export interface SimulationResult {
   wallSeconds: number;
 }
 
-async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map<string, string>> {
+export async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map<string, string>> {
   const school = await getSchool(source, schoolId);
   if (!school) throw new Error(`school ${schoolId} is not in the store: import it first`);
   await target.query(
@@ -261,11 +296,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 
     const realStartMs = await env.currentTimeMs();
     const settings: CaseSettings = {
-      timeZone: 'Europe/London',
-      checkTime: '16:30',
-      remindAfterSchoolDays: 2,
-      escalateAfterSchoolDays: 3,
-      searchAttributes: false,
+      ...SIMULATED_CASE_SETTINGS,
       simulation: { realStartMs, simStart: days[0]! },
     };
     const taskQueue = `simulate-${randomUUID()}`;
@@ -348,23 +379,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
     });
 
-    const cases: SimulatedCase[] = [];
-    for (const c of opts.handOver ? [] : await listAllCases(db)) {
-      const events: SimulatedCase['events'] = [];
-      for (const e of c.view.timeline) {
-        const letter =
-          WRITTEN.has(e.type) && e.ref ? await writtenFor(db, opts.schoolId, c.caseId, e.ref) : null;
-        events.push(letter ? { ...e, letter } : e);
-      }
-      cases.push({
-        upn: upnById.get(c.pupilId) ?? '?',
-        caseId: c.caseId,
-        stage: c.stageId,
-        status: c.status,
-        events,
-        ...(opts.evidenceDir ? await writeEvidenceAtReferral(db, opts, c.caseId, c.view.timeline) : {}),
-      });
-    }
+    const cases = opts.handOver ? [] : await simulatedCases(db, opts, upnById);
     return {
       schoolId: opts.schoolId,
       from: days[0]!,

@@ -13,6 +13,11 @@ export interface TestSmtp {
   refuse(address: string): void;
   /** How many times the server has refused mail to this address. */
   refusals(address: string): number;
+  /**
+   * Connections that broke mid-session (a client killed while sending, as the fault tests do). A
+   * mail server logs these and carries on; so does this one, and counts them.
+   */
+  brokenConnections: Error[];
   close(): Promise<void>;
 }
 
@@ -41,6 +46,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
         .catch((err: Error) => callback(err));
     },
   });
+  // Without a listener a client that vanishes mid-session (ECONNRESET) would crash the test process.
+  const brokenConnections: Error[] = [];
+  server.on('error', (err: Error) => brokenConnections.push(err));
   const port = await freePort();
   await new Promise<void>((res) => server.listen(port, '127.0.0.1', res));
   return {
@@ -57,6 +65,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     },
     refuse: (address) => void refused.set(address.toLowerCase(), refused.get(address.toLowerCase()) ?? 0),
     refusals: (address) => refused.get(address.toLowerCase()) ?? 0,
+    brokenConnections,
     close: () => new Promise<void>((res) => server.close(() => res())),
   };
 }
