@@ -28,6 +28,7 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'temporal' },
   },
 });
+const machine = { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 if (values.engine !== 'temporal' && values.engine !== 'fast') throw new Error('--engine is temporal or fast');
 
 async function simulate(pupils: number, engine: 'temporal' | 'fast' = 'temporal'): Promise<SimulationResult> {
@@ -86,7 +87,7 @@ if (values.engine === 'fast') {
   console.log(
     JSON.stringify(
       {
-        machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+        machine,
         policy: values.policy,
         from: values.from,
         to: values.to,
@@ -108,7 +109,7 @@ if (values.engine === 'fast') {
   console.log(
     JSON.stringify(
       {
-        machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+        machine,
         policy: values.policy,
         from: values.from,
         to: values.to,

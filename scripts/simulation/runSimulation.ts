@@ -205,6 +205,25 @@ export async function simulatedCases(
   return cases;
 }
 
+/** The result of a run over `days` (either engine), timed from `wallStart` (epoch ms). */
+export function simulationResult(
+  schoolId: string,
+  days: IsoDate[],
+  upnById: Map<string, string>,
+  cases: SimulatedCase[],
+  wallStart: number,
+): SimulationResult {
+  return {
+    schoolId,
+    from: days[0]!,
+    to: days[days.length - 1]!,
+    schoolDays: days.length,
+    pupils: upnById.size,
+    cases,
+    wallSeconds: (Date.now() - wallStart) / 1000,
+  };
+}
+
 export interface SimulationResult {
   schoolId: string;
   from: IsoDate;
@@ -380,15 +399,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     });
 
     const cases = opts.handOver ? [] : await simulatedCases(db, opts, upnById);
-    return {
-      schoolId: opts.schoolId,
-      from: days[0]!,
-      to: days[days.length - 1]!,
-      schoolDays: days.length,
-      pupils: upnById.size,
-      cases,
-      wallSeconds: (Date.now() - wallStart) / 1000,
-    };
+    return simulationResult(opts.schoolId, days, upnById, cases, wallStart);
   } finally {
     await env.teardown();
     if (!inPlace) await db.close();

@@ -4,14 +4,13 @@
 // Continue-as-new ends the run and starts the next at the same instant with the carried record, passed
 // through JSON as a Temporal payload is.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { runCase } from '../../../workflows/case/run';
 import type { CaseShell } from '../../../workflows/case/shell';
 import type { SchoolClock } from '../../../workflows/case/clock';
 import type { CaseActivities } from '../../../workflows/case/acts';
 import type { AttendanceCaseInput } from '../../../workflows/caseInput';
 import type { CaseView } from '../../../workflows/caseMessages';
-import type { CaseTimeOwner, SchoolTime } from './schoolTime';
+import type { CaseTimeOwner, Parked, SchoolTime } from './schoolTime';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -30,7 +29,7 @@ export interface CaseHostDeps {
 }
 
 export class CaseHost implements CaseTimeOwner {
-  readonly parked = new Set<never>() as CaseTimeOwner['parked'];
+  readonly parked = new Set<Parked>();
   private handlers = new Map<string, { handler: Handler; validator?: Handler }>();
   private running = 0; // handlers that returned a promise and have not settled
   status: 'running' | 'completed' | 'failed' = 'running';
@@ -142,12 +141,4 @@ export class CaseHost implements CaseTimeOwner {
       verifySignedActor: () => Promise.resolve(),
     };
   }
-}
-
-/** A send that failed every attempt, as the case sees it on Temporal: an ActivityFailure with the cause. */
-export function asActivityFailure(err: unknown): ApplicationFailure {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return e instanceof ApplicationFailure
-    ? e
-    : ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: false });
 }

@@ -28,6 +28,7 @@ import {
 import {
   copySchool,
   simulatedCases,
+  simulationResult,
   SIMULATED_CASE_SETTINGS,
   SIMULATION_TEAM,
   type SimulationOptions,
@@ -210,15 +211,7 @@ export async function runInProcess(opts: InProcessOptions): Promise<SimulationRe
     }
     await time.settle();
 
-    return {
-      schoolId: opts.schoolId,
-      from: days[0]!,
-      to: days[days.length - 1]!,
-      schoolDays: days.length,
-      pupils: upnById.size,
-      cases: await simulatedCases(db, opts, upnById),
-      wallSeconds: (Date.now() - wallStart) / 1000,
-    };
+    return simulationResult(opts.schoolId, days, upnById, await simulatedCases(db, opts, upnById), wallStart);
   } finally {
     await db.close();
   }

@@ -6,7 +6,8 @@
 // `fn()` holds (checked after anything happens to the case) or `ms` has passed, at least 1 ms.
 // Timers fire in the order of their instants; ties in the order they were set.
 
-interface Parked {
+/** A wait a case is parked on. */
+export interface Parked {
   seq: number;
   owner: CaseTimeOwner;
   fn: () => boolean;
@@ -82,10 +83,8 @@ export class SchoolTime {
     for (;;) {
       await new Promise<void>((r) => setImmediate(r));
       if (this.failures.length) throw this.failures.shift();
-      const woke = this.wakeChanged();
-      if (!woke && this.busy === 0) {
-        if (this.changed.size === 0) return;
-      }
+      // Quiet: nothing woke, nothing runs, nothing happened since the waits were checked.
+      if (!this.wakeChanged() && this.busy === 0 && this.changed.size === 0) return;
     }
   }
 
