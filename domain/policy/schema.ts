@@ -62,6 +62,13 @@ export const stepSchema = z.strictObject({
       'The wait after this step is a monitoring window: baseline when done, improvement judged at its end.',
     ),
   noticeSchoolDays: z.int().min(0).optional().describe('Minimum notice for a meeting or announced visit.'),
+  staffMinutes: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Staff time one of these steps takes (preparation, the meeting or visit, the notes), for what-if planning only. Not stated: a meeting 60 minutes, a home visit 90, anything else 0.',
+    ),
   when: conditionListSchema.optional().describe('The step runs only when any of these holds.'),
   skipWhen: conditionListSchema.optional().describe('The step is skipped when any of these holds.'),
   otherwise: z

@@ -1,4 +1,4 @@
-// `attendance simulate --school S --policy NAME|FILE --from DATE --to DATE [--approve all|none]
+// `attendance simulate --school S --policy NAME|FILE --from DATE --to DATE [--approve all|none|auto-only]
 // [--engine fast|temporal] [--json]`: runs the school's real sweep and case code over the imported
 // marks, so a school can preview a policy on last year's data. Nothing is sent and the real store is
 // not changed. `fast` (the default) runs the cases in this process on a simulated school clock
@@ -8,7 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
 import { runInProcess } from '../simulation/inProcess/runInProcess';
-import { runSimulation } from '../simulation/runSimulation';
+import { APPROVE_RULES, runSimulation, type ApproveRule } from '../simulation/runSimulation';
 import { parseIsoDateOption } from './options';
 
 export function registerSimulateCommand(program: Command): void {
@@ -20,11 +20,11 @@ export function registerSimulateCommand(program: Command): void {
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
     .option(
-      '--approve <all|none>',
-      'approve every proposed step, or none',
+      '--approve <all|none|auto-only>',
+      'which proposals the team approves: all, none, or only steps the policy runs by itself that a safeguarding flag held',
       (v: string) => {
-        if (v !== 'all' && v !== 'none')
-          throw new InvalidArgumentError('use --approve all or --approve none');
+        if (!(APPROVE_RULES as readonly string[]).includes(v))
+          throw new InvalidArgumentError(`use one of ${APPROVE_RULES.join(', ')}`);
         return v;
       },
       'all',
@@ -53,7 +53,7 @@ export function registerSimulateCommand(program: Command): void {
         policy: string;
         from: string;
         to: string;
-        approve: 'all' | 'none';
+        approve: ApproveRule;
         engine: 'fast' | 'temporal';
         json?: boolean;
         evidence?: string;

@@ -21,7 +21,12 @@ import { startTimeSkippingServer } from '../../temporal/ephemeralServers';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseSettings } from '../../workflows/attendanceCase';
-import { decideStep, type Actor, type TimelineEvent } from '../../workflows/caseMessages';
+import {
+  decideStep,
+  type Actor,
+  type PendingProposal,
+  type TimelineEvent,
+} from '../../workflows/caseMessages';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { RecordingMailer } from '../../messaging/fakes';
 import { getLetter, listOutbox } from '../../store/caseServices';
@@ -53,7 +58,12 @@ export interface SimulationOptions {
   policy: Policy;
   from: IsoDate;
   to: IsoDate;
-  approve: 'all' | 'none';
+  /**
+   * Which proposals the simulated team approves: every one, none, or `auto-only`, only those of
+   * steps the policy runs by itself that a safeguarding flag held for a person (docs/what-if.md).
+   * Tasks are done under `all` and `auto-only`.
+   */
+  approve: ApproveRule;
   onDay?: (date: IsoDate, index: number, total: number) => void;
   /**
    * Write here, for each case that reaches a referral step (a council referral, notification or
@@ -77,6 +87,22 @@ export interface SimulationOptions {
    * them to its own server). Without it, the result lists every case.
    */
   handOver?: (ctx: { client: Client; db: Db; caseIds: string[] }) => Promise<void>;
+}
+
+export type ApproveRule = 'all' | 'none' | 'auto-only';
+export const APPROVE_RULES: readonly ApproveRule[] = ['all', 'none', 'auto-only'];
+
+/**
+ * Whether the simulated team approves this pending proposal under the run's rule. A case proposes a
+ * step the policy runs by itself as the team's when a safeguarding flag holds it, so `auto-only`
+ * asks the policy, not the proposal.
+ */
+export function approvesUnder(rule: ApproveRule, p: Pick<PendingProposal, 'step'>, policy: Policy): boolean {
+  if (rule !== 'auto-only') return rule === 'all';
+  const step = policy.stages
+    .find((st) => st.id === p.step.stageId)
+    ?.steps.find((x) => x.id === p.step.stepId);
+  return step?.approval === 'auto';
 }
 
 /** One simulated school day, as the team's part sees it: cases are quiet when it is called. */
@@ -382,8 +408,11 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
             actor: TEAM,
             quietTimeoutMs: QUIET_TIMEOUT_MS,
           });
-        } else if (opts.approve === 'all') {
-          await approveEverything(db, client, [opts.schoolId]);
+        } else if (opts.approve !== 'none') {
+          await approveEverything(db, client, [opts.schoolId], TEAM, {
+            rule: opts.approve,
+            policy: opts.policy,
+          });
           await doOpenTasks(db, client, {
             schoolIds: [opts.schoolId],
             actor: TEAM,
@@ -416,10 +445,12 @@ export async function approveEverything(
   client: Client,
   schoolIds: string[] | null,
   actor: Actor = TEAM,
+  only?: { rule: ApproveRule; policy: Policy },
 ): Promise<void> {
   for (const { caseId, view } of await listCasesAwaitingApproval(db, schoolIds)) {
     const handle = client.workflow.getHandle(caseId);
     for (const p of view.pending) {
+      if (only && !approvesUnder(only.rule, p, only.policy)) continue;
       await withDeadline(
         handle.executeUpdate(decideStep, {
           args: [

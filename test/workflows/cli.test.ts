@@ -193,4 +193,66 @@ describe('the attendance command line', () => {
         f.name,
       ).toBe(f.sha256);
   }, 600_000);
+
+  it('counts what two policies would do, week by week, as a spreadsheet', () => {
+    const data = join(dir, 'data');
+    const run = attendance(
+      [
+        'what-if',
+        '--policy',
+        'bradford-staged-intervention',
+        '--compare',
+        'three-letter-system',
+        '--from',
+        '2025-11-17',
+        '--to',
+        '2025-12-05',
+        '--csv',
+      ],
+      data,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const [header, ...rows] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const col = (name: string) => header!.indexOf(name);
+    const row = (policy: string, week: string) => rows.find((r) => r[0] === policy && r[2] === week)!;
+    // Every school in the store (this one), three school weeks and a total under each policy.
+    expect(rows.map((r) => `${r[0]} ${r[2]}`)).toEqual([
+      'bradford-staged-intervention 2025-11-17',
+      'bradford-staged-intervention 2025-11-24',
+      'bradford-staged-intervention 2025-12-01',
+      'bradford-staged-intervention total',
+      'three-letter-system 2025-11-17',
+      'three-letter-system 2025-11-24',
+      'three-letter-system 2025-12-01',
+      'three-letter-system total',
+    ]);
+    // Ada (80%) opens at Bradford's Stage Two and gets Warning Letter 1 in the first week; under the
+    // three-letter system she gets Letter 1. Bo is never written to.
+    expect(row('bradford-staged-intervention', '2025-11-17')[col('opened_at_stage-two')]).toBe('1');
+    expect(row('bradford-staged-intervention', '2025-11-17')[col('letters_bradford/warning-letter-1')]).toBe(
+      '1',
+    );
+    expect(row('three-letter-system', 'total')[col('letters_three-letter/letter-1')]).toBe('1');
+    expect(row('three-letter-system', 'total')[col('families_reached')]).toBe('1');
+    // Asked for both formats at once: a clear refusal.
+    const both = attendance(
+      [
+        'what-if',
+        '--policy',
+        'three-letter-system',
+        '--from',
+        '2025-11-17',
+        '--to',
+        '2025-11-21',
+        '--csv',
+        '--json',
+      ],
+      data,
+    );
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/choose one of --json and --csv/);
+  }, 600_000);
 });

@@ -26,6 +26,7 @@ import {
   type TaskOutcome,
 } from '../../../workflows/caseMessages';
 import {
+  approvesUnder,
   copySchool,
   simulatedCases,
   simulationResult,
@@ -185,9 +186,10 @@ export async function runInProcess(opts: InProcessOptions): Promise<SimulationRe
         { schoolId: opts.schoolId, asOf: day },
       ]);
       await time.settle();
-      if (opts.approve === 'all') {
+      if (opts.approve !== 'none') {
         for (const { caseId, view } of await listCasesAwaitingApproval(db, [opts.schoolId])) {
           for (const p of view.pending) {
+            if (!approvesUnder(opts.approve, p, opts.policy)) continue;
             const decision: StepDecision = {
               proposalId: p.proposalId,
               decision: 'approve',

@@ -1,0 +1,93 @@
+// `attendance what-if --policy NAME|FILE [--compare NAME|FILE] [--school S] --from DATE --to DATE
+// [--approve all|none|auto-only] [--engine fast|temporal] [--json | --csv]`: what a policy would do
+// over imported marks, counted per school week and in total (cases opened by stage, letters by
+// template, meetings and home visits with the staff hours they take, referrals, penalty-notice
+// considerations, families reached); with --compare, two policies side by side and the pupils whose
+// routes differ. Every school in the store when --school is not given. Nothing is sent and the store
+// is not changed (scripts/simulation/whatIf).
+import { type Command, InvalidArgumentError } from 'commander';
+import { loadPolicyFile } from '../../policies';
+import { openDbFromEnv } from '../../store/db';
+import { APPROVE_RULES, type ApproveRule } from '../simulation/runSimulation';
+import { whatIfCsv, whatIfText } from '../simulation/whatIf/format';
+import { runWhatIf } from '../simulation/whatIf/run';
+import { parseIsoDateOption } from './options';
+
+export function registerWhatIfCommand(program: Command): void {
+  program
+    .command('what-if')
+    .description(
+      'Count what a policy (or two, side by side) would do over imported marks, per week and in total (nothing is sent)',
+    )
+    .requiredOption('--policy <name|file>', 'a policy name in policies/ or a path to a policy file')
+    .option('--compare <name|file>', 'a second policy to compare with the first')
+    .option('--school <id>', 'one school (URN or code); every school in the store when left out')
+    .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
+    .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
+    .option(
+      '--approve <all|none|auto-only>',
+      'which proposals the team approves: all, none, or only steps the policy runs by itself that a safeguarding flag held',
+      (v: string) => {
+        if (!(APPROVE_RULES as readonly string[]).includes(v))
+          throw new InvalidArgumentError(`use one of ${APPROVE_RULES.join(', ')}`);
+        return v;
+      },
+      'all',
+    )
+    .option(
+      '--engine <fast|temporal>',
+      'fast: the case code in this process; temporal: the real workflows on the time-skipping server (slow)',
+      (v: string) => {
+        if (v !== 'fast' && v !== 'temporal')
+          throw new InvalidArgumentError('use --engine fast or --engine temporal');
+        return v;
+      },
+      'fast',
+    )
+    .option('--json', 'print the reports (weeks, totals, every pupil route) and the differing pupils as JSON')
+    .option('--csv', 'print CSV: one row per policy and week, and a total row for each policy')
+    .action(
+      async (opts: {
+        policy: string;
+        compare?: string;
+        school?: string;
+        from: string;
+        to: string;
+        approve: ApproveRule;
+        engine: 'fast' | 'temporal';
+        json?: boolean;
+        csv?: boolean;
+      }) => {
+        if (opts.from > opts.to) throw new Error('--from must not be after --to');
+        if (opts.json && opts.csv) throw new Error('choose one of --json and --csv');
+        const policy = loadPolicyFile(opts.policy);
+        const compareWith = opts.compare ? loadPolicyFile(opts.compare) : undefined;
+        const source = await openDbFromEnv();
+        const quiet = opts.json || opts.csv || !process.stderr.isTTY;
+        try {
+          const result = await runWhatIf({
+            source,
+            policy,
+            ...(compareWith ? { compareWith } : {}),
+            ...(opts.school ? { schoolId: opts.school } : {}),
+            from: opts.from,
+            to: opts.to,
+            approve: opts.approve,
+            engine: opts.engine,
+            onProgress: quiet
+              ? undefined
+              : (p) =>
+                  process.stderr.write(
+                    `\r${p.policy}, school ${p.school}: ${p.day} (${p.index + 1}/${p.total})`.padEnd(78),
+                  ),
+          });
+          if (!quiet) process.stderr.write('\n');
+          if (opts.json) console.log(JSON.stringify(result, null, 2));
+          else if (opts.csv) process.stdout.write(whatIfCsv(result));
+          else console.log(whatIfText(result, { approve: opts.approve }));
+        } finally {
+          await source.close();
+        }
+      },
+    );
+}
