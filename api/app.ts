@@ -29,6 +29,7 @@ import { registerImportRoutes } from './routes/imports';
 import { registerImportSampleRoutes } from './routes/importSamples';
 import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
+import { registerWhatIfRoutes } from './routes/whatIf';
 import { registerPupilRoutes } from './routes/pupils';
 import { registerSchoolRoutes } from './routes/schools';
 import { registerEvidenceRoutes } from './routes/evidence';
@@ -197,6 +198,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerLetterRoutes(app, ctx);
   await registerDashboardRoutes(app, ctx);
   await registerPolicyRoutes(app, ctx);
+  await registerWhatIfRoutes(app, ctx);
   await registerAuditRoutes(app, ctx);
   await registerDemoRoutes(app, ctx);
 

@@ -260,9 +260,28 @@ export interface SimulationResult {
   wallSeconds: number;
 }
 
-export async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map<string, string>> {
+/** A school as a what-if needs it: the school, its pupils and their marks, as plain data. */
+export interface SchoolSnapshot {
+  school: NonNullable<Awaited<ReturnType<typeof getSchool>>>;
+  pupils: Awaited<ReturnType<typeof listPupils>>;
+  marks: { pupilId: string; yearStart: IsoDate; codes: Uint8Array | string }[];
+}
+
+/** Reads a school out of a store (plain data, so it can go to another thread). */
+export async function snapshotSchool(source: Db, schoolId: string): Promise<SchoolSnapshot> {
   const school = await getSchool(source, schoolId);
   if (!school) throw new Error(`school ${schoolId} is not in the store: import it first`);
+  const pupils = await listPupils(source, schoolId);
+  const marks: SchoolSnapshot['marks'] = [];
+  for (const [pupilId, grid] of await loadMarkGrids(source, schoolId)) {
+    for (const blob of grid.toBlobs()) marks.push({ pupilId, yearStart: blob.yearStart, codes: blob.codes });
+  }
+  return { school, pupils, marks };
+}
+
+/** Writes a snapshot into an empty store; returns each pupil's UPN by id. */
+export async function loadSnapshot(target: Db, snap: SchoolSnapshot): Promise<Map<string, string>> {
+  const { school } = snap;
   await target.query(
     `INSERT INTO schools (id, name, calendar, lessons_per_day, policy_id, policy_version) VALUES ($1,$2,$3,$4,$5,$6)`,
     [
@@ -274,16 +293,15 @@ export async function copySchool(source: Db, target: Db, schoolId: string): Prom
       school.policyVersion,
     ],
   );
-  const pupils = await listPupils(source, schoolId);
   const upnById = new Map<string, string>();
-  for (const p of pupils) {
+  for (const p of snap.pupils) {
     upnById.set(p.id, p.upn);
     await target.query(
       `INSERT INTO pupils (id, school_id, upn, given_name, family_name, year_group, date_of_birth, start_date, left_on, flags, contacts)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
       [
         p.id,
-        schoolId,
+        school.id,
         p.upn,
         p.givenName,
         p.familyName,
@@ -296,17 +314,18 @@ export async function copySchool(source: Db, target: Db, schoolId: string): Prom
       ],
     );
   }
-  const grids = await loadMarkGrids(source, schoolId);
-  for (const [pupilId, grid] of grids) {
-    for (const blob of grid.toBlobs()) {
-      await target.query(`INSERT INTO pupil_marks (pupil_id, year_start, codes) VALUES ($1,$2,$3)`, [
-        pupilId,
-        blob.yearStart,
-        blob.codes,
-      ]);
-    }
+  for (const m of snap.marks) {
+    await target.query(`INSERT INTO pupil_marks (pupil_id, year_start, codes) VALUES ($1,$2,$3)`, [
+      m.pupilId,
+      m.yearStart,
+      m.codes,
+    ]);
   }
   return upnById;
+}
+
+export async function copySchool(source: Db, target: Db, schoolId: string): Promise<Map<string, string>> {
+  return loadSnapshot(target, await snapshotSchool(source, schoolId));
 }
 
 /** Worker logs go to stderr, warnings and errors only: stdout is the simulation's own output (--json). */

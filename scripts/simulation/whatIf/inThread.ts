@@ -1,0 +1,59 @@
+// Runs a what-if on a thread of its own (thread.ts), so the process that starts it (the API) stays
+// free to answer pages. The schools go to the thread as plain data, read here from the store.
+import { Worker } from 'node:worker_threads';
+import type { Policy } from '../../../domain/policy/schema';
+import type { IsoDate } from '../../../domain/types';
+import type { Db } from '../../../store/db';
+import { snapshotSchool, type ApproveRule, type SchoolSnapshot } from '../runSimulation';
+import type { WhatIfResult } from './run';
+
+export interface WhatIfJob {
+  snapshots: SchoolSnapshot[];
+  policy: Policy;
+  compareWith?: Policy;
+  from: IsoDate;
+  to: IsoDate;
+  approve: ApproveRule;
+}
+
+export type WhatIfThreadMessage =
+  | { kind: 'progress'; done: number; total: number }
+  | { kind: 'done'; result: WhatIfResult }
+  | { kind: 'failed'; message: string };
+
+export interface WhatIfRequest extends Omit<WhatIfJob, 'snapshots'> {
+  schoolIds: string[];
+}
+
+/** Runs the what-if on its own thread; `onProgress` hears each simulated day. */
+export async function runWhatIfInThread(
+  source: Db,
+  req: WhatIfRequest,
+  onProgress: (done: number, total: number) => void,
+): Promise<WhatIfResult> {
+  const { schoolIds, ...rest } = req;
+  const snapshots: SchoolSnapshot[] = [];
+  for (const id of schoolIds) snapshots.push(await snapshotSchool(source, id));
+  const job: WhatIfJob = { ...rest, snapshots };
+  // The entry is JavaScript that loads thread.ts through tsx, whether this process runs under tsx or Vitest.
+  const thread = new Worker(new URL('./threadEntry.mjs', import.meta.url), { workerData: job });
+  return new Promise<WhatIfResult>((resolve, reject) => {
+    let settled = false;
+    thread.on('message', (m: WhatIfThreadMessage) => {
+      if (m.kind === 'progress') onProgress(m.done, m.total);
+      else {
+        settled = true;
+        if (m.kind === 'done') resolve(m.result);
+        else reject(new Error(m.message));
+        void thread.terminate();
+      }
+    });
+    thread.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    thread.on('exit', (code) => {
+      if (!settled) reject(new Error(`the what-if thread stopped (exit code ${code}) before it finished`));
+    });
+  });
+}
