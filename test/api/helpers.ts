@@ -28,6 +28,8 @@ export async function makeTestApp(
     now?: () => number;
     /** How long the live case view waits for the workflow (the default suits an idle machine). */
     caseQueryTimeoutMs?: number;
+    /** Serve the built web app too (browser tests); the API alone otherwise. */
+    serveWeb?: boolean;
   } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await openDb({ inMemory: true }));
@@ -47,7 +49,7 @@ export async function makeTestApp(
     db,
     config,
     sessionSecret: randomBytes(32),
-    webDist: null,
+    ...(options.serveWeb ? {} : { webDist: null }),
     caseQueryTimeoutMs: options.caseQueryTimeoutMs ?? 1_500,
     ...(options.now ? { now: options.now } : {}),
   });

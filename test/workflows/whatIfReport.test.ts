@@ -99,7 +99,7 @@ describe('what-if: a policy counted week by week before a school adopts it', () 
     const ben = differences.find((d) => d.upn === pupil('Ben'))!;
     // Ben was at 92%: below Bradford's 95% but not the three-letter system's 90%.
     expect(ben.why).toMatch(
-      /^Under Three-letter system \(local authority\) no case is opened; under Bradford staged intervention the case is at Stage One \(advisory\) on 2025-11-17 \(.*below 95%.*\)\.$/,
+      /^Under Three-letter system \(local authority\) no case is opened; under Bradford staged intervention the case is at Stage One \(advisory\) on 17 November 2025 \(.*below 95%.*\)\.$/,
     );
     expect(ben.a).toEqual([]);
     expect(differences.map((d) => d.upn)).not.toContain(pupil('Harry'));

@@ -12,6 +12,7 @@ import { ApprovalsPage } from './pages/Approvals';
 import { CasesPage } from './pages/Cases';
 import { CasePage } from './pages/Case';
 import { DashboardPage } from './pages/Dashboard';
+import { WhatIfPage } from './pages/WhatIf';
 import { ImportsPage } from './pages/Imports';
 import { PoliciesPage } from './pages/Policies';
 import { OutboxPage } from './pages/Outbox';
@@ -39,6 +40,7 @@ const NAV: NavItem[] = [
   { to: '/contact-changes', label: 'Contact changes', roles: ['manager', 'admin'] },
   { to: '/outbox', label: 'Outbox', roles: ['officer', 'manager', 'admin'] },
   { to: '/policies', label: 'Policies', roles: ['officer', 'manager', 'admin'] },
+  { to: '/what-if', label: 'What-if', roles: ['manager', 'admin'] },
   { to: '/audit', label: 'Audit log', roles: ['manager', 'admin'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
 ];
@@ -145,7 +147,7 @@ export function App() {
     page = (
       <MessagePage title={forbidden.label}>
         <p>
-          This page is for {forbidden.roles.map(roleName).join(' and ')}s; your account is{' '}
+          This page is for {forbidden.roles.map((r) => `${roleName(r)}s`).join(' and ')}; your account is{' '}
           {article(roleName(session.user.role))} {roleName(session.user.role)}’s.{' '}
           <Link to={homeFor(session.user.role)}>Go to your start page</Link>.
         </p>
@@ -163,6 +165,7 @@ export function App() {
   else if (path === '/contact-changes') page = <ContactChangesPage />;
   else if (path === '/outbox') page = <OutboxPage />;
   else if (path === '/policies') page = <PoliciesPage />;
+  else if (path === '/what-if') page = <WhatIfPage />;
   else if (path === '/users') page = <UsersPage />;
   else if (path === '/audit') page = <AuditPage />;
   else

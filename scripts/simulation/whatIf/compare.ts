@@ -15,6 +15,15 @@ export interface RouteDifference {
   why: string;
 }
 
+/** 17 November 2025: how a manager reads a date. */
+const longDate = (d: IsoDate) =>
+  new Date(`${d}T12:00:00Z`).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
 const same = (x: Milestone, y: Milestone) => x.date === y.date && x.kind === y.kind && x.name === y.name;
 
 function describe(m: Milestone | undefined, policyName: string, hadCase: boolean): string {
@@ -22,7 +31,7 @@ function describe(m: Milestone | undefined, policyName: string, hadCase: boolean
     return hadCase ? `under ${policyName} nothing more happens` : `under ${policyName} no case is opened`;
   const what =
     m.kind === 'stage' ? `the case is at ${m.name}` : m.kind === 'closed' ? 'the case closes' : m.name;
-  return `under ${policyName} ${what} on ${m.date}${m.why ? ` (${m.why})` : ''}`;
+  return `under ${policyName} ${what} on ${longDate(m.date)}${m.why ? ` (${m.why})` : ''}`;
 }
 
 /** Every pupil whose route differs between the two runs, in UPN order. */

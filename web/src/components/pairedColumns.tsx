@@ -1,0 +1,115 @@
+// Columns side by side, week by week: one measure under two policies (or one), so a manager sees at a
+// glance which weeks one policy would make busier. The figures are also a table, for screen readers
+// and for anyone who prefers numbers.
+import { fmtShortDate } from '../format';
+
+export interface PairedSeries {
+  label: string;
+  /** A colour class of the charts (tone-1 … tone-6). */
+  tone: string;
+  values: number[];
+}
+
+/** 1, 2, 5, 10, 20, 50… at or above x. */
+function niceStep(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(Math.max(1, x)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+const show = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+
+export function PairedColumns({
+  title,
+  weeks,
+  series,
+}: {
+  title: string;
+  weeks: string[];
+  series: PairedSeries[];
+}) {
+  const W = 960;
+  const H = 220;
+  const pad = { l: 40, r: 10, t: 10, b: 34 };
+  const max = Math.max(0, ...series.flatMap((s) => s.values));
+  const step = niceStep(Math.max(4, max) / 4);
+  const top = step * 4;
+  const cw = (W - pad.l - pad.r) / Math.max(1, weeks.length);
+  const bw = (cw * 0.7) / Math.max(1, series.length);
+  const y = (v: number) => pad.t + ((top - v) * (H - pad.t - pad.b)) / top;
+  return (
+    <figure className="chart">
+      <figcaption>
+        <strong>{title}</strong>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}, week by week`}>
+        {[0, 1, 2, 3, 4].map((k) => (
+          <g key={k}>
+            <line x1={pad.l} x2={W - pad.r} y1={y(k * step)} y2={y(k * step)} className="grid" />
+            <text x={pad.l - 6} y={y(k * step) + 4} className="axis" textAnchor="end">
+              {k * step}
+            </text>
+          </g>
+        ))}
+        {weeks.map((w, i) => (
+          <g key={w}>
+            {series.map((s, n) => {
+              const v = s.values[i] ?? 0;
+              return (
+                <rect
+                  key={s.label}
+                  x={pad.l + i * cw + cw * 0.15 + n * bw}
+                  width={bw * 0.92}
+                  y={y(v)}
+                  height={Math.max(0, y(0) - y(v))}
+                  className={`col ${s.tone}`}
+                >
+                  <title>
+                    Week of {fmtShortDate(w)}: {s.label} {show(v)}
+                  </title>
+                </rect>
+              );
+            })}
+            {(i % Math.ceil(weeks.length / 10) === 0 || i === weeks.length - 1) && (
+              <text x={pad.l + i * cw + cw / 2} y={H - pad.b + 16} className="axis" textAnchor="middle">
+                {fmtShortDate(w)}
+              </text>
+            )}
+          </g>
+        ))}
+      </svg>
+      <div className="legend">
+        {series.map((s) => (
+          <span key={s.label}>
+            <span className={`key col ${s.tone}`} /> {s.label}{' '}
+          </span>
+        ))}
+      </div>
+      <details>
+        <summary>The figures</summary>
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Week of</th>
+              {series.map((s) => (
+                <th key={s.label} scope="col">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {weeks.map((w, i) => (
+              <tr key={w}>
+                <th scope="row">{fmtShortDate(w)}</th>
+                {series.map((s) => (
+                  <td key={s.label}>{show(s.values[i] ?? 0)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
