@@ -7,47 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicyFile } from '../../policies';
 import { openDb, type Db } from '../../store/db';
 import { runInProcess } from '../../scripts/simulation/inProcess/runInProcess';
-import { runSimulation, type SimulationResult } from '../../scripts/simulation/runSimulation';
+import { runSimulation } from '../../scripts/simulation/runSimulation';
+import { comparable } from '../../scripts/simulation/whatIf/comparable';
 import { SCHOOL_ID } from './harness';
 import { FROM, seedSchool, TO } from './whatIfSchool';
-
-/**
- * Each case as a family and a manager would read it, with what differs between two faithful runs
- * set aside: the instant a task ran (`at`), and ids made in the run, numbered in order of appearance.
- */
-function comparable(result: SimulationResult) {
-  return result.cases
-    .map((c) => {
-      const ids = new Map<string, string>();
-      const id = (v: string) => {
-        if (!ids.has(v)) ids.set(v, `#${ids.size + 1}`);
-        return ids.get(v)!;
-      };
-      const uuids = (s: string) =>
-        s
-          .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, id)
-          .replace(/SHA-256 of its manifest [0-9a-f]{64}/g, 'SHA-256 of its manifest (hash)');
-      return {
-        upn: c.upn,
-        caseId: c.caseId,
-        status: c.status,
-        stage: c.stage,
-        events: c.events.map((e) => {
-          const { at: _at, proposalId, ref, text, letter, ...rest } = e;
-          return {
-            ...rest,
-            text: uuids(text),
-            ...(proposalId ? { proposalId: id(proposalId) } : {}),
-            ...(ref ? { ref: uuids(ref) } : {}),
-            ...(letter
-              ? { letter: { ...letter, text: uuids(letter.text), subject: uuids(letter.subject) } }
-              : {}),
-          };
-        }),
-      };
-    })
-    .sort((a, b) => a.upn.localeCompare(b.upn));
-}
 
 describe('a what-if run in this process gives the cases the workflows give', () => {
   let source: Db;
