@@ -4,12 +4,12 @@
 // not changed. `fast` (the default) runs the cases in this process on a simulated school clock
 // (scripts/simulation/inProcess); `temporal` runs the real workflows on the time-skipping server,
 // slower, and the reference the fast run is tested against (test/workflows/whatIf.test.ts).
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
 import { runInProcess } from '../simulation/inProcess/runInProcess';
-import { APPROVE_RULES, runSimulation, type ApproveRule } from '../simulation/runSimulation';
-import { parseIsoDateOption } from './options';
+import { runSimulation, type ApproveRule } from '../simulation/runSimulation';
+import { APPROVE_OPTION, ENGINE_OPTION, parseIsoDateOption } from './options';
 
 export function registerSimulateCommand(program: Command): void {
   program
@@ -19,26 +19,8 @@ export function registerSimulateCommand(program: Command): void {
     .requiredOption('--policy <name|file>', 'a policy name in policies/ or a path to a policy file')
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
-    .option(
-      '--approve <all|none|auto-only>',
-      'which proposals the team approves: all, none, or only steps the policy runs by itself that a safeguarding flag held',
-      (v: string) => {
-        if (!(APPROVE_RULES as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`use one of ${APPROVE_RULES.join(', ')}`);
-        return v;
-      },
-      'all',
-    )
-    .option(
-      '--engine <fast|temporal>',
-      'fast: the case code in this process on a simulated clock; temporal: the real workflows on the time-skipping server',
-      (v: string) => {
-        if (v !== 'fast' && v !== 'temporal')
-          throw new InvalidArgumentError('use --engine fast or --engine temporal');
-        return v;
-      },
-      'fast',
-    )
+    .option(APPROVE_OPTION.flags, APPROVE_OPTION.description, APPROVE_OPTION.parse, 'all')
+    .option(ENGINE_OPTION.flags, ENGINE_OPTION.description, ENGINE_OPTION.parse, 'fast')
     .option(
       '--evidence <dir>',
       'write, for each case that reaches a referral step, the evidence pack it would have produced that day (a folder per case id)',

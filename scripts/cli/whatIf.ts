@@ -5,13 +5,13 @@
 // considerations, families reached); with --compare, two policies side by side and the pupils whose
 // routes differ. Every school in the store when --school is not given. Nothing is sent and the store
 // is not changed (scripts/simulation/whatIf).
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
-import { APPROVE_RULES, type ApproveRule } from '../simulation/runSimulation';
+import type { ApproveRule } from '../simulation/runSimulation';
 import { whatIfCsv, whatIfText } from '../simulation/whatIf/format';
 import { runWhatIf } from '../simulation/whatIf/run';
-import { parseIsoDateOption } from './options';
+import { APPROVE_OPTION, ENGINE_OPTION, parseIsoDateOption } from './options';
 
 export function registerWhatIfCommand(program: Command): void {
   program
@@ -24,26 +24,8 @@ export function registerWhatIfCommand(program: Command): void {
     .option('--school <id>', 'one school (URN or code); every school in the store when left out')
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD)', parseIsoDateOption)
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
-    .option(
-      '--approve <all|none|auto-only>',
-      'which proposals the team approves: all, none, or only steps the policy runs by itself that a safeguarding flag held',
-      (v: string) => {
-        if (!(APPROVE_RULES as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`use one of ${APPROVE_RULES.join(', ')}`);
-        return v;
-      },
-      'all',
-    )
-    .option(
-      '--engine <fast|temporal>',
-      'fast: the case code in this process; temporal: the real workflows on the time-skipping server (slow)',
-      (v: string) => {
-        if (v !== 'fast' && v !== 'temporal')
-          throw new InvalidArgumentError('use --engine fast or --engine temporal');
-        return v;
-      },
-      'fast',
-    )
+    .option(APPROVE_OPTION.flags, APPROVE_OPTION.description, APPROVE_OPTION.parse, 'all')
+    .option(ENGINE_OPTION.flags, ENGINE_OPTION.description, ENGINE_OPTION.parse, 'fast')
     .option('--json', 'print the reports (weeks, totals, every pupil route) and the differing pupils as JSON')
     .option('--csv', 'print CSV: one row per policy and week, and a total row for each policy')
     .action(

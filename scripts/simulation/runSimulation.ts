@@ -21,12 +21,7 @@ import { startTimeSkippingServer } from '../../temporal/ephemeralServers';
 import { buildActivities } from '../../worker/activityDeps';
 import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import type { CaseSettings } from '../../workflows/attendanceCase';
-import {
-  decideStep,
-  type Actor,
-  type PendingProposal,
-  type TimelineEvent,
-} from '../../workflows/caseMessages';
+import { decideStep, type Actor, type TimelineEvent } from '../../workflows/caseMessages';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
 import { RecordingMailer } from '../../messaging/fakes';
 import { getLetter, listOutbox } from '../../store/caseServices';
@@ -36,6 +31,9 @@ import { dirname, join } from 'node:path';
 import { generatePack } from '../../evidence/service';
 import { REFERRAL_STEP_KINDS } from '../../domain/stepRoute';
 import { schoolSweep } from '../../workflows/schoolSweep';
+import { approvesUnder, type ApproveRule } from './approveRule';
+
+export { APPROVE_RULES, approvesUnder, type ApproveRule } from './approveRule';
 
 /** How long one case may take to act on a day (a loaded machine is slow; a stuck case is an error). */
 const QUIET_TIMEOUT_MS = 120_000;
@@ -87,22 +85,6 @@ export interface SimulationOptions {
    * them to its own server). Without it, the result lists every case.
    */
   handOver?: (ctx: { client: Client; db: Db; caseIds: string[] }) => Promise<void>;
-}
-
-export type ApproveRule = 'all' | 'none' | 'auto-only';
-export const APPROVE_RULES: readonly ApproveRule[] = ['all', 'none', 'auto-only'];
-
-/**
- * Whether the simulated team approves this pending proposal under the run's rule. A case proposes a
- * step the policy runs by itself as the team's when a safeguarding flag holds it, so `auto-only`
- * asks the policy, not the proposal.
- */
-export function approvesUnder(rule: ApproveRule, p: Pick<PendingProposal, 'step'>, policy: Policy): boolean {
-  if (rule !== 'auto-only') return rule === 'all';
-  const step = policy.stages
-    .find((st) => st.id === p.step.stageId)
-    ?.steps.find((x) => x.id === p.step.stepId);
-  return step?.approval === 'auto';
 }
 
 /** One simulated school day, as the team's part sees it: cases are quiet when it is called. */
@@ -166,7 +148,7 @@ async function writeEvidenceAtReferral(
 }
 
 /** Timeline events whose ref is something the family receives (a meeting's ref: its invitations). */
-const WRITTEN = new Set([
+export const WRITTEN: ReadonlySet<string> = new Set([
   'letterSent',
   'letterHeld',
   'toPost',

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { ensureWebBuilt } from '../../api/webBuild';
 import { makeTestApp, makeUser, PASSWORD, type TestApp } from '../api/helpers';
 import { SCHOOL_ID } from '../workflows/harness';
 import { seedSchool } from '../workflows/whatIfSchool';
 import { expectAccessible } from './steps/a11y';
-import { CHROMIUM_ARGS, newPageIn } from './steps/browser';
+import { launchChromium, newPageIn } from './steps/browser';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -33,10 +33,7 @@ beforeAll(async () => {
   officerEmail = (await makeUser(t.db, 'officer', [SCHOOL_ID])).email;
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 }, 240_000);
 afterAll(async () => {
   await browser?.close();

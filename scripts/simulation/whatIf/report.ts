@@ -7,7 +7,7 @@ import type { Policy, Step } from '../../../domain/policy/schema';
 import { REFERRAL_STEP_KINDS } from '../../../domain/stepRoute';
 import type { IsoDate } from '../../../domain/types';
 import type { StepKind } from '../../../domain/caseTypes';
-import type { SimulatedCase, SimulationResult } from '../runSimulation';
+import { WRITTEN, type SimulatedCase, type SimulationResult } from '../runSimulation';
 
 /**
  * Staff time a step takes when its policy does not say (`staffMinutes`): a support or panel meeting
@@ -71,25 +71,7 @@ export interface WhatIfReport {
 }
 
 /** Events by which a step is carried out (one step may write several: sent by e-mail and to post). */
-const STEP_DONE = new Set([
-  'letterSent',
-  'letterHeld',
-  'toPost',
-  'messageSent',
-  'messageHeld',
-  'meetingBooked',
-  'taskCreated',
-  'councilNotified',
-  'stepFailed',
-]);
-const WRITTEN = new Set([
-  'letterSent',
-  'letterHeld',
-  'toPost',
-  'messageSent',
-  'messageHeld',
-  'meetingBooked',
-]);
+const STEP_DONE = new Set([...WRITTEN, 'taskCreated', 'councilNotified', 'stepFailed']);
 const HELD = new Set(['letterHeld', 'messageHeld']);
 
 /** The Monday of the week `date` falls in. */

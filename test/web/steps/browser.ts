@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 // Debian's Chromium as the browser tests start it: headless, no sandbox (CI runs as root), and
 // nothing that reaches the network on its own.
@@ -23,4 +23,12 @@ export async function newPageIn(browser: Browser): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   return page;
+}
+
+/** Debian's Chromium (or CHROMIUM_PATH), started as every browser test starts it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
 }

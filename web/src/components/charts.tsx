@@ -222,8 +222,8 @@ export function HBarChart({
   );
 }
 
-/** 1, 2, 5, 10, 20, 50… at or above x. */
-function niceStep(x: number): number {
+/** 1, 2, 5, 10, 20, 50… at or above x: a column chart's gridline step. */
+export function niceStep(x: number): number {
   const p = 10 ** Math.floor(Math.log10(Math.max(1, x)));
   for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
   return 10 * p;

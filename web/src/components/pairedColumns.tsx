@@ -2,19 +2,13 @@
 // glance which weeks one policy would make busier. The figures are also a table, for screen readers
 // and for anyone who prefers numbers.
 import { fmtShortDate } from '../format';
+import { niceStep } from './charts';
 
 export interface PairedSeries {
   label: string;
   /** A colour class of the charts (tone-1 … tone-6). */
   tone: string;
   values: number[];
-}
-
-/** 1, 2, 5, 10, 20, 50… at or above x. */
-function niceStep(x: number): number {
-  const p = 10 ** Math.floor(Math.log10(Math.max(1, x)));
-  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
-  return 10 * p;
 }
 
 const show = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
