@@ -49,7 +49,7 @@ const reportView = ({ routes: _routes, ...rest }: WhatIfReport) => rest;
 
 export async function registerWhatIfRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const runs = new WhatIfRuns(ctx.db, ctx.now);
-  app.addHook('onClose', async () => runs.idle());
+  app.addHook('onClose', async () => runs.close());
 
   app.post(
     '/api/what-if',

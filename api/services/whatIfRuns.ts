@@ -1,7 +1,7 @@
 // What-if runs in the background, as imports do: POST answers 202 with an id, GET reports how far
 // the run has got, then the result. A run is minutes of CPU on its own thread (inThread.ts), so one
 // runs at a time per process and the next waits its turn; runs live in memory for an hour, since a
-// what-if changes nothing and is cheap to ask again.
+// what-if changes nothing and is cheap to ask again. Shutting down ends a running one at once.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db';
 import { runWhatIfInThread, type WhatIfRequest } from '../../scripts/simulation/whatIf/inThread';
@@ -30,6 +30,7 @@ export class WhatIfRuns {
   private readonly runs = new Map<string, WhatIfRun>();
   private chain: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -55,10 +56,16 @@ export class WhatIfRuns {
       this.waiting--;
       run.status = 'running';
       try {
-        run.result = await runWhatIfInThread(this.db, req, (done, total) => {
-          run.done = done;
-          run.total = total;
-        });
+        if (this.stopping.signal.aborted) throw new Error('the server shut down before the what-if began');
+        run.result = await runWhatIfInThread(
+          this.db,
+          req,
+          (done, total) => {
+            run.done = done;
+            run.total = total;
+          },
+          this.stopping.signal,
+        );
         run.status = 'done';
       } catch (err) {
         run.status = 'failed';
@@ -74,8 +81,9 @@ export class WhatIfRuns {
     return this.runs.get(id);
   }
 
-  /** Waits for every queued run to end (tests, shutdown). */
-  async idle(): Promise<void> {
+  /** Shutting down: the running what-if's thread is ended and those waiting never start. */
+  async close(): Promise<void> {
+    this.stopping.abort();
     await this.chain;
   }
 

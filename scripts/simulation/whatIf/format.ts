@@ -80,28 +80,15 @@ export function whatIfText(
   weekRows.push(['Total', ...MEASURES.map((m) => cell((r) => m.of(r.total)))]);
   out.push(table(['Week of', ...MEASURES.map((m) => m.label)], weekRows), '');
 
-  const templates = [...new Set(result.reports.flatMap((r) => Object.keys(r.total.letters)))].sort();
-  if (templates.length > 0) {
-    out.push(
-      'Letters by template',
-      table(
-        ['Template', ...labels],
-        templates.map((t) => [t, ...result.reports.map((r) => String(r.total.letters[t] ?? 0))]),
-      ),
-      '',
-    );
-  }
-  const stages = [...new Set(result.reports.flatMap((r) => Object.keys(r.total.openAtEnd)))].sort();
-  if (stages.length > 0) {
-    out.push(
-      'Open cases at the end, by stage',
-      table(
-        ['Stage', ...labels],
-        stages.map((s) => [s, ...result.reports.map((r) => String(r.total.openAtEnd[s] ?? 0))]),
-      ),
-      '',
-    );
-  }
+  /** A total broken down by key (template, stage), one column per policy; nothing when empty. */
+  const byKey = (title: string, head: string, of: (r: WhatIfReport) => Record<string, number>) => {
+    const keys = [...new Set(result.reports.flatMap((r) => Object.keys(of(r))))].sort();
+    if (keys.length === 0) return;
+    const rows = keys.map((k) => [k, ...result.reports.map((r) => String(of(r)[k] ?? 0))]);
+    out.push(title, table([head, ...labels], rows), '');
+  };
+  byKey('Letters by template', 'Template', (r) => r.total.letters);
+  byKey('Open cases at the end, by stage', 'Stage', (r) => r.total.openAtEnd);
   if (result.differences) {
     const limit = opts.listDifferences ?? 50;
     out.push(

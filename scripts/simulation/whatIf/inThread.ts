@@ -25,11 +25,15 @@ export interface WhatIfRequest extends Omit<WhatIfJob, 'snapshots'> {
   schoolIds: string[];
 }
 
-/** Runs the what-if on its own thread; `onProgress` hears each simulated day. */
+/**
+ * Runs the what-if on its own thread; `onProgress` hears each simulated day. `signal` stops it (the
+ * process is shutting down): the thread is ended, not waited for.
+ */
 export async function runWhatIfInThread(
   source: Db,
   req: WhatIfRequest,
   onProgress: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<WhatIfResult> {
   const { schoolIds, ...rest } = req;
   const snapshots: SchoolSnapshot[] = [];
@@ -55,5 +59,12 @@ export async function runWhatIfInThread(
     thread.on('exit', (code) => {
       if (!settled) reject(new Error(`the what-if thread stopped (exit code ${code}) before it finished`));
     });
+    const stop = () => {
+      settled = true;
+      reject(new Error('the what-if was stopped: the server is shutting down'));
+      void thread.terminate();
+    };
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
   });
 }

@@ -229,6 +229,32 @@ export function niceStep(x: number): number {
   return 10 * p;
 }
 
+/** A column chart's five gridlines (0 to four steps), each labelled on the left. */
+export function YGrid({
+  step,
+  y,
+  left,
+  right,
+}: {
+  step: number;
+  y: (v: number) => number;
+  left: number;
+  right: number;
+}) {
+  return (
+    <>
+      {[0, 1, 2, 3, 4].map((k) => (
+        <g key={k}>
+          <line x1={left} x2={right} y1={y(k * step)} y2={y(k * step)} className="grid" />
+          <text x={left - 6} y={y(k * step) + 4} className="axis" textAnchor="end">
+            {k * step}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 export interface StackSeries {
   key: string;
   label: string;
@@ -257,14 +283,7 @@ export function StackedColumns({
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
-        {[0, 1, 2, 3, 4].map((k) => (
-          <g key={k}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(k * step)} y2={y(k * step)} className="grid" />
-            <text x={pad.l - 6} y={y(k * step) + 4} className="axis" textAnchor="end">
-              {k * step}
-            </text>
-          </g>
-        ))}
+        <YGrid step={step} y={y} left={pad.l} right={W - pad.r} />
         {weeks.map((w, i) => {
           let acc = 0;
           return (

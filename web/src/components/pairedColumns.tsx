@@ -2,7 +2,7 @@
 // glance which weeks one policy would make busier. The figures are also a table, for screen readers
 // and for anyone who prefers numbers.
 import { fmtShortDate } from '../format';
-import { niceStep } from './charts';
+import { niceStep, YGrid } from './charts';
 
 export interface PairedSeries {
   label: string;
@@ -37,14 +37,7 @@ export function PairedColumns({
         <strong>{title}</strong>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}, week by week`}>
-        {[0, 1, 2, 3, 4].map((k) => (
-          <g key={k}>
-            <line x1={pad.l} x2={W - pad.r} y1={y(k * step)} y2={y(k * step)} className="grid" />
-            <text x={pad.l - 6} y={y(k * step) + 4} className="axis" textAnchor="end">
-              {k * step}
-            </text>
-          </g>
-        ))}
+        <YGrid step={step} y={y} left={pad.l} right={W - pad.r} />
         {weeks.map((w, i) => (
           <g key={w}>
             {series.map((s, n) => {

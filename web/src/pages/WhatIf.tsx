@@ -10,26 +10,12 @@ import { useSession } from '../session';
 import { PairedColumns, type PairedSeries } from '../components/pairedColumns';
 import { Empty, ErrorBox, Loading, PageHeader, ProgressBar, useAsync } from '../components/ui';
 import { fmtDate, plural, yearLabel } from '../format';
+import type { WhatIfCounts, WhatIfReport } from '../../../scripts/simulation/whatIf/report';
 
-interface Counts {
-  casesOpened: Record<string, number>;
-  letters: Record<string, number>;
-  held: number;
-  meetings: number;
-  homeVisits: number;
-  staffHours: number;
-  referrals: number;
-  penaltyNoticeConsiderations: number;
-  familiesReached: number;
-}
-interface Report {
-  policy: { id: string; name: string; version: string | number };
-  from: string;
-  to: string;
-  pupils: number;
-  weeks: (Counts & { weekOf: string })[];
-  total: Counts & { openAtEnd: Record<string, number> };
-}
+// The server's own shapes (scripts/simulation/whatIf/report.ts): the page reads what the report counts.
+type Counts = WhatIfCounts;
+/** A report as the API gives it: without every pupil's route. */
+type Report = Omit<WhatIfReport, 'routes'>;
 interface Difference {
   pupilId: string | null;
   name: string;
