@@ -1,5 +1,5 @@
 // npm run bench:cluster [-- --schools 20 --pupils 1000] [--first N] [--rest-rounds 20] [--raw-per-starter 200]
-//                         [--second-sweep next-day|same-day] [--settle-load L] [--keep]
+//                         [--second-sweep next-day|same-day] [--settle-load L] [--max-cached N] [--keep]
 //
 // The production shape under a council's load, on one cluster (temporal/cluster: PostgreSQL of its
 // own, Temporal's four services as processes, two app workers as processes, the API in this process
@@ -20,7 +20,8 @@
 //      woken (docs/cost.md). `same-day` sweeps today again with today's registers, which sends every
 //      case its new figures (a case projected today judges for itself): the heaviest a sweep gets.
 //      `--settle-load L` first waits (up to 45 minutes) for the 1-minute load average to fall to L,
-//      so the pages are not measured beside another job's tail;
+//      so the pages are not measured beside another job's tail; `--max-cached N` sets each worker's
+//      WORKER_MAX_CACHED_WORKFLOWS (default: the SDK's, from the heap);
 //   4. resources: RSS, PSS and CPU seconds of every process (each Temporal service, each worker, this
 //      process, PostgreSQL's processes summed) with the first schools' cases open, and with all.
 // The table goes to stdout as Markdown; everything to .cache/bench-cluster.json.
@@ -80,6 +81,7 @@ const { values: opts } = parseArgs({
     'raw-per-starter': { type: 'string', default: '200' },
     'second-sweep': { type: 'string', default: 'next-day' },
     'settle-load': { type: 'string', default: '0' },
+    'max-cached': { type: 'string' },
     keep: { type: 'boolean', default: false },
     // Each worker writes a V8 CPU profile (node --cpu-prof) into the kept directory's profiles/.
     'cpu-prof': { type: 'boolean', default: false },
@@ -370,7 +372,9 @@ const SETTLED = `c.pending_approvals > 0 OR EXISTS (SELECT 1 FROM case_events e 
 
 /**
  * Polls until `count()` reaches `target`: ms from `t0` (performance.now()) when it did. Gives up
- * when the count has not moved for `stallMs` (something is stuck), returning how far it got.
+ * when the count has gained fewer than `trickle` in the last `stallMs` (something is stuck, or a
+ * few stragglers arrive minutes apart: two earlier runs sat for an hour on the last few dozen
+ * cases), returning how far it got.
  */
 async function waitForCount(
   what: string,
@@ -378,29 +382,74 @@ async function waitForCount(
   target: number,
   t0: number,
   everyMs: number,
-  stallMs = 15 * 60_000,
+  stallMs = 10 * 60_000,
+  trickle = Math.max(1, Math.ceil(target / 1000)),
 ): Promise<{ ms: number; n: number; reached: boolean }> {
   let lastSay = performance.now();
-  let last = -1;
+  /** The count at each poll within the last `stallMs`, oldest first. */
+  const window: { at: number; n: number }[] = [];
   let lastChange = performance.now();
   for (;;) {
     assertRunning();
     const n = await count();
     if (n >= target) return { ms: performance.now() - t0, n, reached: true };
-    if (n !== last) {
-      last = n;
-      lastChange = performance.now();
+    const now = performance.now();
+    if (window.length === 0 || n !== window.at(-1)!.n) lastChange = now;
+    window.push({ at: now, n });
+    while (window.length > 1 && now - window[1]!.at >= stallMs) window.shift();
+    if (now - lastSay > 30_000) {
+      say(`  ${what}: ${fmt(n)} of ${fmt(target)} after ${secs(now - t0)}`);
+      lastSay = now;
     }
-    if (performance.now() - lastSay > 30_000) {
-      say(`  ${what}: ${fmt(n)} of ${fmt(target)} after ${secs(performance.now() - t0)}`);
-      lastSay = performance.now();
-    }
-    if (performance.now() - lastChange > stallMs) {
-      say(`  ${what}: stuck at ${fmt(n)} of ${fmt(target)} for ${secs(stallMs)}; going on`);
+    if (now - window[0]!.at >= stallMs && n - window[0]!.n < trickle) {
+      say(`  ${what}: ${fmt(n)} of ${fmt(target)}, fewer than ${trickle} more in ${secs(stallMs)}; going on`);
       return { ms: lastChange - t0, n, reached: false };
     }
     await sleep(everyMs);
   }
+}
+
+/**
+ * Why cases the sweeps opened are not in the read model: for each case workflow the cluster has
+ * that the read model lacks (up to `limit`), what the server says it is doing. Ids only (no pupil
+ * data is in them): status, history length, the pending workflow task's attempt, the pending
+ * activities with their attempts and last failures, and how many workflow tasks timed out or failed.
+ */
+async function diagnoseUnprojected(limit = 40): Promise<string[]> {
+  const inReadModel = new Set(
+    (await db!.query<{ case_id: string }>('SELECT case_id FROM cases')).rows.map((r) => r.case_id),
+  );
+  const missing: string[] = [];
+  for await (const w of client!.workflow.list({ query: `WorkflowType = 'attendanceCase'` })) {
+    if (!inReadModel.has(w.workflowId)) missing.push(w.workflowId);
+  }
+  const lines = [`${missing.length} case workflows on the cluster are not in the read model`];
+  for (const id of missing.slice(0, limit)) {
+    try {
+      const h = client!.workflow.getHandle(id);
+      const d = await h.describe();
+      const raw = d.raw;
+      const wft = raw.pendingWorkflowTask;
+      const acts = (raw.pendingActivities ?? []).map(
+        (a) =>
+          `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? ` (${a.lastFailure.message.slice(0, 120)})` : ''}`,
+      );
+      const events = (await h.fetchHistory()).events ?? [];
+      const timedOut = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
+      const failedTasks = events.filter((e) => e.workflowTaskFailedEventAttributes);
+      const lastFailure = failedTasks.at(-1)?.workflowTaskFailedEventAttributes?.failure?.message;
+      lines.push(
+        `${id}: ${d.status.name}, ${d.historyLength} events` +
+          (wft ? `, workflow task pending (attempt ${wft.attempt}, state ${wft.state})` : '') +
+          (acts.length ? `, activities pending: ${acts.join('; ')}` : '') +
+          `, ${timedOut} workflow tasks timed out, ${failedTasks.length} failed` +
+          (lastFailure ? ` (last: ${lastFailure.slice(0, 160)})` : ''),
+      );
+    } catch (err) {
+      lines.push(`${id}: could not describe (${(err as Error).message})`);
+    }
+  }
+  return lines;
 }
 
 async function startSweeps(schoolIds: string[], asOf: string, tag: string) {
@@ -467,11 +516,14 @@ async function openSchools(schoolIds: string[], asOf: string, expectedTotal: num
   const evaluated = results.reduce((n, r) => n + r.evaluated, 0);
   say(`  sweeps done in ${secs(sweepMs)}: ${fmt(reported)} opened (as the sweeps report), ${failed} failed`);
   const projected = await projecting;
-  if (!projected.reached)
+  if (!projected.reached) {
     report.notes.push(
       `opening ${schoolIds.length} schools: the read model stopped at ${projected.n} of ${expectedTotal} cases`,
     );
-  else say(`  every case in the read model after ${secs(projected.ms)}`);
+    const why = await diagnoseUnprojected().catch((err: Error) => [`no diagnosis: ${err.message}`]);
+    for (const line of why) say(`  ${line}`);
+    report.notes.push(...why.map((l) => `not projected: ${l}`));
+  } else say(`  every case in the read model after ${secs(projected.ms)}`);
   // The cases the sweeps opened are the ones in the read model (a retried sweep reports a case again).
   const opened = await countCases('c.school_id = ANY($1::text[])', [schoolIds]);
   if (opened !== schoolIds.length * PUPILS || reported !== opened)
@@ -609,7 +661,9 @@ async function main(): Promise<void> {
     EMBEDDED_WORKER: 'false',
     DEMO_SCHOOL: 'false',
     LOG_LEVEL: 'warn',
+    ...(opts['max-cached'] ? { WORKER_MAX_CACHED_WORKFLOWS: opts['max-cached'] } : {}),
   };
+  report.options.maxCachedPerWorker = opts['max-cached'] ?? "the SDK's default";
   // No SMTP server: every letter stays in the outbox. No staff address: no staff e-mails either.
   delete env.SMTP_URL;
   delete env.ADMIN_EMAIL;
