@@ -31,6 +31,9 @@ export interface ProjectCaseInput {
 // ---------------------------------------------------------------------------------------------
 // Writing: the projection
 
+/** The stored figures are from a later day than the projection's (ISO dates compare as text). */
+const NEWER_FIGURES_HERE = `(cases.view->'latestFacts'->>'asOf') > (EXCLUDED.view->'latestFacts'->>'asOf')`;
+
 /**
  * Writes the case's view, unless the stored row is newer, and appends the timeline events the
  * stored row had not. Returns whether the view was written.
@@ -56,7 +59,15 @@ export async function projectCase(db: Db, input: ProjectCaseInput): Promise<{ wr
          stage_name = EXCLUDED.stage_name, stage_rank = EXCLUDED.stage_rank, closed_on = EXCLUDED.closed_on,
          closed_reason = EXCLUDED.closed_reason, pending_approvals = EXCLUDED.pending_approvals,
          oldest_pending_at = EXCLUDED.oldest_pending_at, next_action_on = EXCLUDED.next_action_on,
-         next_action = EXCLUDED.next_action, attendance_pct = EXCLUDED.attendance_pct, view = EXCLUDED.view,
+         next_action = EXCLUDED.next_action,
+         -- A sleeping case woken by a person projects the figures it last took, which can be older
+         -- than the ones the evening sweep has since checked and written here (recordSweepCheck):
+         -- the page keeps the newer figures, and the sweep's date with them, instead of going back.
+         attendance_pct = CASE WHEN ${NEWER_FIGURES_HERE} THEN cases.attendance_pct ELSE EXCLUDED.attendance_pct END,
+         view = CASE WHEN ${NEWER_FIGURES_HERE}
+           THEN jsonb_set(jsonb_set(EXCLUDED.view, '{latestFacts}', cases.view->'latestFacts'),
+                          '{sweptOn}', COALESCE(cases.view->'sweptOn', 'null'::jsonb))
+           ELSE EXCLUDED.view END,
          version = EXCLUDED.version, updated_at = now()
        WHERE cases.version < EXCLUDED.version OR ($20::boolean AND cases.version = EXCLUDED.version)
        RETURNING case_id`,

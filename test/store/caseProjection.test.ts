@@ -2,7 +2,7 @@
 // back to an older state: an update of the case that arrives late, after a newer one, is ignored,
 // and her timeline keeps every event once. On every engine; the race also on a PostgreSQL server.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getCaseRow, projectCase, type ProjectCaseInput } from '../../store/cases';
+import { getCaseRow, projectCase, recordSweepCheck, type ProjectCaseInput } from '../../store/cases';
 import { openDb, type Db } from '../../store/db';
 import { loadMigrations, migrate } from '../../store/migrate';
 import type { CaseView, PendingProposal, TimelineEvent } from '../../workflows/caseMessages';
@@ -158,6 +158,33 @@ describe.each(availableEngines())('a case record on $name', (engine) => {
 
       expect(await projectCase(db, update(amirasCase(5, 92.1), 13))).toEqual({ written: true });
       expect(await record(db)).toEqual(recordAfter(5, 92.1));
+    });
+
+    it('keeps the evening sweep’s newer figures when a person wakes the sleeping case', async () => {
+      await projectCase(db, update(amirasCase(4), 12));
+      // Friday evening the sweep judges her figures (93.0% now) and leaves the case asleep.
+      const swept = await recordSweepCheck(db, {
+        caseId: CASE_ID,
+        version: 12,
+        on: '2024-09-20',
+        latestFacts: { asOf: '2024-09-20', attendancePct: 93, unauthorised: 4, unexplained: 0, lates: 1 },
+        nextOn: '2024-09-30',
+        reasons: [],
+      });
+      expect(swept).toBe(true);
+      // Monday the officer records the weekly check on the case, which still holds Monday's figures.
+      expect(await projectCase(db, update(amirasCase(5, 91.5), 13))).toEqual({ written: true });
+      expect(await record(db)).toEqual(recordAfter(5, 93));
+      const row = await getCaseRow(db, CASE_ID);
+      expect(row?.view.latestFacts?.asOf).toBe('2024-09-20');
+      expect(row?.view.sweptOn).toBe('2024-09-20');
+      expect(row?.view.next.on).toBe('2024-09-23'); // what the case itself will do next stays its own
+
+      // Figures newer than the sweep's, from the case itself, replace them as before.
+      const later = amirasCase(5, 94.2);
+      later.latestFacts = { ...later.latestFacts!, asOf: '2024-09-24' };
+      await projectCase(db, update(later, 14));
+      expect((await record(db)).attendancePct).toBe(94.2);
     });
 
     it('keeps the older events when an update with an older timeline is refused', async () => {

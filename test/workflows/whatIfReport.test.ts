@@ -10,7 +10,7 @@ import { openDb, type Db } from '../../store/db';
 import { runInProcess } from '../../scripts/simulation/inProcess/runInProcess';
 import type { ApproveRule, SimulationResult } from '../../scripts/simulation/runSimulation';
 import { differingRoutes } from '../../scripts/simulation/whatIf/compare';
-import { whatIfCsv } from '../../scripts/simulation/whatIf/format';
+import { whatIfCsv, whatIfText } from '../../scripts/simulation/whatIf/format';
 import { whatIfReport, type WhatIfReport } from '../../scripts/simulation/whatIf/report';
 import { SCHOOL_ID } from './harness';
 import { FAMILIES, FROM, seedSchool, TO, upn } from './whatIfSchool';
@@ -113,5 +113,28 @@ describe('what-if: a policy counted week by week before a school adopts it', () 
     expect(csv.filter((l) => l.includes(',total,'))).toHaveLength(2);
     // The last week of term under the three-letter system: no case opened, six letters (the invitations).
     expect(csv.some((l) => l.startsWith('three-letter-system,2,2025-12-15,0,6,'))).toBe(true);
+
+    // The same answer in the terminal, as the head teacher reads it: both policies named, one
+    // row per week with the first policy's figure before the second's, and the pupils who part.
+    const text = whatIfText({ reports: [a, b], differences }, { approve: 'all', listDifferences: 1 });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(
+      'What if: Three-letter system (local authority) (first figure) against Bradford staged intervention (second)',
+    );
+    expect(lines[1]).toBe(
+      `School ${SCHOOL_ID}, ${a.pupils} pupils, ${FROM} to ${TO}; the team approves every proposal`,
+    );
+    const lastWeek = lines.find((l) => l.startsWith('2025-12-15'))!.split(/\s{2,}/);
+    // Cases opened, then letters: none opened and six invitations under the first policy.
+    expect(lastWeek[1]).toMatch(/^0 \/ \d+$/);
+    expect(lastWeek[2]).toMatch(/^6 \/ \d+$/);
+    const total = lines.find((l) => l.startsWith('Total'))!.split(/\s{2,}/);
+    const opened = (r: WhatIfReport) => Object.values(r.total.casesOpened).reduce((x, y) => x + y, 0);
+    expect(total[1]).toBe(`${opened(a)} / ${opened(b)}`);
+    expect(opened(b)).toBeGreaterThan(opened(a)); // Ben, at 92%, has a case under Bradford only
+    expect(text).toContain('Letters by template');
+    expect(text).toContain(`${differences.length} pupils' routes differ:`);
+    expect(text).toContain(`  ${differences[0]!.upn}  ${differences[0]!.why}`);
+    expect(text).toContain(`… and ${differences.length - 1} more (--json lists them all)`);
   }, 600_000);
 });

@@ -11,6 +11,7 @@ import { PairedColumns, type PairedSeries } from '../components/pairedColumns';
 import { Empty, ErrorBox, Loading, PageHeader, ProgressBar, useAsync } from '../components/ui';
 import { fmtDate, plural, yearLabel } from '../format';
 import type { WhatIfCounts, WhatIfReport } from '../../../scripts/simulation/whatIf/report';
+import { policyLabels } from '../../../scripts/simulation/whatIf/compare';
 
 // The server's own shapes (scripts/simulation/whatIf/report.ts): the page reads what the report counts.
 type Counts = WhatIfCounts;
@@ -249,10 +250,8 @@ function RunView({ runId }: { runId: string }) {
 
 function Results({ reports, differences }: { reports: Report[]; differences: Difference[] }) {
   const [a, b] = reports as [Report, Report | undefined];
-  const labels =
-    b && a.policy.name === b.policy.name
-      ? [`${a.policy.name} v${a.policy.version}`, `${b.policy.name} v${b.policy.version}`]
-      : reports.map((r) => r.policy.name);
+  // The same names the command line gives the two policies (one rule, so the page and the CSV agree).
+  const labels = b ? policyLabels(a.policy, b.policy) : [a.policy.name];
   const weeks = a.weeks.map((w) => w.weekOf);
   const series = (of: (c: Counts) => number): PairedSeries[] =>
     reports.map((r, i) => ({
