@@ -48,9 +48,11 @@ describe('what-if: a policy counted week by week before a school adopts it', () 
     expect(r.total.familiesReached).toBe(5);
     expect(r.total.meetings).toBe(0);
     // Dan has a child-protection flag: his case opens, and his letter waits for the team; nothing
-    // is carried out on his case.
-    expect(route(r, 'Dan')[0]).toBe('2025-11-17 stage Letter 1 (first concern)');
-    expect(route(r, 'Dan').filter((m) => m.includes(' step '))).toEqual([]);
+    // is carried out on his case, and with Letter 1 never sent it never moves on to a Letter 2
+    // that would tell his family there had been "no improvement since Letter 1".
+    expect(route(r, 'Dan')).toEqual(['2025-11-17 stage Letter 1 (first concern)']);
+    // The other five, sent Letter 1 on 17 November, reach Letter 2 twenty school days later.
+    expect(r.total.openAtEnd).toEqual({ 'letter-one': 1, 'letter-two': 5 });
     // Harry is there every day: no case, no letter.
     expect(route(r, 'Harry')).toEqual([]);
   });
@@ -112,7 +114,7 @@ describe('what-if: a policy counted week by week before a school adopts it', () 
     );
     expect(csv.filter((l) => l.includes(',total,'))).toHaveLength(2);
     // The last week of term under the three-letter system: no case opened, six letters (the invitations).
-    expect(csv.some((l) => l.startsWith('three-letter-system,2,2025-12-15,0,6,'))).toBe(true);
+    expect(csv.some((l) => l.startsWith('three-letter-system,3,2025-12-15,0,6,'))).toBe(true);
 
     // The same answer in the terminal, as the head teacher reads it: both policies named, one
     // row per week with the first policy's figure before the second's, and the pupils who part.
