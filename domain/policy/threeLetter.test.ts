@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFile } from '../../policies/index';
 import type { PupilFacts } from '../types';
-import { decide, emptyCaseState } from './decide';
+import { applyDecision, completeStep, decide, emptyCaseState } from './decide';
 import {
   autumn2026,
   CaseSim,
@@ -57,12 +57,26 @@ describe('three-letter system: who gets Letter 1', () => {
     expect(sweep({ rolling10: { possible, attendancePct: 80 } }).stageId).toBe(stage);
   });
 
-  it('Letter 1 goes by itself and starts 20 school days of monitoring', () => {
+  it('Letter 1 goes by itself, and its 20 school days of monitoring start the day it is sent', () => {
     const d = sweep({ asOf: '2026-09-14', attendance: 85 });
     expect(d.stepsDue).toMatchObject([
       { stepId: 'letter-1', kind: 'letter', template: 'three-letter/letter-1', approval: 'auto' },
     ]);
-    expect(d.monitoringUntil).toBe('2026-12-18'); // 20 school days from 20 November
+    // Opening the case starts no window (version 3): a Letter 1 held for a person must not let
+    // the 20 days run out before the family has it.
+    expect(d.monitoringUntil).toBeNull();
+    const opened = applyDecision(policy, emptyCaseState(), d, figures({ attendance: 85 }), '2026-11-20');
+    expect(opened.monitoringUntil).toBeNull();
+    const sent = completeStep(
+      policy,
+      opened,
+      { stepId: 'letter-1', result: 'done', on: '2026-11-23' },
+      figures({ attendance: 85 }),
+      autumn2026,
+    );
+    // 20 school days from Monday 23 November: the 19th is the last day of term (18 December), the
+    // 20th the first day back after Christmas.
+    expect(sent.monitoringUntil).toBe('2027-01-04');
   });
 });
 
