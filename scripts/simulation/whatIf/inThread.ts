@@ -57,13 +57,15 @@ export async function runWhatIfInThread(
       reject(err);
     });
     thread.on('exit', (code) => {
+      // The signal lives as long as the server: a finished run's listener must not keep its thread.
+      signal?.removeEventListener('abort', stop);
       if (!settled) reject(new Error(`the what-if thread stopped (exit code ${code}) before it finished`));
     });
-    const stop = () => {
+    function stop() {
       settled = true;
       reject(new Error('the what-if was stopped: the server is shutting down'));
       void thread.terminate();
-    };
+    }
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop, { once: true });
   });
