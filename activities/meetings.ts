@@ -18,6 +18,7 @@ import {
   insertMeeting,
   listAvailability,
   listBusyMeetings,
+  lockSchoolMeetings,
   seedDefaultAvailability,
   setMeetingStatus,
   type AvailabilityWindow,
@@ -105,7 +106,7 @@ export function createMeetingActivities(deps: CaseServicesDeps & ClockDeps) {
 
     return db.transaction(async (tx) => {
       // One booker per school at a time, so two cases cannot take the same slot.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`meetings:${input.schoolId}`]);
+      await lockSchoolMeetings(tx, input.schoolId);
       const again = await getMeeting(tx, input.bookingId);
       if (again) return { meeting: again, existed: true };
       const slot = input.requestedStart

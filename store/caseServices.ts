@@ -21,6 +21,7 @@ export async function getLetterTemplateOverride(
   schoolId: string,
   templateId: string,
 ): Promise<StoredLetterTemplate | null> {
+  if (db.memory) return db.memory.getLetterTemplateOverride(schoolId, templateId);
   const { rows } = await db.query<{ subject: string; body: string }>(
     'SELECT subject, body FROM letter_templates WHERE school_id = $1 AND template_id = $2',
     [schoolId, templateId],
@@ -155,6 +156,7 @@ function toLetter(r: LetterRow): LetterRecord {
 
 /** Stores the letter unless one with this id exists; returns true when this call stored it. */
 export async function insertLetter(db: Db, l: NewLetter): Promise<boolean> {
+  if (db.memory) return db.memory.insertLetter(l);
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO letters (id, case_id, school_id, pupil_id, stage_id, step_id, template_id, requested_template_id,
                           channel, subject, body_text, html, pdf, amended, sent_on, recipients, layout)
@@ -186,16 +188,19 @@ export async function insertLetter(db: Db, l: NewLetter): Promise<boolean> {
 }
 
 export async function getLetter(db: Db, id: string): Promise<LetterRecord | null> {
+  if (db.memory) return db.memory.getLetter(id);
   const { rows } = await db.query<LetterRow>(`SELECT ${LETTER_COLUMNS} FROM letters WHERE id = $1`, [id]);
   return rows[0] ? toLetter(rows[0]) : null;
 }
 
 export async function getLetterPdf(db: Db, id: string): Promise<Buffer | null> {
+  if (db.memory) return db.memory.getLetterPdf(id);
   const { rows } = await db.query<{ pdf: Uint8Array }>('SELECT pdf FROM letters WHERE id = $1', [id]);
   return rows[0] ? toBuffer(rows[0].pdf) : null;
 }
 
 export async function listLettersForCase(db: Db, caseId: string): Promise<LetterRecord[]> {
+  if (db.memory) return db.memory.listLettersForCase(caseId);
   const { rows } = await db.query<LetterRow>(
     `SELECT ${LETTER_COLUMNS} FROM letters WHERE case_id = $1 ORDER BY sent_on, created_at`,
     [caseId],
@@ -304,6 +309,7 @@ export async function insertOutbox(
   db: Db,
   m: NewOutboxMessage,
 ): Promise<{ row: OutboxRecord; inserted: boolean }> {
+  if (db.memory) return db.memory.insertOutbox(m);
   const { rows } = await db.query<OutboxRow>(
     `INSERT INTO outbox (idempotency_key, school_id, case_id, channel, to_address, subject, body_text, html,
                          attachments, ref)
@@ -330,6 +336,7 @@ export async function insertOutbox(
 }
 
 export async function getOutboxByKey(db: Db, key: string): Promise<OutboxRecord | null> {
+  if (db.memory) return db.memory.getOutboxByKey(key);
   const { rows } = await db.query<OutboxRow>(
     `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE idempotency_key = $1`,
     [key],
@@ -343,6 +350,7 @@ export async function getOutboxByKey(db: Db, key: string): Promise<OutboxRecord 
  * lease that simply expires, and the next retry delivers.
  */
 export async function claimOutbox(db: Db, key: string, leaseSeconds: number): Promise<boolean> {
+  if (db.memory) return db.memory.claimOutbox(key, leaseSeconds);
   const { rows } = await db.query(
     `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
      WHERE idempotency_key = $1 AND status <> 'sent' AND (claimed_until IS NULL OR claimed_until < now())
@@ -353,6 +361,7 @@ export async function claimOutbox(db: Db, key: string, leaseSeconds: number): Pr
 }
 
 export async function markOutboxSent(db: Db, key: string): Promise<void> {
+  if (db.memory) return db.memory.markOutboxSent(key);
   await db.query(
     `UPDATE outbox SET status = 'sent', sent_at = now(), error = NULL, claimed_until = NULL
      WHERE idempotency_key = $1`,
@@ -361,6 +370,7 @@ export async function markOutboxSent(db: Db, key: string): Promise<void> {
 }
 
 export async function markOutboxFailed(db: Db, key: string, error: string): Promise<void> {
+  if (db.memory) return db.memory.markOutboxFailed(key, error);
   await db.query(
     `UPDATE outbox SET status = 'failed', error = $2, claimed_until = NULL
      WHERE idempotency_key = $1 AND status <> 'sent'`,
@@ -369,6 +379,7 @@ export async function markOutboxFailed(db: Db, key: string, error: string): Prom
 }
 
 export async function markOutboxHeld(db: Db, key: string, reason: string): Promise<void> {
+  if (db.memory) return db.memory.markOutboxHeld(key, reason);
   await db.query(
     `UPDATE outbox SET status = 'held', error = $2 WHERE idempotency_key = $1 AND status <> 'sent'`,
     [key, reason],
@@ -381,6 +392,7 @@ export async function listOutbox(
   schoolId: string,
   filter: { status?: OutboxStatus; caseId?: string; limit?: number } = {},
 ): Promise<OutboxRecord[]> {
+  if (db.memory) return db.memory.listOutbox(schoolId, filter);
   const { rows } = await db.query<OutboxRow>(
     `SELECT ${OUTBOX_COLUMNS} FROM outbox
      WHERE school_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR case_id = $3)
@@ -410,6 +422,7 @@ export async function listUnsentOutboxKeys(
   db: Db,
   filter: { schoolId?: string; limit?: number } = {},
 ): Promise<string[]> {
+  if (db.memory) return db.memory.listUnsentOutboxKeys(filter);
   const { rows } = await db.query<{ idempotency_key: string }>(
     `SELECT idempotency_key FROM outbox
      WHERE status <> 'sent' AND ($1::text IS NULL OR school_id = $1)
@@ -440,6 +453,7 @@ export const DEFAULT_AVAILABILITY: readonly Omit<AvailabilityWindow, 'weekday'>[
 
 /** Gives a school the default availability (Mon-Fri) unless it already has some. Returns rows added. */
 export async function seedDefaultAvailability(db: Db, schoolId: string): Promise<number> {
+  if (db.memory) return db.memory.seedDefaultAvailability(schoolId);
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM staff_availability WHERE school_id = $1',
@@ -480,6 +494,7 @@ export async function setAvailability(
 }
 
 export async function listAvailability(db: Db, schoolId: string): Promise<AvailabilityWindow[]> {
+  if (db.memory) return db.memory.listAvailability(schoolId);
   const { rows } = await db.query<{
     staff_name: string;
     weekday: number;
@@ -563,12 +578,23 @@ function toMeeting(r: MeetingRow): MeetingRecord {
   };
 }
 
+/**
+ * Inside a transaction: holds the school's meeting book until it commits, so two cases booking at
+ * once cannot take the same slot. The store in memory runs one transaction at a time already.
+ */
+export async function lockSchoolMeetings(tx: Db, schoolId: string): Promise<void> {
+  if (tx.memory) return;
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`meetings:${schoolId}`]);
+}
+
 export async function getMeeting(db: Db, id: string): Promise<MeetingRecord | null> {
+  if (db.memory) return db.memory.getMeeting(id);
   const { rows } = await db.query<MeetingRow>(`SELECT ${MEETING_COLUMNS} FROM meetings WHERE id = $1`, [id]);
   return rows[0] ? toMeeting(rows[0]) : null;
 }
 
 export async function listMeetingsForCase(db: Db, caseId: string): Promise<MeetingRecord[]> {
+  if (db.memory) return db.memory.listMeetingsForCase(caseId);
   const { rows } = await db.query<MeetingRow>(
     `SELECT ${MEETING_COLUMNS} FROM meetings WHERE case_id = $1 ORDER BY starts_at`,
     [caseId],
@@ -583,6 +609,7 @@ export async function listBusyMeetings(
   from: Date,
   to: Date,
 ): Promise<MeetingRecord[]> {
+  if (db.memory) return db.memory.listBusyMeetings(schoolId, from, to);
   const { rows } = await db.query<MeetingRow>(
     `SELECT ${MEETING_COLUMNS} FROM meetings
      WHERE school_id = $1 AND status <> 'cancelled' AND starts_at < $3::timestamptz AND ends_at > $2::timestamptz
@@ -593,6 +620,7 @@ export async function listBusyMeetings(
 }
 
 export async function insertMeeting(db: Db, m: Omit<MeetingRecord, 'status'>): Promise<boolean> {
+  if (db.memory) return db.memory.insertMeeting(m);
   const { rows } = await db.query(
     `INSERT INTO meetings (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, starts_at, ends_at,
                            staff_name, location)
@@ -621,6 +649,7 @@ export async function setMeetingStatus(
   id: string,
   status: MeetingStatus,
 ): Promise<MeetingRecord | null> {
+  if (db.memory) return db.memory.setMeetingStatus(id, status);
   const { rows } = await db.query<MeetingRow>(
     `UPDATE meetings SET status = $2, updated_at = now() WHERE id = $1 RETURNING ${MEETING_COLUMNS}`,
     [id, status],
@@ -709,6 +738,7 @@ export type NewStaffTask = Pick<
 > & { notes?: string | null; owner?: string | null };
 
 export async function insertStaffTask(db: Db, t: NewStaffTask): Promise<boolean> {
+  if (db.memory) return db.memory.insertStaffTask(t);
   const { rows } = await db.query(
     `INSERT INTO staff_tasks (id, case_id, school_id, pupil_id, stage_id, step_id, kind, title, due_on, notes, owner)
      VALUES ($1, $2, $3, $4::uuid, $5, $6, $7, $8, $9::date, $10, $11)
@@ -731,6 +761,7 @@ export async function insertStaffTask(db: Db, t: NewStaffTask): Promise<boolean>
 }
 
 export async function getStaffTask(db: Db, id: string): Promise<StaffTaskRecord | null> {
+  if (db.memory) return db.memory.getStaffTask(id);
   const { rows } = await db.query<StaffTaskRow>(`SELECT ${TASK_COLUMNS} FROM staff_tasks WHERE id = $1`, [
     id,
   ]);
@@ -747,6 +778,7 @@ export async function completeStaffTask(
   id: string,
   outcome: { outcome?: string; note?: string | null; by?: string; on?: IsoDate; done?: boolean } = {},
 ): Promise<StaffTaskRecord | null> {
+  if (db.memory) return db.memory.completeStaffTask(id, outcome);
   const { rows } = await db.query<StaffTaskRow>(
     `UPDATE staff_tasks SET
        status = CASE WHEN $6 THEN 'done' ELSE status END,
@@ -770,6 +802,7 @@ export async function listStaffTasks(
   schoolId: string,
   filter: { status?: 'open' | 'done'; caseId?: string } = {},
 ): Promise<StaffTaskRecord[]> {
+  if (db.memory) return db.memory.listStaffTasks(schoolId, filter);
   const { rows } = await db.query<StaffTaskRow>(
     `SELECT ${TASK_COLUMNS} FROM staff_tasks
      WHERE school_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR case_id = $3)
@@ -789,6 +822,7 @@ export async function getSchoolContact(
   schoolId: string,
   audience: StaffAudience,
 ): Promise<{ name: string; email: string } | null> {
+  if (db.memory) return db.memory.getSchoolContact(schoolId, audience);
   const { rows } = await db.query<{ name: string; email: string }>(
     'SELECT name, email FROM school_contacts WHERE school_id = $1 AND audience = $2',
     [schoolId, audience],

@@ -46,6 +46,7 @@ const NEWER_FIGURES_HERE = `(cases.view->'latestFacts'->>'asOf') > (EXCLUDED.vie
  * at its timeline's length or above, or its first projections would be refused.
  */
 export async function projectCase(db: Db, input: ProjectCaseInput): Promise<{ written: boolean }> {
+  if (db.memory) return db.memory.projectCase(input);
   const { view, searchable } = input;
   const version = input.version ?? view.timeline.length;
   const equalWrites = input.version === undefined;
@@ -185,6 +186,7 @@ function pctOrNull(text: string | null): number | null {
 }
 
 export async function getCaseRow(db: Db, caseId: string): Promise<CaseRecord | null> {
+  if (db.memory) return db.memory.getCaseRow(caseId);
   const { rows } = await db.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE case_id = $1`, [caseId]);
   return rows[0] ? toCaseRecord(rows[0]) : null;
 }
@@ -199,6 +201,7 @@ export async function getCaseStatus(db: Db, caseId: string): Promise<CaseStatus 
 
 /** Every case, oldest first (a simulation's whole result). */
 export async function listAllCases(db: Db): Promise<CaseRecord[]> {
+  if (db.memory) return db.memory.listAllCases();
   const { rows } = await db.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases ORDER BY opened_on, case_id`);
   return rows.map(toCaseRecord);
 }
@@ -406,6 +409,7 @@ export async function listCasesAwaitingApproval(
   db: Db,
   schoolIds: string[] | null,
 ): Promise<CaseAwaitingApproval[]> {
+  if (db.memory) return db.memory.listCasesAwaitingApproval(schoolIds);
   const { rows } = await db.query<{
     case_id: string;
     school_id: string;
@@ -464,6 +468,7 @@ export interface OpenCaseTask {
  * (the worklist). Tasks live in each case's view, so they are read from there.
  */
 export async function listOpenCaseTasks(db: Db, schoolIds: string[] | null): Promise<OpenCaseTask[]> {
+  if (db.memory) return db.memory.listOpenCaseTasks(schoolIds);
   const { rows } = await db.query<{
     case_id: string;
     school_id: string;
@@ -694,6 +699,7 @@ export interface SweptCase {
 
 /** The school's active cases by pupil id, with what the sweep needs to judge them as they would. */
 export async function activeCasesForSweep(db: Db, schoolId: string): Promise<Map<string, SweptCase>> {
+  if (db.memory) return db.memory.activeCasesForSweep(schoolId);
   const { rows } = await db.query<{
     case_id: string;
     pupil_id: string;
@@ -750,6 +756,7 @@ export async function recordSweepCheck(
     reasons: CaseView['next']['reasons'];
   },
 ): Promise<boolean> {
+  if (db.memory) return db.memory.recordSweepCheck(c);
   const { rows } = await db.query(
     `UPDATE cases SET
        view = jsonb_set(jsonb_set(jsonb_set(jsonb_set(view, '{latestFacts}', $3::jsonb), '{next,on}', COALESCE(to_jsonb($4::text), 'null'::jsonb)),
@@ -789,6 +796,7 @@ export async function latestClosedCaseStates(
   db: Db,
   schoolId: string,
 ): Promise<Map<string, ClosedCaseState>> {
+  if (db.memory) return db.memory.latestClosedCaseStates(schoolId);
   const { rows } = await db.query<{ pupil_id: string; state: CaseState | null; closed_on: string | null }>(
     `SELECT DISTINCT ON (pupil_id) pupil_id::text AS pupil_id, view->'caseState' AS state, closed_on::text AS closed_on
        FROM cases WHERE school_id = $1 AND status = 'closed' ORDER BY pupil_id, updated_at DESC`,

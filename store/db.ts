@@ -6,13 +6,19 @@ import { join, resolve } from 'node:path';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from './migrate';
+import type { MemoryStore } from './memory/memoryStore';
 
 export interface QueryResult<T> {
   rows: T[];
 }
 
 export interface Db {
-  readonly engine: 'pglite' | 'postgres';
+  readonly engine: 'pglite' | 'postgres' | 'memory';
+  /**
+   * Set only on a what-if's store held in memory (memoryDb): the store functions a case's
+   * activities call hand over to it instead of running SQL.
+   */
+  readonly memory?: MemoryStore;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Runs `fn` in a transaction (a savepoint when already inside one); rolls back if it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
@@ -56,6 +62,38 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
 /** Opens the store the CLI and services use: DATABASE_URL or DATA_DIR from the environment. */
 export function openDbFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Db> {
   return openDb(dbOptionsFromEnv(env));
+}
+
+// ---------------------------------------------------------------------------------------------
+// In memory (a what-if run, docs/what-if.md)
+
+/**
+ * A store held in memory. It speaks no SQL: only the store functions a case's activities and the
+ * what-if driver call have a memory version (they check `db.memory` first), and any other call fails
+ * loudly, naming its statement, rather than answering wrongly.
+ */
+export function memoryDb(store: MemoryStore): Db {
+  const inside: Db = {
+    engine: 'memory',
+    memory: store,
+    query: (sql) => Promise.reject(noSql(sql)),
+    transaction: (fn) => fn(inside),
+    close: () => Promise.reject(new Error('cannot close the database from inside a transaction')),
+  };
+  return {
+    engine: 'memory',
+    memory: store,
+    query: (sql) => Promise.reject(noSql(sql)),
+    // One transaction at a time: a booker reads the free slots and takes one with nobody between.
+    transaction: (fn) => store.serialise(() => fn(inside)),
+    close: () => Promise.resolve(),
+  };
+}
+
+function noSql(sql: string): Error {
+  return new Error(
+    `the in-memory store runs no SQL; this store function has no memory version: ${sql.replace(/\s+/g, ' ').slice(0, 120)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ export async function getReplayProgress(
   schoolId: string,
   nowMs: number,
 ): Promise<DemoReplayProgress | null> {
+  // A what-if never replays the demo term.
+  if (db.memory) return null;
   const { rows } = await db.query<{
     days: number;
     done: number;

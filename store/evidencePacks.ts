@@ -59,6 +59,7 @@ export async function insertEvidencePack(
     draftOf?: string;
   },
 ): Promise<EvidencePackRecord> {
+  if (db.memory) return db.memory.insertEvidencePack(p);
   const { rows } = await db.query<Row>(
     `INSERT INTO evidence_packs (id, case_id, school_id, generated_by, generated_at, pack_hash, manifest, zip,
        approved_by, approved_at, draft_of)
@@ -81,6 +82,7 @@ export async function insertEvidencePack(
 }
 
 export async function listEvidencePacks(db: Db, caseId: string): Promise<EvidencePackRecord[]> {
+  if (db.memory) return db.memory.listEvidencePacks(caseId);
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM evidence_packs WHERE case_id = $1 ORDER BY generated_at, approved_at NULLS FIRST, id`,
     [caseId],

@@ -170,6 +170,7 @@ export async function loadMarkGrids(
   schoolId: string,
   options: { years?: IsoDate[] } = {},
 ): Promise<Map<string, MarkGrid>> {
+  if (db.memory) return db.memory.loadSchoolSnapshot(schoolId)?.grids ?? new Map();
   const { ids } = await schoolPupils(db, schoolId);
   const sets = await chunkSets(db, schoolId);
   const wanted = options.years ? new Set(options.years) : null;
@@ -575,6 +576,7 @@ export async function loadMarkGridsFor(db: Db, pupilIds: readonly string[]): Pro
 }
 
 export async function loadMarkGrid(db: Db, pupilId: string): Promise<MarkGrid> {
+  if (db.memory) return db.memory.loadMarkGrid(pupilId);
   return (await loadMarkGridsFor(db, [pupilId])).get(pupilId) ?? new MarkGrid();
 }
 
@@ -723,6 +725,7 @@ export interface SchoolSnapshot {
 }
 
 export async function loadSchoolSnapshot(db: Db, schoolId: string): Promise<SchoolSnapshot | null> {
+  if (db.memory) return db.memory.loadSchoolSnapshot(schoolId);
   const school = await getSchool(db, schoolId);
   if (!school) return null;
   const [pupils, grids] = await Promise.all([listPupils(db, schoolId), loadMarkGrids(db, schoolId)]);

@@ -67,6 +67,8 @@ const toRecord = (r: Row): PenaltyNoticeRecord => ({
 
 /** Every notice for this child, oldest first. */
 export async function penaltyNoticesForPupil(db: Db, pupilId: string): Promise<PenaltyNoticeRecord[]> {
+  // A what-if copies no notices: its cases start with none on record.
+  if (db.memory) return [];
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM penalty_notices WHERE pupil_id = $1 ORDER BY requested_on, id`,
     [pupilId],

@@ -74,6 +74,7 @@ function toPupil(r: PupilRow): Pupil {
 }
 
 export async function getPupil(db: Db, pupilId: string): Promise<Pupil | null> {
+  if (db.memory) return db.memory.getPupil(pupilId);
   if (!isUuid(pupilId)) return null;
   const { rows } = await db.query<PupilRow>(`SELECT ${PUPIL_COLUMNS} FROM pupils WHERE id = $1::uuid`, [
     pupilId,
@@ -95,6 +96,10 @@ export async function listPupils(
   schoolId: string,
   page: { limit?: number; offset?: number } = {},
 ): Promise<Pupil[]> {
+  if (db.memory)
+    return db.memory
+      .listPupils(schoolId)
+      .slice(page.offset ?? 0, page.limit === undefined ? undefined : (page.offset ?? 0) + page.limit);
   const { rows } = await db.query<PupilRow>(
     `SELECT ${PUPIL_COLUMNS} FROM pupils WHERE school_id = $1
      ORDER BY family_name, given_name, upn LIMIT $2 OFFSET $3`,

@@ -49,6 +49,7 @@ function toSchool(r: SchoolRow): School {
 }
 
 export async function getSchool(db: Db, id: string): Promise<School | null> {
+  if (db.memory) return db.memory.getSchool(id);
   const { rows } = await db.query<SchoolRow>(`SELECT ${SCHOOL_COLUMNS} FROM schools WHERE id = $1`, [id]);
   return rows[0] ? toSchool(rows[0]) : null;
 }

@@ -16,6 +16,8 @@ export interface SweepProgress {
 }
 
 export async function sweepStarted(db: Db, schoolId: string, asOf: IsoDate, total: number): Promise<void> {
+  // A what-if's sweep has no banner to show.
+  if (db.memory) return;
   await db.query(
     `INSERT INTO sweep_progress (school_id, as_of, started_at, updated_at, total, evaluated, finished_at)
      VALUES ($1, $2, now(), now(), $3, 0, NULL)
@@ -26,6 +28,7 @@ export async function sweepStarted(db: Db, schoolId: string, asOf: IsoDate, tota
 }
 
 export async function sweepAdvanced(db: Db, schoolId: string, evaluated: number): Promise<void> {
+  if (db.memory) return;
   await db.query('UPDATE sweep_progress SET evaluated = $2, updated_at = now() WHERE school_id = $1', [
     schoolId,
     evaluated,
@@ -33,6 +36,7 @@ export async function sweepAdvanced(db: Db, schoolId: string, evaluated: number)
 }
 
 export async function sweepFinished(db: Db, schoolId: string, evaluated: number): Promise<void> {
+  if (db.memory) return;
   await db.query(
     'UPDATE sweep_progress SET evaluated = $2, updated_at = now(), finished_at = now() WHERE school_id = $1',
     [schoolId, evaluated],

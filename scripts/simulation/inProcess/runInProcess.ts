@@ -3,7 +3,7 @@
 // full-fidelity run on the time-skipping server), and the same steps each day: the clock moves to
 // just after the day's check time (cases wake on their timers on the way), the sweep runs, then the
 // simulated team approves and does its tasks. The activities are the real ones over a private copy
-// of the school; letters are recorded, never sent.
+// of the school held in memory (store/memory/memoryStore.ts); letters are recorded, never sent.
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -13,7 +13,8 @@ import { buildCalendar } from '../../../domain/calendar';
 import { instantOfSchoolTime, schoolDateAt } from '../../../domain/time';
 import { RecordingMailer } from '../../../messaging/fakes';
 import { listCasesAwaitingApproval, listOpenCaseTasks } from '../../../store/cases';
-import { openDb } from '../../../store/db';
+import { memoryDb } from '../../../store/db';
+import { MemoryStore } from '../../../store/memory/memoryStore';
 import { getSchool } from '../../../store/schools';
 import type { CaseActivities } from '../../../workflows/case/acts';
 import type { SchoolClock } from '../../../workflows/case/clock';
@@ -27,11 +28,11 @@ import {
 } from '../../../workflows/caseMessages';
 import {
   approvesUnder,
-  copySchool,
   simulatedCases,
   simulationResult,
   SIMULATED_CASE_SETTINGS,
   SIMULATION_TEAM,
+  snapshotSchool,
   type SimulationOptions,
   type SimulationResult,
 } from '../runSimulation';
@@ -49,9 +50,10 @@ export type InProcessOptions = Omit<SimulationOptions, 'store' | 'team' | 'handO
 
 export async function runInProcess(opts: InProcessOptions): Promise<SimulationResult> {
   const wallStart = Date.now();
-  const db = await openDb({ inMemory: true });
+  const store = new MemoryStore();
+  const db = memoryDb(store);
   try {
-    const upnById = await copySchool(opts.source, db, opts.schoolId);
+    const upnById = store.loadSchool(await snapshotSchool(opts.source, opts.schoolId));
     const school = (await getSchool(db, opts.schoolId))!;
     const calendar = buildCalendar(school.calendar);
     const days = calendar.schoolDaysBetween(opts.from, opts.to);
