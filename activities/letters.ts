@@ -111,7 +111,7 @@ export function createLetterActivities(deps: CaseServicesDeps) {
       },
       letterhead: { schoolName: context.schoolName, dateText: formatLongDate(input.date) },
     };
-    const pdf = await renderLetterPdf(rendered, {
+    const pdf = await (deps.renderLetterPdf ?? renderLetterPdf)(rendered, {
       ...layout.letterhead,
       createdAt: fromLondon(input.date, '12:00'),
     });

@@ -86,7 +86,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
       },
       letterhead: { schoolName: layout.schoolName, dateText: formatLongDate(plan.recipe.date) },
     };
-    const pdf = await renderLetterPdf(stored.parts, {
+    const pdf = await (deps.renderLetterPdf ?? renderLetterPdf)(stored.parts, {
       ...stored.letterhead,
       createdAt: fromLondon(plan.recipe.date, '12:00'),
     });

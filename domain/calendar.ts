@@ -294,8 +294,24 @@ interface Half {
   to: number;
 }
 
+/**
+ * Calendars already built, by the file object they were built from. A store that hands out one
+ * frozen file for a school (the what-if's, store/memory) gets its calendar built once, not on every
+ * read; a file from anywhere else is a new object each time, and is built as before.
+ */
+const builtFrom = new WeakMap<SchoolCalendarFile, SchoolCalendar>();
+
 /** Validates the file and precomputes the school days. Throws CalendarValidationError for a bad file. */
 export function buildCalendar(input: SchoolCalendarFile): SchoolCalendar {
+  const known = Object.isFrozen(input) ? builtFrom.get(input) : undefined;
+  if (known) return known;
+  const calendar = buildCalendarAfresh(input);
+  // Only a frozen file: one that cannot change after its calendar was built.
+  if (Object.isFrozen(input)) builtFrom.set(input, calendar);
+  return calendar;
+}
+
+function buildCalendarAfresh(input: SchoolCalendarFile): SchoolCalendar {
   const parsed = parseCalendarFile(input);
   if (!parsed.ok) throw new CalendarValidationError(parsed.issues);
   const file = parsed.file;

@@ -22,11 +22,24 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function parts(instantMs: number, timeZone: string): Record<string, number> {
+/**
+ * Recent answers: a case asks the same instants again and again (its clock's today, its check
+ * times), and Intl's formatting is slow. The same input always gives the same parts, so a cache
+ * changes no answer. Cleared when full rather than kept in order: the reuse is close together.
+ */
+const recentParts = new Map<string, Readonly<Record<string, number>>>();
+const RECENT_PARTS_MAX = 10_000;
+
+function parts(instantMs: number, timeZone: string): Readonly<Record<string, number>> {
+  const key = `${instantMs} ${timeZone}`;
+  const known = recentParts.get(key);
+  if (known) return known;
   const out: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instantMs))) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
   }
+  if (recentParts.size >= RECENT_PARTS_MAX) recentParts.clear();
+  recentParts.set(key, Object.freeze(out));
   return out;
 }
 

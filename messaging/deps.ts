@@ -1,5 +1,6 @@
 // What the case-service activities (letters, messages, meetings, staff tasks) need from the outside.
 import { asyncLocalStorage } from '@temporalio/activity';
+import type { renderLetterPdf } from '../letters/pdf';
 import type { Db } from '../store/db';
 import type { AppMessenger, Mailer, SmsGateway, Transports } from './types';
 
@@ -33,6 +34,11 @@ export interface CaseServicesDeps {
   templatesDir?: string;
   /** Used outside an activity context (tests, scripts); inside one, the activity logger is used. */
   logger?: ServiceLogger;
+  /**
+   * How a letter's printed copy is made (default letters/pdf.ts). A what-if, which prints nothing
+   * and keeps only the letters' words, gives a cheaper one (scripts/simulation/inProcess).
+   */
+  renderLetterPdf?: typeof renderLetterPdf;
 }
 
 export function transportsOf(deps: CaseServicesDeps): Transports {

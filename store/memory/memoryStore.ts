@@ -54,6 +54,14 @@ function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** `now()` as PostgreSQL writes a timestamptz as text (UTC), for the records that carry one. */
 function timestampText(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2025-01-06T16:31:00.120Z
@@ -77,10 +85,10 @@ function textAsc(a: string | null | undefined, b: string | null | undefined): nu
 
 interface StoredCase {
   record: Omit<CaseRecord, 'view' | 'updatedAt'>;
-  /** The view as JSON text: every reader gets its own copy, as from jsonb. */
-  viewJson: string;
-  /** Parsed once per write, for the fields the sweep and the lists read; never handed out. */
+  /** The stored view: never handed out; readers get a copy (viewOf), as from jsonb. */
   view: CaseView;
+  /** The view as JSON, kept until the view changes (most days a case is read less than checked). */
+  json: string | null;
   version: number;
   /** Order of the latest write (stands in for updated_at, which only orders). */
   touched: number;
@@ -117,7 +125,9 @@ export class MemoryStore {
 
   /** Copies a school in; returns each pupil's UPN by id. */
   loadSchool(snap: SchoolCopy): Map<string, string> {
-    this.schools.set(snap.school.id, copy(snap.school));
+    // The calendar is one frozen object for the run, so its calendar is built once (buildCalendar).
+    const school = copy(snap.school);
+    this.schools.set(school.id, { ...school, calendar: deepFreeze(school.calendar) });
     const upnById = new Map<string, string>();
     const blobs = new Map<string, { yearStart: IsoDate; codes: Uint8Array }[]>();
     for (const p of snap.pupils) {
@@ -136,7 +146,7 @@ export class MemoryStore {
 
   getSchool(id: string): School | null {
     const s = this.schools.get(id);
-    return s ? copy(s) : null;
+    return s ? { ...s } : null;
   }
 
   getPupil(id: string): Pupil | null {
@@ -198,11 +208,14 @@ export class MemoryStore {
     if (existing && !(existing.version < version || (equalWrites && existing.version === version))) {
       return { written: false };
     }
-    const stored = copy(view);
+    // One copy, as the activity's payload would be: the case goes on changing its own object.
+    const json = JSON.stringify(view);
+    const stored = JSON.parse(json) as CaseView;
     let attendancePct = pct(view.latestFacts?.attendancePct);
     const hereAsOf = existing?.view.latestFacts?.asOf;
     const newAsOf = stored.latestFacts?.asOf;
-    if (existing && hereAsOf != null && newAsOf != null && hereAsOf > newAsOf) {
+    const newerHere = !!existing && hereAsOf != null && newAsOf != null && hereAsOf > newAsOf;
+    if (newerHere) {
       stored.latestFacts = copy(existing.view.latestFacts);
       (stored as { sweptOn?: unknown }).sweptOn = (existing.view as { sweptOn?: unknown }).sweptOn ?? null;
       attendancePct = existing.record.attendancePct;
@@ -224,21 +237,26 @@ export class MemoryStore {
       nextAction: view.next.action,
       attendancePct,
     };
-    const viewJson = JSON.stringify(stored);
     this.cases.set(view.caseId, {
       record,
-      viewJson,
-      view: JSON.parse(viewJson) as CaseView,
+      view: stored,
+      json: newerHere ? null : json,
       version,
       touched: this.next(),
     });
     return { written: true };
   }
 
+  /** A copy of the stored view, as a reader of jsonb gets. */
+  private viewOf(c: StoredCase): CaseView {
+    c.json ??= JSON.stringify(c.view);
+    return JSON.parse(c.json) as CaseView;
+  }
+
   private caseRecord(c: StoredCase): CaseRecord {
     return {
       ...c.record,
-      view: JSON.parse(c.viewJson) as CaseView,
+      view: this.viewOf(c),
       updatedAt: timestampText(Date.now()),
     };
   }
@@ -290,14 +308,15 @@ export class MemoryStore {
   }): boolean {
     const stored = this.cases.get(c.caseId);
     if (!stored || stored.version !== c.version || stored.record.status !== 'open') return false;
+    // The sweep made these figures and reasons for this check alone, so they are kept, not copied.
     const view = stored.view as CaseView & { sweptOn?: IsoDate };
-    view.latestFacts = copy(c.latestFacts);
+    view.latestFacts = c.latestFacts;
     if (view.next) {
       view.next.on = c.nextOn;
-      view.next.reasons = copy(c.reasons);
+      view.next.reasons = c.reasons;
     }
     view.sweptOn = c.on;
-    stored.viewJson = JSON.stringify(view);
+    stored.json = null;
     stored.record.nextActionOn = c.nextOn;
     stored.record.attendancePct = pct(c.latestFacts.attendancePct);
     stored.touched = this.next();
@@ -351,7 +370,7 @@ export class MemoryStore {
                 schoolId: c.record.schoolId,
                 pupil,
                 stageName: c.record.stageName,
-                view: JSON.parse(c.viewJson) as CaseView,
+                view: this.viewOf(c),
               },
             ]
           : [];

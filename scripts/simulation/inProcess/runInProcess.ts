@@ -12,6 +12,7 @@ import type { Delivery, NewCaseSettings } from '../../../activities/caseData';
 import { buildCalendar } from '../../../domain/calendar';
 import { instantOfSchoolTime, schoolDateAt } from '../../../domain/time';
 import { RecordingMailer } from '../../../messaging/fakes';
+import { renderLetterPdf } from '../../../letters/pdf';
 import { listCasesAwaitingApproval, listOpenCaseTasks } from '../../../store/cases';
 import { memoryDb } from '../../../store/db';
 import { MemoryStore } from '../../../store/memory/memoryStore';
@@ -48,6 +49,26 @@ const quietLogger = new DefaultLogger('WARN', (e) =>
 
 export type InProcessOptions = Omit<SimulationOptions, 'store' | 'team' | 'handOver'>;
 
+/**
+ * A what-if prints nothing: each letter's words are kept and counted, and its printed copy is this
+ * one page, made once, saying so. Rendering every letter took about a tenth of a run. A run that
+ * writes evidence packs (`evidenceDir`) prints the real letters into them.
+ */
+let notPrinted: Promise<Buffer> | null = null;
+const placeholderPdf: typeof renderLetterPdf = () =>
+  (notPrinted ??= renderLetterPdf(
+    {
+      subject: 'Not printed',
+      salutation: '',
+      blocks: [
+        { type: 'paragraph', text: 'A policy what-if keeps the words of this letter; it prints no copy.' },
+      ],
+      signOff: '',
+      signature: [],
+    },
+    { schoolName: 'What-if', dateText: '' },
+  ));
+
 export async function runInProcess(opts: InProcessOptions): Promise<SimulationResult> {
   const wallStart = Date.now();
   const store = new MemoryStore();
@@ -79,6 +100,7 @@ export async function runInProcess(opts: InProcessOptions): Promise<SimulationRe
       caseSettings: settings,
       policyForSchool: async () => opts.policy,
       deliverFigures: (d, to) => Promise.resolve(deliver(d, to)),
+      ...(opts.evidenceDir ? {} : { renderLetterPdf: placeholderPdf }),
     });
 
     /** Runs an activity as a worker would: in an activity context whose clock is the school's. */

@@ -62,8 +62,19 @@ export function differingEvents(a: Comparable, b: Comparable): number {
     }
     if (x.status !== y.status || x.stage !== y.stage) n++;
     const len = Math.max(x.events.length, y.events.length);
-    for (let i = 0; i < len; i++)
-      if (JSON.stringify(x.events[i] ?? null) !== JSON.stringify(y.events[i] ?? null)) n++;
+    for (let i = 0; i < len; i++) if (canonical(x.events[i] ?? null) !== canonical(y.events[i] ?? null)) n++;
   }
   return n;
+}
+
+/**
+ * JSON with every object's keys in order: PostgreSQL's jsonb keeps a view's keys in its own order
+ * (shortest first), a store in memory keeps them as written, and neither order means anything.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
