@@ -3,6 +3,7 @@
 // case and day: a retried attempt returns the draft already made that day.
 import { displayNamesOf } from '../api/auth/users';
 import type { IsoDate } from '../domain/types';
+import type { renderEvidencePdf } from '../evidence/pdf';
 import { generateAndStorePack } from '../evidence/service';
 import type { Db } from '../store/db';
 import { listEvidencePacks } from '../store/evidencePacks';
@@ -13,7 +14,13 @@ export interface DraftedPack {
   documents: number;
 }
 
-export function createEvidenceActivities(deps: { db: Db }) {
+export interface EvidenceDeps {
+  db: Db;
+  /** How a pack's own PDF is made (default evidence/pdf.ts); a what-if, which prints nothing, gives its own. */
+  renderEvidencePdf?: typeof renderEvidencePdf;
+}
+
+export function createEvidenceActivities(deps: EvidenceDeps) {
   const { db } = deps;
   return {
     async draftEvidencePack(input: { caseId: string; asOf: IsoDate }): Promise<DraftedPack | null> {
@@ -27,6 +34,7 @@ export function createEvidenceActivities(deps: { db: Db }) {
           asOf: input.asOf,
           by: { id: 'case', name: 'the case, at its referral step' },
           namesOf: (ids) => displayNamesOf(db, ids),
+          ...(deps.renderEvidencePdf ? { renderPdf: deps.renderEvidencePdf } : {}),
         }));
       if (!pack) return null;
       const files = (pack.manifest as { files?: unknown[] }).files ?? [];

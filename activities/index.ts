@@ -3,7 +3,7 @@
 import type { CaseServicesDeps } from '../messaging/deps';
 import { createActorClaimActivities, type ActorClaimDeps } from './actorClaims';
 import { createCaseDataActivities, type CaseDataDeps } from './caseData';
-import { createEvidenceActivities } from './evidence';
+import { createEvidenceActivities, type EvidenceDeps } from './evidence';
 import { createLetterActivities } from './letters';
 import { createMeetingActivities } from './meetings';
 import { createMessagingActivities } from './messaging';
@@ -12,7 +12,11 @@ import { createPlanningActivities } from './planning';
 import { createStaffTaskActivities } from './staffTasks';
 import { createSystemActivities, type SystemDeps } from './system';
 
-export type ActivityDeps = SystemDeps & ActorClaimDeps & Partial<CaseServicesDeps> & Partial<CaseDataDeps>;
+export type ActivityDeps = SystemDeps &
+  ActorClaimDeps &
+  Partial<CaseServicesDeps> &
+  Partial<CaseDataDeps> &
+  Partial<EvidenceDeps>;
 
 export function createActivities(deps: ActivityDeps) {
   const system = createSystemActivities(deps);

@@ -44,8 +44,12 @@ function safe(s: string): string {
     .replace(/^-|-$/g, '');
 }
 
-export async function buildEvidencePack(e: Evidence, signOff: SignOff): Promise<BuiltPack> {
-  const pdf = await renderEvidencePdf(e, signOff);
+export async function buildEvidencePack(
+  e: Evidence,
+  signOff: SignOff,
+  render: typeof renderEvidencePdf = renderEvidencePdf,
+): Promise<BuiltPack> {
+  const pdf = await render(e, signOff);
   const files: { name: string; data: Buffer; about: string }[] = [
     {
       name: 'evidence.pdf',

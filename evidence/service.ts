@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import { insertEvidencePack, type EvidencePackRecord } from '../store/evidencePacks';
 import { gatherEvidence } from './gather';
 import { buildEvidencePack, type BuiltPack } from './pack';
+import type { renderEvidencePdf } from './pdf';
 
 export interface PackRequest {
   caseId: string;
@@ -16,6 +17,8 @@ export interface PackRequest {
   approve?: { draftId: string; at: string };
   namesOf: (ids: string[]) => Promise<Map<string, string>>;
   now?: () => Date;
+  /** How the pack's own PDF is made (default evidence/pdf.ts); a what-if prints none. */
+  renderPdf?: typeof renderEvidencePdf;
 }
 
 /** Builds the pack's files without storing them (the CLI writes them; the API stores them). */
@@ -26,11 +29,15 @@ export async function generatePack(
   const e = await gatherEvidence(db, r.caseId, r.asOf, r.namesOf);
   if (!e) return null;
   const generatedAt = (r.now?.() ?? new Date()).toISOString();
-  const built = await buildEvidencePack(e, {
-    generatedBy: r.by.name,
-    generatedAt,
-    ...(r.approve ? { approvedBy: { name: r.by.name, at: r.approve.at } } : {}),
-  });
+  const built = await buildEvidencePack(
+    e,
+    {
+      generatedBy: r.by.name,
+      generatedAt,
+      ...(r.approve ? { approvedBy: { name: r.by.name, at: r.approve.at } } : {}),
+    },
+    r.renderPdf,
+  );
   return { built, schoolId: e.school.id };
 }
 

@@ -55,6 +55,7 @@ export async function getSchool(db: Db, id: string): Promise<School | null> {
 }
 
 export async function listSchools(db: Db): Promise<School[]> {
+  if (db.memory) return db.memory.listSchools();
   const { rows } = await db.query<SchoolRow>(`SELECT ${SCHOOL_COLUMNS} FROM schools ORDER BY id`);
   return rows.map(toSchool);
 }

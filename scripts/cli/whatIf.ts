@@ -1,10 +1,11 @@
 // `attendance what-if --policy NAME|FILE [--compare NAME|FILE] [--school S] --from DATE --to DATE
-// [--approve all|none|auto-only] [--engine fast|temporal] [--json | --csv]`: what a policy would do
+// [--approve all|none|auto-only] [--engine fast|temporal] [--threads N] [--json | --csv]`: what a policy would do
 // over imported marks, counted per school week and in total (cases opened by stage, letters by
 // template, meetings and home visits with the staff hours they take, referrals, penalty-notice
 // considerations, families reached); with --compare, two policies side by side and the pupils whose
 // routes differ. Every school in the store when --school is not given. Nothing is sent and the store
 // is not changed (scripts/simulation/whatIf).
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../../policies';
 import { openDbFromEnv } from '../../store/db';
@@ -26,6 +27,15 @@ export function registerWhatIfCommand(program: Command): void {
     .requiredOption('--to <date>', 'last day (YYYY-MM-DD)', parseIsoDateOption)
     .option(APPROVE_OPTION.flags, APPROVE_OPTION.description, APPROVE_OPTION.parse, 'all')
     .option(ENGINE_OPTION.flags, ENGINE_OPTION.description, ENGINE_OPTION.parse, 'fast')
+    .option(
+      '--threads <n>',
+      'schools run side by side, each on a thread of its own (default: one per CPU core)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error('--threads is a whole number, 1 or more');
+        return n;
+      },
+    )
     .option('--json', 'print the reports (weeks, totals, every pupil route) and the differing pupils as JSON')
     .option('--csv', 'print CSV: one row per policy and week, and a total row for each policy')
     .action(
@@ -37,6 +47,7 @@ export function registerWhatIfCommand(program: Command): void {
         to: string;
         approve: ApproveRule;
         engine: 'fast' | 'temporal';
+        threads?: number;
         json?: boolean;
         csv?: boolean;
       }) => {
@@ -56,6 +67,7 @@ export function registerWhatIfCommand(program: Command): void {
             to: opts.to,
             approve: opts.approve,
             engine: opts.engine,
+            threads: opts.threads ?? availableParallelism(),
             onProgress: quiet
               ? undefined
               : (p) =>

@@ -112,7 +112,7 @@ export class MemoryStore {
   private readonly letters = new Map<string, Stored<NewLetter> & { createdAt: string }>();
   private readonly outbox = new Map<string, Stored<OutboxRecord> & { claimedUntil: number | null }>();
   private readonly availability = new Map<string, AvailabilityWindow[]>();
-  private readonly meetings = new Map<string, Stored<MeetingRecord>>();
+  private readonly meetings = new Map<string, Stored<MeetingRecord> & { startsMs: number; endsMs: number }>();
   private readonly tasks = new Map<string, Stored<StaffTaskRecord>>();
   private readonly packs: (EvidencePackRecord & { zip: Buffer; seq: number })[] = [];
 
@@ -147,6 +147,11 @@ export class MemoryStore {
   getSchool(id: string): School | null {
     const s = this.schools.get(id);
     return s ? { ...s } : null;
+  }
+
+  /** By id. */
+  listSchools(): School[] {
+    return [...this.schools.values()].sort((a, b) => textAsc(a.id, b.id)).map((s) => ({ ...s }));
   }
 
   getPupil(id: string): Pupil | null {
@@ -562,10 +567,13 @@ export class MemoryStore {
     return m ? { ...m.value } : null;
   }
 
-  private meetingsWhere(keep: (m: MeetingRecord) => boolean): MeetingRecord[] {
+  /** By start, then the order booked. */
+  private meetingsWhere(
+    keep: (m: MeetingRecord, startsMs: number, endsMs: number) => boolean,
+  ): MeetingRecord[] {
     return [...this.meetings.values()]
-      .filter((m) => keep(m.value))
-      .sort((a, b) => Date.parse(a.value.startsAt) - Date.parse(b.value.startsAt) || a.seq - b.seq)
+      .filter((m) => keep(m.value, m.startsMs, m.endsMs))
+      .sort((a, b) => a.startsMs - b.startsMs || a.seq - b.seq)
       .map((m) => ({ ...m.value }));
   }
 
@@ -575,24 +583,25 @@ export class MemoryStore {
 
   /** Meetings holding a staff slot (not cancelled) that overlap [from, to). */
   listBusyMeetings(schoolId: string, from: Date, to: Date): MeetingRecord[] {
+    const fromMs = from.getTime();
+    const toMs = to.getTime();
     return this.meetingsWhere(
-      (m) =>
-        m.schoolId === schoolId &&
-        m.status !== 'cancelled' &&
-        Date.parse(m.startsAt) < to.getTime() &&
-        Date.parse(m.endsAt) > from.getTime(),
+      (m, startsMs, endsMs) =>
+        m.schoolId === schoolId && m.status !== 'cancelled' && startsMs < toMs && endsMs > fromMs,
     );
   }
 
   insertMeeting(m: Omit<MeetingRecord, 'status'>): boolean {
     if (this.meetings.has(m.id)) return false;
+    const startsMs = Date.parse(m.startsAt);
+    const endsMs = Date.parse(m.endsAt);
     const value: MeetingRecord = {
       ...m,
-      startsAt: new Date(m.startsAt).toISOString(),
-      endsAt: new Date(m.endsAt).toISOString(),
+      startsAt: new Date(startsMs).toISOString(),
+      endsAt: new Date(endsMs).toISOString(),
       status: 'booked',
     };
-    this.meetings.set(m.id, { value, seq: this.next() });
+    this.meetings.set(m.id, { value, seq: this.next(), startsMs, endsMs });
     return true;
   }
 

@@ -50,12 +50,12 @@ const quietLogger = new DefaultLogger('WARN', (e) =>
 export type InProcessOptions = Omit<SimulationOptions, 'store' | 'team' | 'handOver'>;
 
 /**
- * A what-if prints nothing: each letter's words are kept and counted, and its printed copy is this
- * one page, made once, saying so. Rendering every letter took about a tenth of a run. A run that
- * writes evidence packs (`evidenceDir`) prints the real letters into them.
+ * A what-if prints nothing: each letter's words are kept and counted, and its printed copy (and an
+ * evidence pack's own PDF) is this one page, made once, saying so. Printing took about a tenth of a
+ * run. A run that writes evidence packs (`evidenceDir`) prints the real letters and packs.
  */
 let notPrinted: Promise<Buffer> | null = null;
-const placeholderPdf: typeof renderLetterPdf = () =>
+const placeholderPdf = (): Promise<Buffer> =>
   (notPrinted ??= renderLetterPdf(
     {
       subject: 'Not printed',
@@ -100,7 +100,7 @@ export async function runInProcess(opts: InProcessOptions): Promise<SimulationRe
       caseSettings: settings,
       policyForSchool: async () => opts.policy,
       deliverFigures: (d, to) => Promise.resolve(deliver(d, to)),
-      ...(opts.evidenceDir ? {} : { renderLetterPdf: placeholderPdf }),
+      ...(opts.evidenceDir ? {} : { renderLetterPdf: placeholderPdf, renderEvidencePdf: placeholderPdf }),
     });
 
     /** Runs an activity as a worker would: in an activity context whose clock is the school's. */

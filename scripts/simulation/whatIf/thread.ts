@@ -1,10 +1,10 @@
 // The what-if's own thread: a run is minutes of steady CPU, and the API must keep answering pages
 // while it goes (the brief: pages never wait on a busy worker). The thread gets the schools as plain
-// data (inThread.ts), loads them into a private in-memory store and runs the what-if there,
+// data (inThread.ts), loads them into a private store held in memory and runs the what-if there,
 // reporting progress as it goes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDb } from '../../../store/db';
-import { loadSnapshot } from '../runSimulation';
+import { memoryDb } from '../../../store/db';
+import { MemoryStore } from '../../../store/memory/memoryStore';
 import { runWhatIf } from './run';
 import type { WhatIfJob, WhatIfThreadMessage } from './inThread';
 
@@ -12,9 +12,10 @@ const job = workerData as WhatIfJob;
 const post = (m: WhatIfThreadMessage) => parentPort!.postMessage(m);
 
 async function main(): Promise<void> {
-  const source = await openDb({ inMemory: true });
+  const store = new MemoryStore();
+  for (const snap of job.snapshots) store.loadSchool(snap);
+  const source = memoryDb(store);
   try {
-    for (const snap of job.snapshots) await loadSnapshot(source, snap);
     const runs = job.snapshots.length * (job.compareWith ? 2 : 1);
     let finishedRuns = 0;
     const result = await runWhatIf({
