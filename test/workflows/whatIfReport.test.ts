@@ -11,7 +11,7 @@ import { runInProcess } from '../../scripts/simulation/inProcess/runInProcess';
 import type { ApproveRule, SimulationResult } from '../../scripts/simulation/runSimulation';
 import { differingRoutes } from '../../scripts/simulation/whatIf/compare';
 import { whatIfCsv, whatIfText } from '../../scripts/simulation/whatIf/format';
-import { whatIfReport, type WhatIfReport } from '../../scripts/simulation/whatIf/report';
+import { forReport, whatIfReport, type WhatIfReport } from '../../scripts/simulation/whatIf/report';
 import { SCHOOL_ID } from './harness';
 import { FAMILIES, FROM, seedSchool, TO, upn } from './whatIfSchool';
 
@@ -85,6 +85,15 @@ describe('what-if: a policy counted week by week before a school adopts it', () 
       45;
     expect(whatIfReport(timed, [runs.get('all')!]).total.staffHours).toBe(4.5);
     expect(r.total.openAtEnd).toEqual({ 'letter-two': 6 });
+  });
+
+  it('counts the same from a run without its words, as a council’s schools are kept until the last is done', () => {
+    for (const run of runs.values()) {
+      expect(whatIfReport(threeLetter, [forReport(run)])).toEqual(whatIfReport(threeLetter, [run]));
+    }
+    // And the words are gone: no family's letter is held longer than its school's run.
+    const lean = forReport(runs.get('all')!);
+    expect(lean.cases.flatMap((c) => c.events).filter((e) => e.letter?.text || e.text)).toEqual([]);
   });
 
   it('against Bradford’s policy: who takes another route, and where the routes part', async () => {

@@ -129,6 +129,44 @@ class Tally {
 }
 
 /** The counts and routes of one simulation run (or several schools' runs under the same policy). */
+/**
+ * A run as whatIfReport reads it, and no more: each event's kind, day, stage, step, template, store
+ * reference and first reason, and how many people each letter went to. The words of every event
+ * and letter are dropped: a council's year is millions of them, which the report never reads and
+ * which, kept until the last school finished, would not fit in memory.
+ */
+export function forReport(run: SimulationResult): SimulationResult {
+  return {
+    ...run,
+    cases: run.cases.map((c) => ({
+      upn: c.upn,
+      caseId: c.caseId,
+      stage: c.stage,
+      status: c.status,
+      events: c.events.map((e) => ({
+        at: '',
+        date: e.date,
+        type: e.type,
+        stageId: e.stageId,
+        text: '',
+        ...(e.stepId ? { stepId: e.stepId } : {}),
+        ...(e.template ? { template: e.template } : {}),
+        ...(e.ref ? { ref: e.ref } : {}),
+        ...(e.reasons?.length ? { reasons: e.reasons.slice(0, 1) } : {}),
+        ...(e.letter
+          ? {
+              letter: {
+                subject: '',
+                text: '',
+                recipients: e.letter.recipients.map((r) => ({ channel: r.channel })),
+              },
+            }
+          : {}),
+      })),
+    })),
+  };
+}
+
 export function whatIfReport(policy: Policy, runs: SimulationResult[]): WhatIfReport {
   if (runs.length === 0) throw new Error('a what-if report needs at least one run');
   const steps = stepsOf(policy);

@@ -9,7 +9,7 @@ import { listSchools } from '../../../store/schools';
 import { runInProcess } from '../inProcess/runInProcess';
 import { runSimulation, type ApproveRule, type SimulationResult } from '../runSimulation';
 import { differingRoutes, type RouteDifference } from './compare';
-import { whatIfReport, type WhatIfReport } from './report';
+import { forReport, whatIfReport, type WhatIfReport } from './report';
 import { runSchoolsInThreads } from './schoolPool';
 
 export interface WhatIfOptions {
@@ -59,16 +59,18 @@ export async function runWhatIf(opts: WhatIfOptions): Promise<WhatIfResult> {
     const runs: SimulationResult[] = [];
     for (const schoolId of schoolIds) {
       runs.push(
-        await run({
-          source: opts.source,
-          schoolId,
-          policy,
-          from: opts.from,
-          to: opts.to,
-          approve: opts.approve,
-          onDay: (day, index, total) =>
-            opts.onProgress?.({ policy: policy.name, school: schoolId, day, index, total }),
-        }),
+        forReport(
+          await run({
+            source: opts.source,
+            schoolId,
+            policy,
+            from: opts.from,
+            to: opts.to,
+            approve: opts.approve,
+            onDay: (day, index, total) =>
+              opts.onProgress?.({ policy: policy.name, school: schoolId, day, index, total }),
+          }),
+        ),
       );
     }
     return whatIfReport(policy, runs);
