@@ -740,22 +740,22 @@ export async function activeCasesForSweep(db: Db, schoolId: string): Promise<Map
   );
 }
 
+/** A check the sweep made for a case: its figures, its next check and why, on the projection it judged. */
+export interface SweepCheck {
+  caseId: string;
+  version: number;
+  on: IsoDate;
+  latestFacts: NonNullable<CaseView['latestFacts']>;
+  nextOn: IsoDate | null;
+  reasons: CaseView['next']['reasons'];
+}
+
 /**
  * The sweep checked a case and nothing changes: the page shows today's figures and the next check,
  * with no message to the case (docs/cost.md). Written onto the projection the sweep judged, only if
  * the case has not projected since (a newer projection is the case's own, fresher word).
  */
-export async function recordSweepCheck(
-  db: Db,
-  c: {
-    caseId: string;
-    version: number;
-    on: IsoDate;
-    latestFacts: NonNullable<CaseView['latestFacts']>;
-    nextOn: IsoDate | null;
-    reasons: CaseView['next']['reasons'];
-  },
-): Promise<boolean> {
+export async function recordSweepCheck(db: Db, c: SweepCheck): Promise<boolean> {
   if (db.memory) return db.memory.recordSweepCheck(c);
   const { rows } = await db.query(
     `UPDATE cases SET

@@ -44,21 +44,20 @@ const toRecord = (r: Row): EvidencePackRecord => ({
   draftOf: r.draft_of,
 });
 
-export async function insertEvidencePack(
-  db: Db,
-  p: {
-    caseId: string;
-    schoolId: string;
-    generatedBy: string;
-    generatedAt: string;
-    packHash: string;
-    manifest: unknown;
-    zip: Buffer;
-    approvedBy?: string;
-    approvedAt?: string;
-    draftOf?: string;
-  },
-): Promise<EvidencePackRecord> {
+export interface NewEvidencePack {
+  caseId: string;
+  schoolId: string;
+  generatedBy: string;
+  generatedAt: string;
+  packHash: string;
+  manifest: unknown;
+  zip: Buffer;
+  approvedBy?: string;
+  approvedAt?: string;
+  draftOf?: string;
+}
+
+export async function insertEvidencePack(db: Db, p: NewEvidencePack): Promise<EvidencePackRecord> {
   if (db.memory) return db.memory.insertEvidencePack(p);
   const { rows } = await db.query<Row>(
     `INSERT INTO evidence_packs (id, case_id, school_id, generated_by, generated_at, pack_hash, manifest, zip,

@@ -20,6 +20,7 @@ import type {
   ClosedCaseState,
   OpenCaseTask,
   ProjectCaseInput,
+  SweepCheck,
   SweptCase,
 } from '../cases';
 import {
@@ -37,7 +38,7 @@ import {
   type StaffTaskRecord,
   type StoredLetterTemplate,
 } from '../caseServices';
-import type { EvidencePackRecord } from '../evidencePacks';
+import type { EvidencePackRecord, NewEvidencePack } from '../evidencePacks';
 import type { SchoolSnapshot } from '../marks';
 import type { Pupil } from '../pupils';
 import type { School } from '../schools';
@@ -303,14 +304,7 @@ export class MemoryStore {
     return out;
   }
 
-  recordSweepCheck(c: {
-    caseId: string;
-    version: number;
-    on: IsoDate;
-    latestFacts: NonNullable<CaseView['latestFacts']>;
-    nextOn: IsoDate | null;
-    reasons: CaseView['next']['reasons'];
-  }): boolean {
+  recordSweepCheck(c: SweepCheck): boolean {
     const stored = this.cases.get(c.caseId);
     if (!stored || stored.version !== c.version || stored.record.status !== 'open') return false;
     // The sweep made these figures and reasons for this check alone, so they are kept, not copied.
@@ -680,18 +674,7 @@ export class MemoryStore {
   // -------------------------------------------------------------------------------------------
   // Evidence packs
 
-  insertEvidencePack(p: {
-    caseId: string;
-    schoolId: string;
-    generatedBy: string;
-    generatedAt: string;
-    packHash: string;
-    manifest: unknown;
-    zip: Buffer;
-    approvedBy?: string;
-    approvedAt?: string;
-    draftOf?: string;
-  }): EvidencePackRecord {
+  insertEvidencePack(p: NewEvidencePack): EvidencePackRecord {
     const record: EvidencePackRecord = {
       id: randomUUID(),
       caseId: p.caseId,

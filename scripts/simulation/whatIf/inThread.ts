@@ -6,6 +6,7 @@ import type { IsoDate } from '../../../domain/types';
 import type { Db } from '../../../store/db';
 import { snapshotSchool, type ApproveRule, type SchoolSnapshot } from '../runSimulation';
 import type { WhatIfResult } from './run';
+import { WHAT_IF_YOUNG_GENERATION_MB } from './schoolPool';
 
 export interface WhatIfJob {
   snapshots: SchoolSnapshot[];
@@ -40,7 +41,10 @@ export async function runWhatIfInThread(
   for (const id of schoolIds) snapshots.push(await snapshotSchool(source, id));
   const job: WhatIfJob = { ...rest, snapshots };
   // The entry is JavaScript that loads thread.ts through tsx, whether this process runs under tsx or Vitest.
-  const thread = new Worker(new URL('./threadEntry.mjs', import.meta.url), { workerData: job });
+  const thread = new Worker(new URL('./threadEntry.mjs', import.meta.url), {
+    workerData: job,
+    resourceLimits: { maxYoungGenerationSizeMb: WHAT_IF_YOUNG_GENERATION_MB },
+  });
   return new Promise<WhatIfResult>((resolve, reject) => {
     let settled = false;
     thread.on('message', (m: WhatIfThreadMessage) => {

@@ -9,6 +9,13 @@ import type { Db } from '../../../store/db';
 import type { SchoolCopy } from '../../../store/memory/memoryStore';
 import { snapshotSchool, type ApproveRule, type SimulationResult } from '../runSimulation';
 
+/**
+ * A larger young generation than V8's default: a run makes many short-lived copies (each case's
+ * view, as a payload is copied), and collecting them less often is about 15% faster (the CLI's
+ * `--max-semi-space-size=64`; a young generation is three semi-spaces).
+ */
+export const WHAT_IF_YOUNG_GENERATION_MB = 192;
+
 export interface SchoolJob {
   snapshot: SchoolCopy;
   policy: Policy;
@@ -37,7 +44,10 @@ export async function runSchoolsInThreads(
   const results: SimulationResult[] = new Array<SimulationResult>(schoolIds.length);
   const workers = Array.from(
     { length: Math.max(1, Math.min(threads, schoolIds.length)) },
-    () => new Worker(new URL('./schoolThreadEntry.mjs', import.meta.url)),
+    () =>
+      new Worker(new URL('./schoolThreadEntry.mjs', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: WHAT_IF_YOUNG_GENERATION_MB },
+      }),
   );
   let next = 0;
   try {
