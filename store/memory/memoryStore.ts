@@ -84,12 +84,18 @@ function textAsc(a: string | null | undefined, b: string | null | undefined): nu
   return a < b ? -1 : 1;
 }
 
+/**
+ * A case's row. Its view is held as JSON, parsed only when something reads it (the sweep and the
+ * lists, once a day): a case projects many times a day while it acts, and each projection is one
+ * copy (the JSON), not two. At least one of `json` and `parsed` is set; when both, they agree.
+ */
 interface StoredCase {
   record: Omit<CaseRecord, 'view' | 'updatedAt'>;
-  /** The stored view: never handed out; readers get a copy (viewOf), as from jsonb. */
-  view: CaseView;
-  /** The view as JSON, kept until the view changes (most days a case is read less than checked). */
   json: string | null;
+  /** The view parsed from `json` (or changed since by a sweep's check): never handed out. */
+  parsed: CaseView | null;
+  /** The day of the figures on the row, for "newer figures here" without parsing the view. */
+  factsAsOf: IsoDate | null;
   version: number;
   /** Order of the latest write (stands in for updated_at, which only orders). */
   touched: number;
@@ -215,15 +221,19 @@ export class MemoryStore {
       return { written: false };
     }
     // One copy, as the activity's payload would be: the case goes on changing its own object.
-    const json = JSON.stringify(view);
-    const stored = JSON.parse(json) as CaseView;
+    let json = JSON.stringify(view);
+    let parsed: CaseView | null = null;
     let attendancePct = pct(view.latestFacts?.attendancePct);
-    const hereAsOf = existing?.view.latestFacts?.asOf;
-    const newAsOf = stored.latestFacts?.asOf;
+    const hereAsOf = existing?.factsAsOf;
+    const newAsOf = view.latestFacts?.asOf;
     const newerHere = !!existing && hereAsOf != null && newAsOf != null && hereAsOf > newAsOf;
     if (newerHere) {
-      stored.latestFacts = copy(existing.view.latestFacts);
-      (stored as { sweptOn?: unknown }).sweptOn = (existing.view as { sweptOn?: unknown }).sweptOn ?? null;
+      // Rare (a person woke a sleeping case the sweep had checked since): keep the newer figures.
+      const here = this.parsedView(existing);
+      parsed = JSON.parse(json) as CaseView;
+      parsed.latestFacts = copy(here.latestFacts);
+      (parsed as { sweptOn?: unknown }).sweptOn = (here as { sweptOn?: unknown }).sweptOn ?? null;
+      json = JSON.stringify(parsed);
       attendancePct = existing.record.attendancePct;
     }
     const record: StoredCase['record'] = {
@@ -245,17 +255,24 @@ export class MemoryStore {
     };
     this.cases.set(view.caseId, {
       record,
-      view: stored,
-      json: newerHere ? null : json,
+      json,
+      parsed,
+      factsAsOf: newerHere ? hereAsOf : (newAsOf ?? null),
       version,
       touched: this.next(),
     });
     return { written: true };
   }
 
+  /** The stored view itself, parsed once: for reading here, never handed out. */
+  private parsedView(c: StoredCase): CaseView {
+    c.parsed ??= JSON.parse(c.json!) as CaseView;
+    return c.parsed;
+  }
+
   /** A copy of the stored view, as a reader of jsonb gets. */
   private viewOf(c: StoredCase): CaseView {
-    c.json ??= JSON.stringify(c.view);
+    c.json ??= JSON.stringify(c.parsed);
     return JSON.parse(c.json) as CaseView;
   }
 
@@ -285,7 +302,7 @@ export class MemoryStore {
     const out = new Map<string, SweptCase>();
     for (const c of this.cases.values()) {
       if (c.record.schoolId !== schoolId || c.record.status === 'closed') continue;
-      const v = c.view as CaseView & { sweepChecks?: boolean };
+      const v = this.parsedView(c) as CaseView & { sweepChecks?: boolean };
       out.set(c.record.pupilId, {
         caseId: c.record.caseId,
         version: c.version,
@@ -308,7 +325,7 @@ export class MemoryStore {
     const stored = this.cases.get(c.caseId);
     if (!stored || stored.version !== c.version || stored.record.status !== 'open') return false;
     // The sweep made these figures and reasons for this check alone, so they are kept, not copied.
-    const view = stored.view as CaseView & { sweptOn?: IsoDate };
+    const view = this.parsedView(stored) as CaseView & { sweptOn?: IsoDate };
     view.latestFacts = c.latestFacts;
     if (view.next) {
       view.next.on = c.nextOn;
@@ -316,6 +333,7 @@ export class MemoryStore {
     }
     view.sweptOn = c.on;
     stored.json = null;
+    stored.factsAsOf = c.latestFacts.asOf;
     stored.record.nextActionOn = c.nextOn;
     stored.record.attendancePct = pct(c.latestFacts.attendancePct);
     stored.touched = this.next();
@@ -332,7 +350,8 @@ export class MemoryStore {
     }
     const out = new Map<string, ClosedCaseState>();
     for (const [pupilId, c] of latest) {
-      if (c.view.caseState) out.set(pupilId, { state: copy(c.view.caseState), closedOn: c.record.closedOn });
+      const state = this.parsedView(c).caseState;
+      if (state) out.set(pupilId, { state: copy(state), closedOn: c.record.closedOn });
     }
     return out;
   }
@@ -382,7 +401,8 @@ export class MemoryStore {
     for (const c of this.activeIn(schoolIds)) {
       const pupil = this.pupilOfCase(c);
       if (!pupil) continue;
-      for (const task of c.view.tasks ?? []) {
+      const view = this.parsedView(c);
+      for (const task of view.tasks ?? []) {
         if (task.status !== 'open') continue;
         rows.push({
           caseId: c.record.caseId,
@@ -391,7 +411,7 @@ export class MemoryStore {
           stageId: c.record.stageId,
           stageName: c.record.stageName,
           task: copy(task),
-          latestFacts: copy(c.view.latestFacts ?? null),
+          latestFacts: copy(view.latestFacts ?? null),
         });
       }
     }
