@@ -44,18 +44,11 @@ const toRecord = (r: Row): EvidencePackRecord => ({
   draftOf: r.draft_of,
 });
 
-export interface NewEvidencePack {
-  caseId: string;
-  schoolId: string;
-  generatedBy: string;
-  generatedAt: string;
-  packHash: string;
-  manifest: unknown;
-  zip: Buffer;
-  approvedBy?: string;
-  approvedAt?: string;
-  draftOf?: string;
-}
+/** A pack to store: the record's own fields (the store gives it its id), its zip, and an approval if any. */
+export type NewEvidencePack = Pick<
+  EvidencePackRecord,
+  'caseId' | 'schoolId' | 'generatedBy' | 'generatedAt' | 'packHash' | 'manifest'
+> & { zip: Buffer; approvedBy?: string; approvedAt?: string; draftOf?: string };
 
 export async function insertEvidencePack(db: Db, p: NewEvidencePack): Promise<EvidencePackRecord> {
   if (db.memory) return db.memory.insertEvidencePack(p);

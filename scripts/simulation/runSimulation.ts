@@ -262,7 +262,7 @@ export async function snapshotSchool(source: Db, schoolId: string): Promise<Scho
 }
 
 /** Writes a snapshot into an empty store; returns each pupil's UPN by id. */
-export async function loadSnapshot(target: Db, snap: SchoolSnapshot): Promise<Map<string, string>> {
+async function loadSnapshot(target: Db, snap: SchoolSnapshot): Promise<Map<string, string>> {
   const { school } = snap;
   await target.query(
     `INSERT INTO schools (id, name, calendar, lessons_per_day, policy_id, policy_version) VALUES ($1,$2,$3,$4,$5,$6)`,
