@@ -4,6 +4,7 @@ import type { CaseServicesDeps } from '../messaging/deps';
 import { createActorClaimActivities, type ActorClaimDeps } from './actorClaims';
 import { createCaseDataActivities, type CaseDataDeps } from './caseData';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
+import { createIntegrationActivities, type IntegrationDeps } from './integrations';
 import { createLetterActivities } from './letters';
 import { createMeetingActivities } from './meetings';
 import { createMessagingActivities } from './messaging';
@@ -16,7 +17,8 @@ export type ActivityDeps = SystemDeps &
   ActorClaimDeps &
   Partial<CaseServicesDeps> &
   Partial<CaseDataDeps> &
-  Partial<EvidenceDeps>;
+  Partial<EvidenceDeps> &
+  Partial<IntegrationDeps>;
 
 export function createActivities(deps: ActivityDeps) {
   const system = createSystemActivities(deps);
@@ -39,6 +41,7 @@ function createAll(deps: ActivityDeps & CaseServicesDeps) {
     ...createPlannedSendActivities(deps),
     ...createEvidenceActivities(deps),
     ...createActorClaimActivities(deps),
+    ...createIntegrationActivities(deps),
   };
 }
 

@@ -12,7 +12,7 @@ import type { LetterFigures } from '../letters/merge';
 import { renderLetterPdf } from '../letters/pdf';
 import { postalOf } from '../letters/plan';
 import { TemplateError } from '../letters/render';
-import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
+import { serviceLog, transportsFor, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
 import {
   getLetter,
@@ -162,7 +162,7 @@ export function createLetterActivities(deps: CaseServicesDeps) {
         throw asActivityFailure(err);
       }
       const { letter, existed } = stored;
-      const transports = transportsOf(deps);
+      const transports = await transportsFor(deps, letter.schoolId);
       const failures: unknown[] = [];
       let held = 0;
       let newlySent = 0;

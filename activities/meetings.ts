@@ -11,7 +11,7 @@ import { composeLetter } from '../letters/compose';
 import { formatMeetingTime, fromLondon, hhmmOf, minutesOf, toLondon } from '../letters/format';
 import type { LetterFigures } from '../letters/merge';
 import { GENERIC_MEETING_TEMPLATE } from '../letters/templates';
-import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
+import { serviceLog, transportsFor, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
 import {
   getMeeting,
@@ -153,7 +153,8 @@ export function createMeetingActivities(deps: CaseServicesDeps & ClockDeps) {
         ...(deps.templatesDir ? { templatesDir: deps.templatesDir } : {}),
       },
     );
-    const transports = transportsOf(deps);
+    // Through Notify an invitation is its words only: Notify sends no calendar attachment.
+    const transports = await transportsFor(deps, input.schoolId);
     const organizer = organizerOf(deps.mailFrom, context.schoolName);
     let invited = 0;
     let held = 0;

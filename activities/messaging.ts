@@ -3,7 +3,7 @@
 // through the outbox under a key made from the workflow's id, so a retry never sends twice.
 import type { Channel } from '../domain/caseTypes';
 import { composeMessage, type Carer } from '../letters/compose';
-import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
+import { serviceLog, transportsFor, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
 import {
   getSchoolContact,
@@ -125,7 +125,7 @@ export function createMessagingActivities(deps: CaseServicesDeps) {
         return { ...base, recipients: toCall.length, alreadySent: !created, held: 0, delivery: 'staffTask' };
       }
 
-      const transports = transportsOf(deps);
+      const transports = await transportsFor(deps, input.schoolId);
       let recipients = 0;
       let held = 0;
       let newlySent = 0;
@@ -176,7 +176,7 @@ export function createMessagingActivities(deps: CaseServicesDeps) {
         (await getSchoolContact(db, input.schoolId, input.audience)) ??
         (input.audience === 'manager' ? await getSchoolContact(db, input.schoolId, 'officer') : null);
       const to = contact?.email ?? deps.staffEmail ?? null;
-      const res = await enqueueAndDeliver(db, transportsOf(deps), {
+      const res = await enqueueAndDeliver(db, await transportsFor(deps, input.schoolId), {
         idempotencyKey: `notify:${input.notificationId}`,
         schoolId: input.schoolId,
         caseId: input.caseId,

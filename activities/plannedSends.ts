@@ -2,14 +2,17 @@
 // are hashed again here and compared with the hash the officer approved; a plan that differs is
 // never sent (the step goes to a person). Each recipient's delivery is reported as it happened:
 // sent, held in the outbox (no transport), or to be printed and posted by the office.
+import { addressOnOneLine, type PostalAddress } from '../domain/postalAddress';
 import type { PlannedChannel, LetterPlan } from '../domain/stepPlan';
 import type { IsoDate } from '../domain/types';
 import { outcomeChoicesFor } from '../domain/taskOutcomes';
 import { formatLongDate, fromLondon } from '../letters/format';
 import { renderLetterPdf } from '../letters/pdf';
 import { planIntact } from '../letters/plan';
-import { serviceLog, transportsOf, type CaseServicesDeps } from '../messaging/deps';
+import { loadDefaultTemplate } from '../letters/templates';
+import { serviceLog, transportsFor, type CaseServicesDeps } from '../messaging/deps';
 import { enqueueAndDeliver } from '../messaging/outbox';
+import type { Transports } from '../messaging/types';
 import {
   completeStaffTask,
   getLetter,
@@ -59,14 +62,16 @@ export interface SendPlannedResult {
 
 export function createPlannedSendActivities(deps: CaseServicesDeps) {
   const { db } = deps;
-  const transports = () => transportsOf(deps);
 
   /** Sends one outbox message and says what became of it. */
   async function deliver(
     key: string,
     msg: Parameters<typeof enqueueAndDeliver>[2],
   ): Promise<Pick<Delivery, 'status' | 'reason'>> {
-    const res = await enqueueAndDeliver(db, transports(), { ...msg, idempotencyKey: key });
+    const res = await enqueueAndDeliver(db, await transportsFor(deps, msg.schoolId), {
+      ...msg,
+      idempotencyKey: key,
+    });
     if (res.status === 'sent') return { status: 'sent' };
     const row = await getOutboxByKey(db, key);
     return { status: 'held', ...(row?.error ? { reason: row.error } : {}) };
@@ -75,17 +80,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
   async function storeEvidence(input: SendPlannedInput): Promise<void> {
     if (await getLetter(db, input.sendId)) return;
     const { plan } = input;
-    const layout = plan.content.layout!;
-    const stored: LetterLayout = {
-      parts: {
-        subject: plan.content.subject,
-        salutation: layout.salutation,
-        blocks: layout.blocks,
-        signOff: layout.signOff,
-        signature: layout.signature,
-      },
-      letterhead: { schoolName: layout.schoolName, dateText: formatLongDate(plan.recipe.date) },
-    };
+    const stored = layoutOf(plan);
     const pdf = await (deps.renderLetterPdf ?? renderLetterPdf)(stored.parts, {
       ...stored.letterhead,
       createdAt: fromLondon(plan.recipe.date, '12:00'),
@@ -129,6 +124,20 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
     });
   }
 
+  /** The letter as approved, addressed to one carer for the envelope window: the copy Notify posts. */
+  async function addressedCopy(
+    input: SendPlannedInput,
+    name: string,
+    postal: PostalAddress,
+  ): Promise<Buffer> {
+    const layout = layoutOf(input.plan);
+    return (deps.renderLetterPdf ?? renderLetterPdf)(
+      layout.parts,
+      { ...layout.letterhead, createdAt: fromLondon(input.plan.recipe.date, '12:00') },
+      { to: { name, address: postal } },
+    );
+  }
+
   return {
     async sendPlannedLetter(input: SendPlannedInput): Promise<SendPlannedResult> {
       const { plan } = input;
@@ -142,6 +151,8 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
           .trim()
           .slice(0, 60) || 'letter'
       }.pdf`;
+      const transports = await transportsFor(deps, input.schoolId);
+      const posted = new Set<number>();
       for (const r of plan.recipients) {
         const key = `${input.sendId}:${r.contactIndex}`;
         try {
@@ -164,8 +175,31 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
             const emailed = plan.recipients.some(
               (x) => x.contactIndex === r.contactIndex && x.channel === 'email',
             );
+            // GOV.UK Notify prints and posts it when the school has it set up and there is an address.
+            if (transports.poster && r.postal) {
+              await enqueueAndDeliver(db, transports, {
+                idempotencyKey: `${key}:post`,
+                schoolId: input.schoolId,
+                caseId: input.caseId,
+                channel: 'post',
+                to: addressOnOneLine(r.postal),
+                subject: plan.content.subject,
+                text: plan.content.text,
+                attachments: [
+                  {
+                    filename: pdfName,
+                    contentType: 'application/pdf',
+                    base64: (await addressedCopy(input, r.name, r.postal)).toString('base64'),
+                  },
+                ],
+                postage: postageOf(plan.content.templateId, transports),
+                ref: input.sendId,
+              });
+              posted.add(r.contactIndex);
+              deliveries.push({ contactIndex: r.contactIndex, channel: 'post', status: 'sent' });
+            }
             if (r.address) {
-              await enqueueAndDeliver(db, transports(), {
+              await enqueueAndDeliver(db, transports, {
                 idempotencyKey: key,
                 schoolId: input.schoolId,
                 caseId: input.caseId,
@@ -178,7 +212,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
             }
             // A paper copy for a carer who was also emailed is the post task's, not a delivery line:
             // the case's timeline says a letter to post went to carers "with no email address".
-            if (!emailed)
+            if (!emailed && !posted.has(r.contactIndex))
               deliveries.push({ contactIndex: r.contactIndex, channel: 'post', status: 'toPost' });
           }
         } catch (err) {
@@ -186,7 +220,8 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
         }
       }
       let postTask: SendPlannedResult['postTask'] = null;
-      const toPost = plan.recipients.filter((r) => r.channel === 'post');
+      // The office posts what Notify did not take (no Notify, or no address to post to).
+      const toPost = plan.recipients.filter((r) => r.channel === 'post' && !posted.has(r.contactIndex));
       if (toPost.length > 0) {
         postTask = {
           taskId: `${input.sendId}:post`,
@@ -264,5 +299,28 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
         done: input.done,
       });
     },
+  };
+}
+
+/** The class of post: the letter's template says (the formal warnings: first), else the school's Notify setting. */
+function postageOf(templateId: string, transports: Transports): 'first' | 'second' {
+  const fromTemplate = loadDefaultTemplate(templateId)?.postage;
+  if (fromTemplate) return fromTemplate;
+  const poster = transports.poster as { defaultPostage?: 'first' | 'second' } | null | undefined;
+  return poster?.defaultPostage ?? 'second';
+}
+
+/** The printable parts of the approved letter: what the evidence keeps and every posted copy shows. */
+function layoutOf(plan: LetterPlan): LetterLayout {
+  const layout = plan.content.layout!;
+  return {
+    parts: {
+      subject: plan.content.subject,
+      salutation: layout.salutation,
+      blocks: layout.blocks,
+      signOff: layout.signOff,
+      signature: layout.signature,
+    },
+    letterhead: { schoolName: layout.schoolName, dateText: formatLongDate(plan.recipe.date) },
   };
 }

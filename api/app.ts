@@ -26,6 +26,7 @@ import { registerContactChangeRoutes } from './routes/contactChanges';
 import { registerDashboardRoutes } from './routes/dashboard';
 import { registerDemoRoutes } from './routes/demo';
 import { registerImportRoutes } from './routes/imports';
+import { registerIntegrationRoutes } from './routes/integrations';
 import { registerImportSampleRoutes } from './routes/importSamples';
 import { registerLetterRoutes } from './routes/letters';
 import { registerPolicyRoutes } from './routes/policies';
@@ -186,6 +187,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerSafeguardingRoutes(app, ctx);
   await registerImportRoutes(app, ctx);
   await registerImportSampleRoutes(app, ctx);
+  await registerIntegrationRoutes(app, ctx);
   await registerPupilRoutes(app, ctx);
   await registerContactChangeRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);

@@ -66,6 +66,40 @@ export const envSchema = z.object({
    * while rotating. Unset: the worker uses the public half of ACTOR_SIGNING_KEY.
    */
   ACTOR_VERIFY_KEYS: optionalString,
+  /**
+   * The key (32 bytes, base64) that seals the secrets schools give in Integrations (an MIS token, a
+   * Notify API key). On a laptop one is generated into DATA_DIR/secrets.
+   */
+  INTEGRATION_SECRET_KEY: optionalString,
+  /** Keys rotated out (base64, comma-separated): they still open what they sealed. */
+  INTEGRATION_SECRET_PREVIOUS_KEYS: optionalString,
+  /**
+   * An MIS for every school without its own in Integrations (docs/integrations.md): the API root, its
+   * token, each school's id at the MIS (`ourId=misId`, comma-separated) and codes to map (`Z9=B`).
+   */
+  MIS_API_URL: z.string().url().default('https://api.wonde.com/v1.0'),
+  MIS_API_TOKEN: optionalString,
+  MIS_SCHOOL_IDS: optionalString,
+  MIS_CODE_MAP: optionalString,
+  /** When the MIS is read, local school time (HH:MM, comma-separated); one more runs before the sweep. */
+  MIS_SYNC_TIMES: z
+    .string()
+    .regex(
+      /^(([01]\d|2[0-3]):[0-5]\d)(,\s*([01]\d|2[0-3]):[0-5]\d)*$/,
+      'must be HH:MM times, comma-separated',
+    )
+    .default('10:00,14:15'),
+  /** GOV.UK Notify for every school without its own in Integrations. */
+  NOTIFY_API_KEY: optionalString,
+  NOTIFY_BASE_URL: optionalString,
+  NOTIFY_EMAIL_TEMPLATE_ID: optionalString,
+  NOTIFY_SMS_TEMPLATE_ID: optionalString,
+  /** first or second: the class a letter is posted when its template does not say. */
+  NOTIFY_POSTAGE: z.enum(['first', 'second']).default('second'),
+  /** Letters go by post through Notify (otherwise the office prints and posts them). */
+  NOTIFY_POST_LETTERS: bool.default(true),
+  /** The bearer token Notify sends with its callbacks (set the same in Notify's API integration page). */
+  NOTIFY_CALLBACK_TOKEN: optionalString,
   SESSION_SECRET: optionalString,
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,

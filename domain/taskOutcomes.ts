@@ -6,7 +6,9 @@ import type { TaskOutcomeChoice } from './stepPlan';
 
 const done: TaskOutcomeChoice = { id: 'done', label: 'Done', completesStep: true };
 
-const CHOICES: Partial<Record<StepKind | 'phoneCall' | 'postLetter' | 'byHand', TaskOutcomeChoice[]>> = {
+type TaskKind = StepKind | 'phoneCall' | 'postLetter' | 'byHand' | 'deliveryProblem';
+
+const CHOICES: Partial<Record<TaskKind, TaskOutcomeChoice[]>> = {
   phoneCall: [
     { id: 'spoke', label: 'Spoke to a parent/carer', completesStep: true },
     { id: 'noAnswer', label: 'No answer: try again', completesStep: false },
@@ -41,11 +43,19 @@ const CHOICES: Partial<Record<StepKind | 'phoneCall' | 'postLetter' | 'byHand', 
   councilNotification: [{ id: 'notified', label: 'Local authority notified', completesStep: true }],
   postLetter: [{ id: 'posted', label: 'Printed and posted', completesStep: true }],
   byHand: [{ id: 'done', label: 'Done by hand', completesStep: true }],
+  // A letter or message that did not reach the family (Notify's report): the team reaches them
+  // another way, or records that it cannot. Either way no step is completed by it.
+  deliveryProblem: [
+    {
+      id: 'reached',
+      label: 'Family reached another way (details corrected in the MIS)',
+      completesStep: true,
+    },
+    { id: 'unreachable', label: 'Could not reach the family: noted on the case', completesStep: true },
+  ],
 };
 
 /** The outcomes a task of this kind can have (a plain "Done" for simple tasks). */
-export function outcomeChoicesFor(
-  kind: StepKind | 'phoneCall' | 'postLetter' | 'byHand',
-): TaskOutcomeChoice[] {
+export function outcomeChoicesFor(kind: TaskKind): TaskOutcomeChoice[] {
   return CHOICES[kind] ?? [done];
 }

@@ -27,6 +27,11 @@ export interface LetterTemplate {
    * address get it on paper. A school's own wording keeps its default template's setting.
    */
   post?: TemplatePost;
+  /**
+   * Letters posted by GOV.UK Notify: the class of post (the school's Notify setting when absent).
+   * The formal warnings go first class, so they arrive when the letter says.
+   */
+  postage?: 'first' | 'second';
 }
 
 export type TemplatePost = 'whenNoEmail' | 'also';
@@ -42,6 +47,7 @@ const frontMatterSchema = z.object({
   subject: z.string().min(1),
   kind: z.enum(['letter', 'message']).default('letter'),
   post: z.enum(['whenNoEmail', 'also']).default('whenNoEmail'),
+  postage: z.enum(['first', 'second']).optional(),
 });
 
 /** Parses `---\nsubject: ...\nkind: ...\n---\nbody`. */
@@ -56,6 +62,7 @@ export function parseTemplateFile(id: string, source: string): LetterTemplate {
     subject: meta.data.subject,
     body: m[2]!.trim() + '\n',
     ...(meta.data.post === 'also' ? { post: meta.data.post } : {}),
+    ...(meta.data.postage ? { postage: meta.data.postage } : {}),
   };
 }
 

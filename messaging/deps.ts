@@ -2,6 +2,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { renderLetterPdf } from '../letters/pdf';
 import type { Db } from '../store/db';
+import type { NotifyTransport } from './notify';
 import type { AppMessenger, Mailer, SmsGateway, Transports } from './types';
 
 export interface ServiceLogger {
@@ -39,6 +40,11 @@ export interface CaseServicesDeps {
    * and keeps only the letters' words, gives a cheaper one (scripts/simulation/inProcess).
    */
   renderLetterPdf?: typeof renderLetterPdf;
+  /**
+   * The school's GOV.UK Notify, when it has one (Integrations, or the environment): its emails, texts
+   * and posted letters go through Notify instead of SMTP and the office's printer.
+   */
+  notifyFor?: (schoolId: string) => Promise<NotifyTransport | null>;
 }
 
 export function transportsOf(deps: CaseServicesDeps): Transports {
@@ -47,6 +53,23 @@ export function transportsOf(deps: CaseServicesDeps): Transports {
     sms: deps.sms ?? null,
     app: deps.app ?? null,
     leaseSeconds: deps.outboxLeaseSeconds,
+  };
+}
+
+/**
+ * The transports for one school's messages: GOV.UK Notify for the channels the school has set it up
+ * for, the deployment's own (SMTP, ...) for the rest.
+ */
+export async function transportsFor(deps: CaseServicesDeps, schoolId: string): Promise<Transports> {
+  const base = transportsOf(deps);
+  const notify = (await deps.notifyFor?.(schoolId)) ?? null;
+  if (!notify) return base;
+  return {
+    ...base,
+    mailer: notify.carries('email') ? notify : base.mailer,
+    sms: notify.carries('sms') ? notify : (base.sms ?? null),
+    poster: notify.carries('post') ? notify : null,
+    lookup: notify,
   };
 }
 

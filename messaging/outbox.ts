@@ -4,7 +4,9 @@
 // - a worker killed after the row was written but before delivery delivers on the retry, once;
 // - with no transport configured the row stays `held`, and the web app shows it to the team.
 // The remaining window (delivered, then killed before "sent" was recorded) can repeat a message; the
-// Message-ID derived from the key lets mail systems and readers recognise the repeat.
+// Message-ID derived from the key lets mail systems and readers recognise the repeat. A service that
+// can be asked what it already accepted under a reference (GOV.UK Notify) closes that window: a row
+// tried before is looked up first, and one found is recorded as sent without being sent again.
 import {
   getLetterPdf,
   type NewOutboxMessage,
@@ -19,9 +21,10 @@ import {
   markOutboxFailed,
   markOutboxHeld,
   markOutboxSent,
+  recordProviderReceipt,
 } from '../store/caseServices';
 import type { Db } from '../store/db';
-import type { MailAttachment, Mailer, Transports } from './types';
+import type { DeliveryReceipt, MailAttachment, Mailer, Transports } from './types';
 
 export type { NewOutboxMessage, OutboxAttachment, OutboxRecord };
 
@@ -110,7 +113,11 @@ async function deliverRow(db: Db, transports: Transports, row: OutboxRecord): Pr
   }
 
   try {
-    await deliverVia(db, transports, row);
+    // Tried before: the service may have taken it then, and the answer been lost.
+    const earlier =
+      row.attempts > 0 ? await transports.lookup?.findSent(row.idempotencyKey, row.channel) : null;
+    const receipt = earlier ?? (await deliverVia(db, transports, row));
+    if (receipt) await recordProviderReceipt(db, row.idempotencyKey, receipt);
   } catch (err) {
     await markOutboxFailed(db, row.idempotencyKey, errorText(err));
     throw err;
@@ -124,14 +131,15 @@ function whyHeld(t: Transports, row: OutboxRecord): string | null {
   if (row.channel === 'email' && !t.mailer) return 'no SMTP server configured';
   if (row.channel === 'sms' && !t.sms) return 'no SMS gateway configured';
   if (row.channel === 'app' && !t.app) return 'no app messenger configured';
+  if (row.channel === 'post' && !t.poster) return 'no postal service configured';
   return null;
 }
 
-async function deliverVia(db: Db, t: Transports, row: OutboxRecord): Promise<void> {
+async function deliverVia(db: Db, t: Transports, row: OutboxRecord): Promise<DeliveryReceipt | void> {
   const to = row.to!;
   switch (row.channel) {
     case 'email':
-      await t.mailer!.deliver({
+      return t.mailer!.deliver({
         to,
         subject: row.subject,
         text: row.text,
@@ -139,13 +147,19 @@ async function deliverVia(db: Db, t: Transports, row: OutboxRecord): Promise<voi
         attachments: await loadAttachments(db, row.attachments),
         messageId: row.idempotencyKey,
       });
-      return;
     case 'sms':
-      await t.sms!.send(to, row.text, { reference: row.idempotencyKey });
-      return;
+      return t.sms!.send(to, row.text, { reference: row.idempotencyKey });
     case 'app':
-      await t.app!.send({ to, subject: row.subject, text: row.text, reference: row.idempotencyKey });
-      return;
+      return t.app!.send({ to, subject: row.subject, text: row.text, reference: row.idempotencyKey });
+    case 'post': {
+      const [pdf] = await loadAttachments(db, row.attachments);
+      if (!pdf) throw new Error(`posted copy ${row.idempotencyKey} has no PDF`);
+      return t.poster!.post({
+        reference: row.idempotencyKey,
+        pdf: pdf.content,
+        postage: row.postage ?? 'second',
+      });
+    }
   }
 }
 

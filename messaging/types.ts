@@ -18,13 +18,42 @@ export interface OutgoingMail {
   messageId: string;
 }
 
+/** A delivery service's own id for what it accepted (GOV.UK Notify's notification id), and its status. */
+export interface DeliveryReceipt {
+  provider: string;
+  providerId: string;
+  status: string;
+}
+
 export interface Mailer {
-  deliver(msg: OutgoingMail): Promise<void>;
+  /** A provider that tracks delivery returns its receipt; SMTP returns nothing. */
+  deliver(msg: OutgoingMail): Promise<void | DeliveryReceipt>;
 }
 
 export interface SmsGateway {
   /** `reference` is the outbox idempotency key: real gateways accept a client reference for dedupe. */
-  send(to: string, text: string, options?: { reference?: string }): Promise<void>;
+  send(to: string, text: string, options?: { reference?: string }): Promise<void | DeliveryReceipt>;
+}
+
+/** A letter printed and posted by a service (GOV.UK Notify's precompiled letters). */
+export interface PostedLetterRequest {
+  /** The outbox idempotency key: no personal data. */
+  reference: string;
+  /** The letter, addressed for a window envelope. */
+  pdf: Buffer;
+  postage: 'first' | 'second';
+}
+
+export interface LetterPoster {
+  post(letter: PostedLetterRequest): Promise<DeliveryReceipt>;
+}
+
+/**
+ * Finds what a service already accepted under a reference. A send whose answer was lost (the worker
+ * died, the connection dropped) is looked up before it is sent again, so it is never sent twice.
+ */
+export interface SentLookup {
+  findSent(reference: string, channel: 'email' | 'sms' | 'app' | 'post'): Promise<DeliveryReceipt | null>;
 }
 
 export interface AppMessage {
@@ -46,4 +75,8 @@ export interface Transports {
   leaseSeconds?: number;
   sms?: SmsGateway | null;
   app?: AppMessenger | null;
+  /** Prints and posts letters (GOV.UK Notify); without it the office prints and posts them. */
+  poster?: LetterPoster | null;
+  /** Asked before a row that was tried before is sent again. */
+  lookup?: SentLookup | null;
 }

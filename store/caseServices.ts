@@ -219,7 +219,8 @@ export async function listLettersForPupil(db: Db, pupilId: string): Promise<Lett
 // ---------------------------------------------------------------------------------------------
 // Outbox
 
-export type OutboxChannel = 'email' | 'sms' | 'app';
+/** `post`: a copy printed and posted by a service (GOV.UK Notify), its addressed PDF attached. */
+export type OutboxChannel = 'email' | 'sms' | 'app' | 'post';
 export type OutboxStatus = 'queued' | 'sent' | 'failed' | 'held';
 
 /** An attachment stored inline (base64) or by reference to a letter's PDF. */
@@ -240,6 +241,8 @@ export interface NewOutboxMessage {
   attachments?: OutboxAttachment[];
   /** The letter / meeting / notification id this message belongs to. */
   ref?: string | null;
+  /** A posted copy's class of post. */
+  postage?: 'first' | 'second' | null;
 }
 
 export interface OutboxRecord {
@@ -259,6 +262,9 @@ export interface OutboxRecord {
   attempts: number;
   createdAt: string;
   sentAt: string | null;
+  postage?: 'first' | 'second' | null;
+  /** The delivery service's id and latest status, for a row sent through one (GOV.UK Notify). */
+  provider?: { name: string; id: string; status: string | null; statusAt: string | null } | null;
 }
 
 interface OutboxRow {
@@ -278,10 +284,16 @@ interface OutboxRow {
   attempts: number;
   created_at: string;
   sent_at: string | null;
+  postage?: 'first' | 'second' | null;
+  provider?: string | null;
+  provider_id?: string | null;
+  provider_status?: string | null;
+  provider_status_at?: string | null;
 }
 
 const OUTBOX_COLUMNS = `id::text AS id, idempotency_key, school_id, case_id, channel, to_address, subject, body_text,
-  html, attachments, ref, status, error, attempts, created_at::text AS created_at, sent_at::text AS sent_at`;
+  html, attachments, ref, status, error, attempts, created_at::text AS created_at, sent_at::text AS sent_at,
+  postage, provider, provider_id, provider_status, provider_status_at::text AS provider_status_at`;
 
 function toOutbox(r: OutboxRow): OutboxRecord {
   return {
@@ -301,6 +313,17 @@ function toOutbox(r: OutboxRow): OutboxRecord {
     attempts: r.attempts,
     createdAt: r.created_at,
     sentAt: r.sent_at,
+    ...(r.postage ? { postage: r.postage } : {}),
+    ...(r.provider && r.provider_id
+      ? {
+          provider: {
+            name: r.provider,
+            id: r.provider_id,
+            status: r.provider_status ?? null,
+            statusAt: r.provider_status_at ?? null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -312,8 +335,8 @@ export async function insertOutbox(
   if (db.memory) return db.memory.insertOutbox(m);
   const { rows } = await db.query<OutboxRow>(
     `INSERT INTO outbox (idempotency_key, school_id, case_id, channel, to_address, subject, body_text, html,
-                         attachments, ref)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10)
+                         attachments, ref, postage)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING ${OUTBOX_COLUMNS}`,
     [
@@ -327,6 +350,7 @@ export async function insertOutbox(
       m.html ?? null,
       JSON.stringify(m.attachments ?? []),
       m.ref ?? null,
+      m.postage ?? null,
     ],
   );
   if (rows[0]) return { row: toOutbox(rows[0]), inserted: true };
@@ -366,6 +390,23 @@ export async function markOutboxSent(db: Db, key: string): Promise<void> {
     `UPDATE outbox SET status = 'sent', sent_at = now(), error = NULL, claimed_until = NULL
      WHERE idempotency_key = $1`,
     [key],
+  );
+}
+
+/**
+ * What a delivery service said when it took the row (its id and first status). Written before the
+ * row is marked sent: a worker that dies between the two leaves the id, and the retry finds it.
+ */
+export async function recordProviderReceipt(
+  db: Db,
+  key: string,
+  r: { provider: string; providerId: string; status: string },
+): Promise<void> {
+  if (db.memory) return; // a what-if sends through no delivery service
+  await db.query(
+    `UPDATE outbox SET provider = $2, provider_id = $3, provider_status = $4, provider_status_at = now()
+     WHERE idempotency_key = $1`,
+    [key, r.provider, r.providerId, r.status],
   );
 }
 

@@ -152,6 +152,8 @@ export interface ImportOptions {
    * flag (default: the system, for the demo school and tests that import straight into the store).
    */
   actor?: ChangeActor;
+  /** False when the roster comes from a source without safeguarding flags (an MIS sync): they are kept. */
+  rosterCarriesFlags?: boolean;
 }
 
 /**
@@ -279,6 +281,7 @@ async function importInTransaction(
         actor: options.actor ?? SYSTEM_ACTOR,
         hold: existing?.contactChangesNeedApproval ?? false,
       },
+      ...(options.rosterCarriesFlags === false ? { carriesFlags: false } : {}),
     });
     await finishImport(tx, importId, {
       rows: total,

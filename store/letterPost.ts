@@ -58,17 +58,30 @@ export async function listPostedLetters(
      ORDER BY l.sent_on, p.family_name NULLS LAST, p.given_name NULLS LAST, l.created_at, l.id`,
     [schoolId, from, to],
   );
-  return rows.map((r) => ({
-    letterId: r.id,
-    caseId: r.case_id,
-    pupilId: r.pupil_id,
-    pupilName: [r.given_name, r.family_name].filter(Boolean).join(' ') || 'a pupil no longer on the roll',
-    subject: r.subject,
-    sentOn: r.sent_on,
-    layout: r.layout,
-    copies: (r.recipients ?? [])
-      .filter((x) => x.byPost || x.channel !== 'email')
-      .map((x) => ({ contactIndex: x.contactIndex, name: x.name, postal: x.postal ?? null })),
-    task: r.task_id ? { id: r.task_id, status: r.task_status!, outcome: r.task_outcome } : null,
-  }));
+  // Copies GOV.UK Notify was given to post (outbox rows `<letter>:<contact>:post`) are not the office's.
+  const withNotify = await db.query<{ key: string; ref: string }>(
+    `SELECT idempotency_key AS key, ref FROM outbox WHERE channel = 'post' AND ref = ANY($1::text[])`,
+    [rows.map((r) => r.id)],
+  );
+  const byNotify = new Set(withNotify.rows.map((r) => r.key));
+  const lettersNotifyPosts = new Set(withNotify.rows.map((r) => r.ref));
+  return (
+    rows
+      .map((r) => ({
+        letterId: r.id,
+        caseId: r.case_id,
+        pupilId: r.pupil_id,
+        pupilName: [r.given_name, r.family_name].filter(Boolean).join(' ') || 'a pupil no longer on the roll',
+        subject: r.subject,
+        sentOn: r.sent_on,
+        layout: r.layout,
+        copies: (r.recipients ?? [])
+          .filter((x) => x.byPost || x.channel !== 'email')
+          .filter((x) => !byNotify.has(`${r.id}:${x.contactIndex}:post`))
+          .map((x) => ({ contactIndex: x.contactIndex, name: x.name, postal: x.postal ?? null })),
+        task: r.task_id ? { id: r.task_id, status: r.task_status!, outcome: r.task_outcome } : null,
+      }))
+      // A letter whose every copy Notify posts has nothing left for the office.
+      .filter((l) => l.copies.length > 0 || !lettersNotifyPosts.has(l.letterId))
+  );
 }

@@ -140,6 +140,11 @@ export interface UpsertPupilsOptions {
    * (store/pupilChanges.ts). `hold` is the school's second approval: such changes wait.
    */
   changes?: { importId: string | null; actor: ChangeActor; hold: boolean };
+  /**
+   * False when the source has no safeguarding flags to give (an MIS sync): a known pupil keeps the
+   * flags in force, and a change to them waiting for approval is left waiting.
+   */
+  carriesFlags?: boolean;
 }
 
 const UPSERT_CHUNK = 2_000;
@@ -192,6 +197,7 @@ export async function upsertPupils(
       // A characteristic the file did not carry keeps its stored value.
       const kept: RosterRecord = {
         ...r,
+        ...(options.carriesFlags === false ? { flags: (current.flags ?? []) as PupilFlag[] } : {}),
         sex: r.sex === undefined ? current.sex : r.sex,
         sen: r.sen ?? current.sen,
         pupilPremium: r.pupilPremium ?? current.pupil_premium,
@@ -199,7 +205,7 @@ export async function upsertPupils(
       const plan = planChanges(
         { flags: current.flags ?? [], contacts: current.contacts ?? [] },
         kept,
-        pending.get(current.id) ?? new Map(),
+        withoutFlagChanges(pending.get(current.id) ?? new Map(), options.carriesFlags === false),
         source.hold,
       );
       for (const c of plan.applied) changes.push({ ...c, pupilId: current.id, status: 'applied' });
@@ -262,4 +268,10 @@ export async function upsertPupils(
 
 function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+/** The changes waiting for a pupil, less those to flags when the source does not carry flags. */
+function withoutFlagChanges<T>(pending: Map<string, T>, drop: boolean): Map<string, T> {
+  if (!drop) return pending;
+  return new Map([...pending].filter(([field]) => !field.startsWith('flag_')));
 }

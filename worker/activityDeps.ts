@@ -7,6 +7,8 @@ import type { Db } from '../store/db';
 import { createActivities } from '../activities';
 import { SmtpMailer } from '../messaging/smtpMailer';
 import type { Mailer } from '../messaging/types';
+import type { IntegrationServices } from '../integrations/services';
+import type { WondeClientOptions } from '../integrations/wonde/client';
 import type { CaseSettings } from '../workflows/attendanceCase';
 
 export interface BuildActivitiesOptions {
@@ -29,6 +31,10 @@ export interface BuildActivitiesOptions {
   mailer?: Mailer | null;
   /** The public keys decisions must be signed with (temporal/actorClaims.ts); without them every decision is refused. */
   actorKeys?: ActorKeys;
+  /** Each school's MIS and GOV.UK Notify (integrations/services.ts); absent: neither is used. */
+  integrations?: IntegrationServices;
+  /** Client settings tests shorten (the MIS client's backoff). */
+  misClient?: Partial<WondeClientOptions>;
 }
 
 export function buildActivities(opts: BuildActivitiesOptions) {
@@ -50,5 +56,14 @@ export function buildActivities(opts: BuildActivitiesOptions) {
     caseSettings: opts.caseSettings,
     policyForSchool: opts.policyForSchool,
     actorKeys: opts.actorKeys,
+    timeZone: opts.caseSettings.timeZone,
+    ...(opts.misClient ? { misClient: opts.misClient } : {}),
+    ...(opts.integrations
+      ? {
+          misConnectionFor: opts.integrations.misConnectionFor,
+          notifyFor: opts.integrations.notifyFor,
+          schoolIds: opts.integrations.schoolIds,
+        }
+      : {}),
   });
 }

@@ -7,7 +7,13 @@ import { policyForSchool } from '../policies/schoolPolicy';
 import type { Db } from '../store/db';
 import { listSchools } from '../store/schools';
 import type { ActorKeys } from '../temporal/actorClaims';
-import { ensureSweepSchedule } from '../temporal/schedules';
+import {
+  ensureDeliveryCheckSchedule,
+  ensureMisSyncSchedule,
+  ensureSweepSchedule,
+} from '../temporal/schedules';
+import { misConfigured, notifyConfigured } from '../integrations/connections';
+import { integrationServices } from '../integrations/services';
 import type { CaseSettings } from '../workflows/attendanceCase';
 import { buildActivities } from './activityDeps';
 
@@ -33,6 +39,7 @@ export function activitiesFromConfig(config: AppConfig, db: Db, temporal: Client
     mailFrom: config.MAIL_FROM,
     staffEmail: config.ADMIN_EMAIL,
     actorKeys,
+    integrations: integrationServices(db, config),
   });
 }
 
@@ -49,5 +56,35 @@ export async function ensureSweepSchedules(config: AppConfig, db: Db, temporal: 
       }),
     );
   }
+  ids.push(...(await ensureIntegrationSchedules(config, db, temporal)));
+  return ids;
+}
+
+/**
+ * Each school with an MIS gets its sync schedule, and, when any school has GOV.UK Notify, the
+ * deployment gets the delivery check. (Integrations saved in the web app do the same at once.)
+ */
+export async function ensureIntegrationSchedules(
+  config: AppConfig,
+  db: Db,
+  temporal: Client,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let anyNotify = false;
+  for (const { id: schoolId } of await listSchools(db)) {
+    if (await misConfigured(db, config, schoolId))
+      ids.push(
+        await ensureMisSyncSchedule(temporal, {
+          schoolId,
+          times: config.MIS_SYNC_TIMES.split(','),
+          sweepTime: config.SWEEP_TIME,
+          timeZone: config.SCHOOL_TIMEZONE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+        }),
+      );
+    if (!anyNotify && (await notifyConfigured(db, config, schoolId))) anyNotify = true;
+  }
+  if (anyNotify)
+    ids.push(await ensureDeliveryCheckSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE }));
   return ids;
 }

@@ -52,6 +52,27 @@ export interface DeliveryUpdate {
 }
 export const deliveryUpdated = defineSignal<[DeliveryUpdate]>('deliveryUpdated');
 
+/**
+ * What a delivery service (GOV.UK Notify) later said became of one message or posted letter: it
+ * reached the family, it was printed and posted, it could not be delivered, or it came back. A
+ * failure or a return carries a task for the team (made in the store by whoever reports it).
+ */
+export interface DeliveryStatusUpdate {
+  /** The send's id (the letter's id): outbox rows carry it as `ref`. */
+  ref: string;
+  /** The outbox row reported on: one parent/carer's email, text or posted copy. */
+  outboxKey: string;
+  channel: 'email' | 'sms' | 'app' | 'post';
+  outcome: 'delivered' | 'posted' | 'failed' | 'returned';
+  /** The provider's reason, said plainly (e.g. "the email address does not exist"). */
+  detail?: string;
+  /** The school day it was reported. */
+  on: IsoDate;
+  /** With a failure or a return: the team's task to find another way to reach the family. */
+  task?: { taskId: string; title: string };
+}
+export const deliveryStatusChanged = defineSignal<[DeliveryStatusUpdate]>('deliveryStatusChanged');
+
 /** Engine 2: the school's calendar was imported again (e.g. next year's terms): read it afresh. */
 export const calendarUpdated = defineSignal<[{ lastSchoolDay: IsoDate }]>('calendarUpdated');
 
@@ -151,6 +172,8 @@ export type TimelineType =
   | 'messageHeld'
   | 'toPost'
   | 'deliveryCompleted'
+  /** A delivery service's later report: delivered, printed and posted, failed, or returned. */
+  | 'deliveryStatus'
   | 'taskCompleted'
   | 'taskAttempt'
   | 'withdrawn'
@@ -241,8 +264,11 @@ export interface CaseTask {
   createdOn: IsoDate;
   /** Who it is for: a user id, or 'team' / 'manager'. */
   owner: string;
-  /** Why it exists: a step's work, posting a letter, a step done by hand, next year's calendar. */
-  purpose: 'step' | 'post' | 'byHand' | 'calendar';
+  /**
+   * Why it exists: a step's work, posting a letter, a step done by hand, next year's calendar, or a
+   * letter or message the family did not get (a delivery problem: it completes no step).
+   */
+  purpose: 'step' | 'post' | 'byHand' | 'calendar' | 'delivery';
   outcomes: TaskOutcomeChoice[];
   status: 'open' | 'done';
   /** The latest outcome recorded (a call with no answer keeps the task open). */

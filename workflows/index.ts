@@ -2,3 +2,5 @@
 export { timerProbe } from './timerProbe';
 export { attendanceCase } from './attendanceCase';
 export { schoolSweep } from './schoolSweep';
+export { misSync } from './misSync';
+export { deliveryCheck } from './deliveryCheck';

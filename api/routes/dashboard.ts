@@ -13,6 +13,8 @@ import type { AppContext, ZodApp } from '../context';
 import { notFound } from '../errors';
 import { dashboardFigures, mondayOf, RollCache, type DashboardFigures } from '../services/dashboard';
 import { caseFigures, type DashboardCases } from '../services/dashboard/cases';
+import { dataFeed, type DataFeed } from '../services/dashboard/dataFeed';
+import { misConfigured } from '../../integrations/connections';
 import { isoDate } from './schools';
 
 export type { DashboardTasks } from '../services/dashboard/cases';
@@ -21,6 +23,8 @@ export type { DashboardTasks } from '../services/dashboard/cases';
 export interface DashboardAnswer extends Omit<DashboardFigures, 'absence'>, DashboardCases {
   schoolId: string;
   today: IsoDate;
+  /** How fresh the registers are, and a failed sync from the MIS. */
+  dataFeed: DataFeed;
   absence: DashboardFigures['absence'] & { rule: string };
 }
 
@@ -81,6 +85,7 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         workload: figures.workload,
         interventions: figures.interventions,
         mail: figures.mail,
+        dataFeed: await dataFeed(db, schoolId, ctx.now(), await misConfigured(db, ctx.config, schoolId)),
       };
     },
   );

@@ -34,6 +34,8 @@ import type { LetterPlan } from '../../domain/stepPlan';
 import type { CaseSettings } from '../../workflows/attendanceCase';
 import { schoolSweep } from '../../workflows/schoolSweep';
 import type { Mailer } from '../../messaging/types';
+import type { IntegrationServices } from '../../integrations/services';
+import type { WondeClientOptions } from '../../integrations/wonde/client';
 import type { SweepResult } from '../../activities/caseData';
 import { instantOfSchoolTime, schoolDateAt } from '../../domain/time';
 import { waitUntilQuiet, withDeadline } from '../../temporal/quiescence';
@@ -80,7 +82,8 @@ export interface PupilSpec {
   givenName: string;
   familyName: string;
   flags?: string[];
-  contacts?: { name: string; email?: string; phone?: string }[];
+  /** `address`: lines separated by | (the roster's form), with `postcode`. */
+  contacts?: { name: string; email?: string; phone?: string; address?: string; postcode?: string }[];
   /** The register code for a session; return null for no mark. */
   mark: (date: IsoDate, session: 'AM' | 'PM', dayIndex: number) => string | null;
 }
@@ -151,7 +154,8 @@ const CALL_TIMEOUT_MS = 60_000;
 /** For a test that moves through many school days: each day may wait up to the bounds above. */
 export const SCENARIO_TIMEOUT_MS = 300_000;
 
-function upnFor(i: number): string {
+/** The UPN the harness gives its i-th pupil (1-based). */
+export function upnFor(i: number): string {
   const digits = `8202001${String(i).padStart(5, '0')}`;
   return upnCheckLetter(digits) + digits;
 }
@@ -172,6 +176,13 @@ export async function startHarness(opts: {
    * every case is written to test/workflows/histories/<folder>/ for the replay corpus.
    */
   scenario?: string;
+  /**
+   * The school's MIS and GOV.UK Notify for each worker started (0 the first, 1 after a restart...),
+   * given the harness's store. Absent: neither (SMTP and the office's printer, as before).
+   */
+  integrations?: (db: Db, worker: number) => IntegrationServices;
+  /** The MIS client's settings (a short backoff in tests). */
+  misClient?: Partial<WondeClientOptions>;
 }): Promise<Harness> {
   const env = await startTimeSkippingServer();
   const db = await openDb({ inMemory: true });
@@ -193,6 +204,10 @@ export async function startHarness(opts: {
     contact2_email: p.contacts?.[1]?.email ?? '',
     contact2_phone: p.contacts?.[1]?.phone ?? '',
     flags: (p.flags ?? []).join(';'),
+    contact1_address: p.contacts?.[0]?.address ?? '',
+    contact1_postcode: p.contacts?.[0]?.postcode ?? '',
+    contact2_address: p.contacts?.[1]?.address ?? '',
+    contact2_postcode: p.contacts?.[1]?.postcode ?? '',
   }));
   const marks: Record<string, string>[] = [];
   const days = calendar.schoolDaysBetween(calendar.firstSchoolDay, opts.marksUntil ?? calendar.lastSchoolDay);
@@ -233,7 +248,9 @@ export async function startHarness(opts: {
     ...opts.settings,
   };
   const taskQueue = `cases-${randomUUID()}`;
+  let workers = 0;
   const launchWorker = async (mailer?: Mailer) => {
+    const integrations = opts.integrations?.(db, workers++);
     let activities = buildActivities({
       db,
       temporal: client,
@@ -245,6 +262,8 @@ export async function startHarness(opts: {
       mailer,
       outboxLeaseSeconds: 2,
       actorKeys: testActorKeys,
+      ...(integrations ? { integrations } : {}),
+      ...(opts.misClient ? { misClient: opts.misClient } : {}),
     });
     if (opts.wrapActivities) activities = opts.wrapActivities(activities) as typeof activities;
     const w = await Worker.create({

@@ -10,6 +10,7 @@ import { isSafeguardingFlag, type IsoDate, type PupilFacts } from '../../domain/
 import type {
   CaseTask,
   CaseView,
+  DeliveryStatusUpdate,
   DeliveryUpdate,
   FactsUpdate,
   HumanEvent,
@@ -19,7 +20,9 @@ import type {
   TaskOutcome,
   TimelineEvent,
 } from '../caseMessages';
+import { outcomeChoicesFor } from '../../domain/taskOutcomes';
 import type { CaseRecord } from './record';
+import { deliveryStatusText } from './texts';
 import { recordEvent, validateEvent } from './events';
 import { caseSummary, caseView, type CaseSummaryFields } from './readModel';
 
@@ -461,7 +464,11 @@ export class CaseEntity {
     }
     return {
       task,
-      completesStep: choice.completesStep && task.purpose !== 'post' && task.purpose !== 'calendar',
+      completesStep:
+        choice.completesStep &&
+        task.purpose !== 'post' &&
+        task.purpose !== 'calendar' &&
+        task.purpose !== 'delivery',
       index,
     };
   }
@@ -477,6 +484,44 @@ export class CaseEntity {
       ref: u.ref,
       actor: u.actor,
     });
+  }
+
+  /**
+   * A delivery service's report on one message or posted copy, once per row and outcome: a line on
+   * the timeline (evidence of what the family had), and for a failure or a return, the team's task.
+   * Returns false when it was already recorded.
+   */
+  deliveryStatus(u: DeliveryStatusUpdate): boolean {
+    const key = `${u.outboxKey}|${u.outcome}`;
+    const seen = (this.record.deliveryReports ??= []);
+    if (seen.includes(key)) return false;
+    seen.push(key);
+    const sent = this.record.timeline.find(
+      (t) => t.ref === u.ref && (t.type === 'letterSent' || t.type === 'messageSent'),
+    );
+    const title = sent ? sent.text.replace(/ sent (by|through) .*$/, '') : 'A letter';
+    this.log({
+      type: 'deliveryStatus',
+      text: deliveryStatusText(title, u),
+      ...(sent?.stepId ? { stepId: sent.stepId } : {}),
+      ref: u.ref,
+    });
+    if (u.task && !this.record.tasks.some((t) => t.taskId === u.task!.taskId)) {
+      this.addTask({
+        taskId: u.task.taskId,
+        stageId: sent?.stageId ?? this.record.caseState.stageId ?? '',
+        stepId: sent?.stepId ?? '',
+        kind: 'deliveryProblem',
+        title: u.task.title,
+        dueOn: u.on,
+        createdOn: u.on,
+        owner: 'team',
+        purpose: 'delivery',
+        outcomes: outcomeChoicesFor('deliveryProblem'),
+        status: 'open',
+      });
+    }
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -39,6 +39,11 @@ export interface CaseRecord {
    * case sleeps until a date that can change a decision, or until the sweep wakes it.
    */
   sweepChecks?: boolean;
+  /**
+   * Delivery reports already on the timeline (`outboxKey|outcome`): the scheduled check and Notify's
+   * callback may both report one, and the timeline says it once.
+   */
+  deliveryReports?: string[];
 }
 
 export function newCaseRecord(): CaseRecord {

@@ -22,6 +22,7 @@ import {
   carriedState,
   completeTask,
   decideStep,
+  deliveryStatusChanged,
   deliveryUpdated,
   factsUpdated,
   getCaseView,
@@ -248,6 +249,12 @@ export async function runCase(input: AttendanceCaseInput, shell: CaseShell): Pro
     setHandler(deliveryUpdated, async (u) => {
       c.deliveryCompleted(u);
       await publish();
+    });
+    // GOV.UK Notify's later word on a message or posted copy (issue 17). No earlier history holds
+    // this signal; the patch is asked only when one arrives (docs/workflow-versioning.md).
+    setHandler(deliveryStatusChanged, async (u) => {
+      if (!patched('notify-delivery-status')) return;
+      if (c.deliveryStatus(u)) await publish();
     });
     setHandler(
       decideStep,

@@ -49,6 +49,28 @@ export function deliveryLines(
   return lines;
 }
 
+/** A delivery service's report on one parent/carer's copy, for the case's timeline. */
+export function deliveryStatusText(
+  title: string,
+  u: { channel: PlannedChannel; outcome: 'delivered' | 'posted' | 'failed' | 'returned'; detail?: string },
+): string {
+  const how =
+    u.channel === 'post'
+      ? 'the posted copy'
+      : `the ${u.channel === 'sms' ? 'text message' : u.channel === 'app' ? 'app message' : 'email'}`;
+  const why = u.detail ? ` (${u.detail})` : '';
+  switch (u.outcome) {
+    case 'delivered':
+      return `${title}: ${how} was delivered to 1 parent/carer (GOV.UK Notify)`;
+    case 'posted':
+      return `${title}: the copy for 1 parent/carer was printed and posted by GOV.UK Notify`;
+    case 'failed':
+      return `${title}: ${how} to 1 parent/carer could not be delivered${why}; a task for the team to reach them another way`;
+    case 'returned':
+      return `${title}: the posted copy to 1 parent/carer came back undelivered; a task for the team to check the address`;
+  }
+}
+
 export function outcomeText(outcome: OutcomeKind, note?: string): string {
   const texts: Record<OutcomeKind, string> = {
     meetingAttended: 'Parent/carer attended the meeting',

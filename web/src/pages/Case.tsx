@@ -329,6 +329,7 @@ const TYPE_LABEL: Record<TimelineEvent['type'], string> = {
   messageHeld: 'Held, not sent',
   toPost: 'To post',
   deliveryCompleted: 'Sent from outbox',
+  deliveryStatus: 'Delivery',
   taskCompleted: 'Task done',
   taskAttempt: 'Attempt',
   withdrawn: 'Withdrawn',
