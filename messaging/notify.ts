@@ -3,6 +3,7 @@
 // that Notify prints and posts. Every send carries the outbox key as Notify's `reference`, so a send
 // whose answer was lost is found by reference (findSent) instead of being sent a second time.
 // The API key stays inside the client; errors name Notify's error type and message, never the key.
+import axios from 'axios';
 import notifyClient from 'notifications-node-client';
 import type { NotifyConnection } from '../integrations/connections';
 import type {
@@ -34,10 +35,15 @@ export class NotifyError extends Error {
 export class NotifyTransport implements Mailer, SmsGateway, LetterPoster, SentLookup {
   private readonly client: InstanceType<typeof NotifyClient>;
 
-  constructor(private readonly conn: NotifyConnection) {
+  constructor(
+    private readonly conn: NotifyConnection,
+    /** A request Notify has not answered by then fails (and is retried): no send waits forever. */
+    timeoutMs = 30_000,
+  ) {
     this.client = conn.baseUrl
       ? new NotifyClient(conn.baseUrl.replace(/\/+$/, ''), conn.apiKey)
       : new NotifyClient(conn.apiKey);
+    this.client.setClient(axios.create({ timeout: timeoutMs }));
   }
 
   /** Which of a school's channels go through Notify (email and texts need their template set). */

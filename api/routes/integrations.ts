@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
+  misConfigured,
   tokenHash,
   tokenMatches,
   type MisSettings,
@@ -248,7 +249,9 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
           baseUrl: conn.baseUrl,
           token: conn.token,
           misSchoolId: conn.misSchoolId,
-          maxAttempts: 2,
+          // A person is waiting: one try, answered within 10 seconds either way.
+          maxAttempts: 1,
+          timeoutMs: 10_000,
         }).school();
         return { ok: true, misSchool: school };
       } catch (err) {
@@ -266,23 +269,18 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       config: { roles: ['admin', 'manager', 'officer'] as const },
       schema: {
         tags: ['integrations'],
-        summary: 'Sync from the MIS now (as the schedule does); ?wait=true waits for the outcome',
+        summary: 'Sync from the MIS now, as the schedule does (202: follow it in the list of syncs)',
         params: schoolParams,
-        querystring: z.object({
-          wait: z
-            .enum(['true', 'false'])
-            .default('false')
-            .transform((v) => v === 'true'),
-        }),
       },
     },
     async (req, reply) => {
       const user = currentUser(req);
       const { schoolId } = req.params;
       await schoolOf(user, schoolId);
-      if (!(await services.misConnectionFor(schoolId))) throw badRequest('The school has no MIS connection.');
+      if (!(await misConfigured(db, ctx.config, schoolId)))
+        throw badRequest('The school has no MIS connection: an administrator connects it in Integrations.');
       const workflowId = `mis-sync-${schoolId}-manual-${ctx.now()}`;
-      const handle = await ctx.temporal.workflow.start('misSync', {
+      await ctx.temporal.workflow.start('misSync', {
         taskQueue: ctx.taskQueue,
         workflowId,
         args: [{ schoolId, trigger: 'manual' }],
@@ -294,18 +292,7 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
         schoolId,
         details: { workflowId },
       });
-      if (!req.query.wait) return reply.code(202).send({ workflowId, status: 'running' });
-      try {
-        return reply.code(200).send({ workflowId, status: 'completed', result: await handle.result() });
-      } catch {
-        const [latest] = await listSyncs(db, schoolId, 1);
-        return reply.code(200).send({
-          workflowId,
-          status: 'failed',
-          error: latest?.error ?? 'the sync failed',
-          problems: latest?.problems ?? [],
-        });
-      }
+      return reply.code(202).send({ workflowId, status: 'running' });
     },
   );
 
@@ -424,7 +411,7 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       const conn = await services.notifyConnectionFor(req.params.schoolId);
       if (!conn) throw badRequest('The school has no Notify connection yet: save one first.');
       try {
-        await new NotifyTransport(conn).check();
+        await new NotifyTransport(conn, 10_000).check();
         return { ok: true };
       } catch (err) {
         return { ok: false, error: (err as Error).message };
