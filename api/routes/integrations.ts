@@ -9,6 +9,7 @@ import {
   misConfigured,
   tokenHash,
   tokenMatches,
+  type ConnectionSource,
   type MisSettings,
   type NotifySettings,
 } from '../../integrations/connections';
@@ -19,7 +20,7 @@ import { MisApiError, WondeClient } from '../../integrations/wonde/client';
 import { NotifyTransport, NOTIFY } from '../../messaging/notify';
 import { schoolDateAt } from '../../domain/time';
 import { getSchool } from '../../store/schools';
-import { deleteIntegration, getIntegration, listSyncs, putIntegration } from '../../store/integrations';
+import { deleteIntegration, getIntegration, listSyncs, putIntegration, type MisSyncRecord } from '../../store/integrations';
 import { getByProviderId } from '../../store/outboxProviders';
 import {
   ensureDeliveryCheckSchedule,
@@ -40,6 +41,8 @@ const apiRoot = z
   .trim()
   .url('a web address, e.g. https://api.wonde.com/v1.0')
   .refine((u) => {
+    // Runs after a failed url() check too (zod reports every issue): an unreadable address is not https.
+    if (!URL.canParse(u)) return false;
     const url = new URL(u);
     return (
       url.protocol === 'https:' ||
@@ -85,6 +88,40 @@ const notifyBody = z.object({
   newCallbackToken: z.boolean().default(false),
 });
 
+/** GET /api/schools/:id/integrations (and the answer to every change). No secret is ever in it. */
+export interface IntegrationsAnswer {
+  mis: {
+    connected: boolean;
+    /** Where the connection comes from: the school's own settings, or the deployment's environment. */
+    source: ConnectionSource | null;
+    baseUrl: string | null;
+    misSchoolId: string | null;
+    codeMap: Record<string, string>;
+    /** The token's last four characters. */
+    tokenHint: string | null;
+    updatedAt: string | null;
+    /** Local times the Schedule syncs at, on school weekdays. */
+    syncTimes: string[];
+    syncs: MisSyncRecord[];
+  };
+  notify: {
+    connected: boolean;
+    source: ConnectionSource | null;
+    baseUrl: string | null;
+    emailTemplateId: string | null;
+    smsTemplateId: string | null;
+    postage: 'first' | 'second';
+    postLetters: boolean;
+    callbacks: 'set' | 'not set';
+    keyHint: string | null;
+    updatedAt: string | null;
+    /** Where Notify is to send its callbacks (Notify's API integration page). */
+    callbackUrls: { deliveryStatus: string; returnedLetter: string };
+  };
+  /** Only in the answer that made it: the bearer token for Notify's callbacks. */
+  callbackToken?: string;
+}
+
 export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): Promise<void> {
   const { db } = ctx;
   const services = integrationServices(db, ctx.config);
@@ -97,7 +134,7 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
     return school;
   }
 
-  async function describe(schoolId: string) {
+  async function describe(schoolId: string): Promise<IntegrationsAnswer> {
     const mis = await getIntegration<MisSettings>(db, schoolId, 'mis');
     const notify = await getIntegration<NotifySettings>(db, schoolId, 'notify');
     const misConn = await services.misConnectionFor(schoolId).catch(() => null);
@@ -122,7 +159,7 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
         smsTemplateId: notifyConn?.smsTemplateId ?? null,
         postage: notifyConn?.postage ?? 'second',
         postLetters: notifyConn?.postLetters ?? false,
-        callbacks: notifyConn?.callbackTokenHash ? 'set' : 'not set',
+        callbacks: notifyConn?.callbackTokenHash ? ('set' as const) : ('not set' as const),
         keyHint: notify?.secretHint ?? (notifyConn ? secretHint(notifyConn.apiKey) : null),
         updatedAt: notify?.updatedAt ?? null,
         callbackUrls: {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
 import { SmtpMailer } from '../../messaging/smtpMailer';
 import type { Mailer } from '../../messaging/types';
-import { SCENARIO_TIMEOUT_MS, markPattern, startHarness, type Harness, type History } from './harness';
+import { SCENARIO_TIMEOUT_MS, markPattern, sendAttempts, startHarness, type Harness } from './harness';
 
 const START = '2025-11-17';
 const stageTwo = markPattern((_d, s, i) => (i % 7 === 0 ? 'O' : i % 11 === 0 && s === 'PM' ? 'O' : null));
@@ -18,23 +18,6 @@ const PARENTS = [
 ];
 
 const recipientOf = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : '');
-
-/** The attempt on which each `sendPlannedLetter` activity of the case finally ran. */
-function sendAttempts(histories: History[]): number[] {
-  const attempts: number[] = [];
-  for (const h of histories) {
-    const sends = new Set(
-      (h.events ?? [])
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendPlannedLetter')
-        .map((e) => String(e.eventId)),
-    );
-    for (const e of h.events ?? []) {
-      const started = e.activityTaskStartedEventAttributes;
-      if (started && sends.has(String(started.scheduledEventId))) attempts.push(started.attempt ?? 0);
-    }
-  }
-  return attempts;
-}
 
 /**
  * A mailer for the first worker that "dies" on its first delivery: it hangs forever, before or

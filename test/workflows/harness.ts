@@ -524,3 +524,20 @@ export function markPattern(
   return (date: IsoDate, session: 'AM' | 'PM', dayIndex: number): string =>
     absent(date, session, dayIndex) ?? (session === 'AM' ? '/' : '\\');
 }
+
+/** The attempt on which each `sendPlannedLetter` activity of the case finally ran. */
+export function sendAttempts(histories: History[]): number[] {
+  const attempts: number[] = [];
+  for (const h of histories) {
+    const sends = new Set(
+      (h.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendPlannedLetter')
+        .map((e) => String(e.eventId)),
+    );
+    for (const e of h.events ?? []) {
+      const started = e.activityTaskStartedEventAttributes;
+      if (started && sends.has(String(started.scheduledEventId))) attempts.push(started.attempt ?? 0);
+    }
+  }
+  return attempts;
+}

@@ -24,9 +24,9 @@ import {
   markPattern,
   SCENARIO_TIMEOUT_MS,
   SCHOOL_ID,
+  sendAttempts,
   startHarness,
   type Harness,
-  type History,
 } from './harness';
 
 const START = '2025-11-17';
@@ -57,23 +57,6 @@ function dyingNotify() {
     return dying;
   };
   return { wrap, died: diedPromise };
-}
-
-/** The attempt on which each `sendPlannedLetter` of the case finally ran. */
-function sendAttempts(histories: History[]): number[] {
-  const attempts: number[] = [];
-  for (const h of histories) {
-    const sends = new Set(
-      (h.events ?? [])
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendPlannedLetter')
-        .map((e) => String(e.eventId)),
-    );
-    for (const e of h.events ?? []) {
-      const started = e.activityTaskStartedEventAttributes;
-      if (started && sends.has(String(started.scheduledEventId))) attempts.push(started.attempt ?? 0);
-    }
-  }
-  return attempts;
 }
 
 /** A posted letter as the family reads it (poppler's pdftotext, in reading order). */
@@ -300,6 +283,23 @@ describe('a letter posted, emailed and texted through GOV.UK Notify', () => {
         ],
         ['deliveryProblem', 'open', expect.stringMatching(/^Not delivered: reach the family another way/)],
       ]);
+      // They are on the Tasks page (the read model), and so in the store beside the case's other tasks.
+      const { rows } = await h.db.query<{ kind: string; status: string }>(
+        `SELECT kind, status FROM staff_tasks WHERE kind = 'deliveryProblem'`,
+      );
+      expect(rows).toHaveLength(2);
+
+      // The officer reaches Sam by phone and records it: the task is done, and no step is done by it.
+      const stepsBefore = (await h.view('eve')).caseState;
+      await h.completeTask('eve', 'warning-letter-1', 'reached', {
+        note: 'Spoke to Sam: new address in the MIS',
+      });
+      const after = await h.view('eve');
+      const done = (after.tasks ?? []).filter((t) => t.purpose === 'delivery' && t.status === 'done');
+      expect(done.map((t) => [t.outcome, t.note])).toEqual([
+        ['reached', 'Spoke to Sam: new address in the MIS'],
+      ]);
+      expect(after.caseState.completedSteps).toEqual(stepsBefore.completedSteps);
     },
     SCENARIO_TIMEOUT_MS,
   );

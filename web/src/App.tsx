@@ -17,6 +17,7 @@ import { ImportsPage } from './pages/Imports';
 import { PoliciesPage } from './pages/Policies';
 import { OutboxPage } from './pages/Outbox';
 import { UsersPage } from './pages/Users';
+import { IntegrationsPage } from './pages/Integrations';
 import { AuditPage } from './pages/Audit';
 import { PupilPage } from './pages/Pupil';
 import { TasksPage } from './pages/Tasks';
@@ -42,6 +43,7 @@ const NAV: NavItem[] = [
   { to: '/policies', label: 'Policies', roles: ['officer', 'manager', 'admin'] },
   { to: '/what-if', label: 'What-if', roles: ['manager', 'admin'] },
   { to: '/audit', label: 'Audit log', roles: ['manager', 'admin'] },
+  { to: '/integrations', label: 'Integrations', roles: ['admin'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
 ];
 
@@ -167,6 +169,7 @@ export function App() {
   else if (path === '/policies') page = <PoliciesPage />;
   else if (path === '/what-if') page = <WhatIfPage />;
   else if (path === '/users') page = <UsersPage />;
+  else if (path === '/integrations') page = <IntegrationsPage />;
   else if (path === '/audit') page = <AuditPage />;
   else
     page = (

@@ -115,6 +115,7 @@ export const api = {
     request<T>('POST', url, body ?? {}, options),
   patch: <T>(url: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', url, body, options),
   put: <T>(url: string, body: unknown, options?: RequestOptions) => request<T>('PUT', url, body, options),
+  delete: <T>(url: string, options?: RequestOptions) => request<T>('DELETE', url, undefined, options),
   /** POSTs a CSV file as the request body (POST /api/imports/csv parses it as it arrives). */
   uploadCsv: <T>(url: string, file: Blob, options?: RequestOptions) => request<T>('POST', url, file, options),
 };

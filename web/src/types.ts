@@ -32,6 +32,8 @@ export type { WorkItem } from '../../api/services/myWork';
 export type { OutboxAnswer, OutboxMessageView, SendHeldAnswer } from '../../api/routes/letters';
 export type { PostBatchSummary } from '../../api/routes/postBatch';
 export type { DashboardAnswer, DashboardTasks } from '../../api/routes/dashboard';
+export type { IntegrationsAnswer } from '../../api/routes/integrations';
+export type { MisSyncRecord } from '../../store/integrations';
 export type { ReturnCell, ReturnKind, ReturnList } from '../../api/services/returns';
 export type { EnquiryMethod, FirstDayCall, FirstDayCallOutcome, RollEnquiry } from '../../store/returns';
 export type {

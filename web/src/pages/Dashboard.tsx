@@ -6,6 +6,7 @@ import { api, qs } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { Empty, ErrorBox, Flags, Loading, PageHeader, useAsync } from '../components/ui';
+import { DataFeedLine } from '../components/dataFeed';
 import { HBarChart, StackedColumns } from '../components/charts';
 import { InterventionChart, signed, TrendChart, WorkloadChart } from '../components/dashboardCharts';
 import { fmtDate, fmtPct, plural, pupilName, yearLabel } from '../format';
@@ -53,6 +54,7 @@ function DashboardBody({ d }: { d: Dashboard }) {
   const messagesHeld = m.messages.message.held + m.messages.invitation.held + m.messages.staff.held;
   return (
     <>
+      <DataFeedLine feed={d.dataFeed} />
       {m.showHeldBanner && (
         <div className="held-banner" role="status">
           <strong>Mail is only being held: no mail server is set up.</strong>
