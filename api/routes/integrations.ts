@@ -20,7 +20,13 @@ import { MisApiError, WondeClient } from '../../integrations/wonde/client';
 import { NotifyTransport, NOTIFY } from '../../messaging/notify';
 import { schoolDateAt } from '../../domain/time';
 import { getSchool } from '../../store/schools';
-import { deleteIntegration, getIntegration, listSyncs, putIntegration, type MisSyncRecord } from '../../store/integrations';
+import {
+  deleteIntegration,
+  getIntegration,
+  listSyncs,
+  putIntegration,
+  type MisSyncRecord,
+} from '../../store/integrations';
 import { getByProviderId } from '../../store/outboxProviders';
 import {
   ensureDeliveryCheckSchedule,
