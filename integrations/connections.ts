@@ -124,6 +124,17 @@ export async function notifyConfigured(
   return Boolean(config?.NOTIFY_API_KEY);
 }
 
+/** Whether the school's email goes through Notify (its email template set), without opening a secret. */
+export async function notifyCarriesEmail(
+  db: Db,
+  config: AppConfig | undefined,
+  schoolId: string,
+): Promise<boolean> {
+  const stored = await getIntegration<NotifySettings>(db, schoolId, 'notify');
+  if (stored?.secretSealed) return stored.settings.emailTemplateId !== null;
+  return Boolean(config?.NOTIFY_API_KEY && config.NOTIFY_EMAIL_TEMPLATE_ID);
+}
+
 /** `a=b,c=d` as a map (the environment's way of giving per-school values). */
 export function pairs(text: string | undefined): Map<string, string> {
   const out = new Map<string, string>();

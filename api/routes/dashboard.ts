@@ -14,7 +14,7 @@ import { notFound } from '../errors';
 import { dashboardFigures, mondayOf, RollCache, type DashboardFigures } from '../services/dashboard';
 import { caseFigures, type DashboardCases } from '../services/dashboard/cases';
 import { dataFeed, type DataFeed } from '../services/dashboard/dataFeed';
-import { misConfigured } from '../../integrations/connections';
+import { misConfigured, notifyCarriesEmail } from '../../integrations/connections';
 import { isoDate } from './schools';
 
 export type { DashboardTasks } from '../services/dashboard/cases';
@@ -64,6 +64,7 @@ export async function registerDashboardRoutes(app: ZodApp, ctx: AppContext): Pro
         today,
         viewer: await flagViewer(db, req, user),
         config: ctx.config,
+        notifyEmail: await notifyCarriesEmail(db, ctx.config, schoolId),
         openTasks,
       });
       if (!figures) throw notFound('No such school');

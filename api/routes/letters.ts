@@ -2,6 +2,9 @@
 // place to read mail when no SMTP server is configured (status "held").
 import { z } from 'zod';
 import { sendHeldMail, type HeldMailResult } from '../../messaging/heldMail';
+import type { Transports } from '../../messaging/types';
+import { notifyCarriesEmail } from '../../integrations/connections';
+import { integrationServices } from '../../integrations/services';
 import { mailerFromConfig } from '../../messaging/smtpMailer';
 import {
   countOutboxByStatus,
@@ -41,8 +44,8 @@ export interface OutboxMessageView extends Pick<
 
 /** GET /api/outbox. */
 export interface OutboxAnswer {
-  /** How mail leaves: an SMTP server (SMTP_URL), or none (mail is held here). */
-  transport: 'smtp' | 'none';
+  /** How mail leaves: the school's GOV.UK Notify, an SMTP server (SMTP_URL), or none (mail is held here). */
+  transport: 'smtp' | 'notify' | 'none';
   /** Every message in the schools asked about, by status (the list itself is capped by `limit`). */
   counts: Record<OutboxStatus, number>;
   /** Whether this user may send held mail now (a manager or administrator, with SMTP set). */
@@ -209,10 +212,13 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
         );
       }
       all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+      // One school's outbox: its own Notify, when it has one, is how its email leaves.
+      const notifyEmail = schools.length === 1 && (await notifyCarriesEmail(db, ctx.config, schools[0]!));
+      const transport = notifyEmail ? 'notify' : ctx.config.SMTP_URL ? 'smtp' : 'none';
       return {
-        transport: ctx.config.SMTP_URL ? 'smtp' : 'none',
+        transport,
         counts: await countOutboxByStatus(db, schools),
-        canSendHeld: Boolean(ctx.config.SMTP_URL) && (user.role === 'manager' || user.role === 'admin'),
+        canSendHeld: transport !== 'none' && (user.role === 'manager' || user.role === 'admin'),
         messages: all.slice(0, q.limit).map((m) => ({
           id: m.id,
           schoolId: m.schoolId,
@@ -244,7 +250,7 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
         tags: ['letters'],
         summary: 'Send the mail held in a school’s outbox, now that a mail server is set up',
         description:
-          'For mail written while no SMTP server was configured (and mail that failed or is still queued). Each case whose held letter or message now went is told, so its timeline says "sent from the outbox". 409 when no SMTP server is configured (SMTP_URL). Texts and app messages with no gateway stay held.',
+          'For mail written while no SMTP server was configured (and mail that failed or is still queued). Each case whose held letter or message now went is told, so its timeline says "sent from the outbox". Through the school’s GOV.UK Notify when it has one (Integrations), else SMTP; 409 when neither is set up. Texts and app messages with no gateway stay held.',
         body: z.object({ schoolId: z.string().trim().min(1, 'give the school id (URN)').max(64) }),
       },
     },
@@ -253,17 +259,29 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
       const { schoolId } = req.body;
       assertSchool(user, schoolId, 'No such school');
       if (!(await getSchool(db, schoolId))) throw notFound('No such school');
-      const mailer = mailerFromConfig(ctx.config);
-      if (!mailer) throw conflict(NO_SMTP_REASON);
+      // The school's Notify when it carries email (held mail from before it was connected), else SMTP.
+      const notify = (await notifyCarriesEmail(db, ctx.config, schoolId))
+        ? await integrationServices(db, ctx.config).notifyFor(schoolId)
+        : null;
+      const mailer = notify ? null : mailerFromConfig(ctx.config);
+      if (!notify && !mailer) throw conflict(NO_SMTP_REASON);
+      const transports: Transports = notify
+        ? {
+            mailer: notify,
+            sms: notify.carries('sms') ? notify : null,
+            poster: notify.carries('post') ? notify : null,
+            lookup: notify,
+          }
+        : { mailer };
       let result: HeldMailResult;
       try {
-        result = await sendHeldMail(db, mailer, ctx.temporal, {
+        result = await sendHeldMail(db, transports, ctx.temporal, {
           schoolId,
           actor: { userId: user.id, role: user.role },
           today: ctx.today(),
         });
       } finally {
-        mailer.close();
+        mailer?.close();
       }
       await writeAudit(db, user, {
         action: 'outbox.send-held',

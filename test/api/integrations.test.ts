@@ -23,6 +23,8 @@ import { eventually } from '../support/eventually';
 import { signingClient, testActorKeys } from '../support/actorKeys';
 import { startDevServer } from '../support/temporal';
 import { startWondeStandIn, type WondeStandIn } from '../support/wondeStandIn';
+import { startNotifyStandIn } from '../support/notifyStandIn';
+import { insertOutbox, markOutboxHeld } from '../../store/caseServices';
 import { STUDENTS } from '../integrations/misSchool';
 import { SCHOOL_A, seedSchool } from './fixtures';
 import { makeTestApp, makeUser, signIn, type Agent, type TestApp } from './helpers';
@@ -266,3 +268,53 @@ describe('connecting GOV.UK Notify', () => {
     ).toBe(400);
   });
 });
+
+describe('mail held before Notify was connected', () => {
+  it('goes through the school’s Notify from the outbox, word for word', async () => {
+    const standIn = await startNotifyStandIn();
+    try {
+      // A letter's email written while the school had no mail server: held in the outbox.
+      await insertOutbox(db, {
+        idempotencyKey: 'held-before-notify:0',
+        schoolId: SCHOOL_A,
+        channel: 'email',
+        to: 'parent.stone@example.org',
+        subject: 'Ava Stone’s attendance at Alder Primary',
+        text: 'Dear Parent Stone,\n\nWe are writing about Ava’s attendance.',
+      });
+      await markOutboxHeld(db, 'held-before-notify:0', 'no SMTP server configured');
+      const connect = await admin.put(`/api/schools/${SCHOOL_A}/integrations/notify`, {
+        baseUrl: standIn.baseUrl,
+        apiKey: standIn.apiKey,
+        emailTemplateId: standIn.emailTemplateId,
+      });
+      expect(connect.statusCode).toBe(200);
+
+      const outbox = (await manager.get(`/api/outbox?schoolId=${SCHOOL_A}`)).json<{
+        transport: string;
+        canSendHeld: boolean;
+      }>();
+      expect(outbox).toMatchObject({ transport: 'notify', canSendHeld: true });
+      expect((await dashboardMail(manager)).transport).toBe('notify');
+      const sent = await manager.post('/api/outbox/send-held', { schoolId: SCHOOL_A });
+      expect(sent.json()).toMatchObject({ sent: 1, stillHeld: 0, failed: 0 });
+      expect(standIn.notifications.map((n) => [n.emailAddress, n.personalisation, n.reference])).toEqual([
+        [
+          'parent.stone@example.org',
+          {
+            subject: 'Ava Stone’s attendance at Alder Primary',
+            body: 'Dear Parent Stone,\n\nWe are writing about Ava’s attendance.',
+          },
+          'held-before-notify:0',
+        ],
+      ]);
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+async function dashboardMail(agent: Agent) {
+  return (await agent.get(`/api/dashboard?schoolId=${SCHOOL_A}`)).json<{ mail: { transport: string } }>()
+    .mail;
+}

@@ -58,6 +58,8 @@ export interface DashboardInput {
   today: IsoDate;
   viewer: FlagViewer;
   config: { SMTP_URL?: string; SCHOOL_TIMEZONE: string };
+  /** The school's email goes through GOV.UK Notify. */
+  notifyEmail?: boolean;
   /** The school's open tasks, read once per request for every figure that counts them. */
   openTasks: OpenCaseTask[];
 }
@@ -84,6 +86,6 @@ export async function dashboardFigures(input: DashboardInput): Promise<Dashboard
       input.openTasks,
     ),
     interventions: await interventionEffects(db, schoolId, roll),
-    mail: await mailThisWeek(db, schoolId, today, input.config),
+    mail: await mailThisWeek(db, schoolId, today, input.config, input.notifyEmail),
   };
 }

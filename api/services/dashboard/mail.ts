@@ -28,8 +28,8 @@ export interface StatusCounts {
 export interface DashboardMail {
   weekStart: IsoDate;
   weekEnd: IsoDate;
-  /** How mail leaves: an SMTP server, or none (email waits in the outbox). */
-  transport: 'smtp' | 'none';
+  /** How mail leaves: an SMTP server, GOV.UK Notify (the school's), or none (email waits in the outbox). */
+  transport: 'smtp' | 'notify' | 'none';
   letters: {
     /** Letters dated this week. */
     written: number;
@@ -68,6 +68,8 @@ export async function mailThisWeek(
   schoolId: string,
   today: IsoDate,
   config: { SMTP_URL?: string; SCHOOL_TIMEZONE: string },
+  /** The school's email goes through GOV.UK Notify (docs/integrations.md). */
+  notifyEmail = false,
 ): Promise<DashboardMail> {
   const weekStart = mondayOf(today);
   const weekEnd = addDays(weekStart, 6);
@@ -99,7 +101,7 @@ export async function mailThisWeek(
     if (l.recipients.some((r) => r.byPost || r.channel === 'none')) letters.withPaperCopy++;
   }
 
-  const transport = config.SMTP_URL ? 'smtp' : 'none';
+  const transport = notifyEmail ? 'notify' : config.SMTP_URL ? 'smtp' : 'none';
   // Held email now, of any week: the banner is about the state of the outbox, not just this week.
   const heldForNoServer = transport === 'none' ? await countHeldEmailWithAddress(db, schoolId) : 0;
   return {

@@ -45,7 +45,8 @@ export function OutboxPage() {
         <p className="notice">
           No mail server is set up (SMTP_URL), so emails are held here instead of being sent. Read them here,
           or print the attached letters and post them.
-          {mayManage && ' Once SMTP_URL is set, you can send the held mail from this page.'}
+          {mayManage &&
+            ' Once SMTP_URL is set, or the school’s GOV.UK Notify is connected in Integrations, you can send the held mail from this page.'}
         </p>
       )}
       {schoolId && (user.role === 'officer' || user.role === 'manager') && <PostBatch schoolId={schoolId} />}
