@@ -63,27 +63,36 @@ export function createIntegrationActivities(deps: IntegrationDeps) {
 
     /** Reads back what Notify did with each school's recent letters and messages (docs/integrations.md). */
     async checkNotifyDeliveries(): Promise<DeliveryCheckResult & { schools: number }> {
-      const total = { checked: 0, changed: 0, casesTold: 0, schools: 0 };
+      const total = { checked: 0, changed: 0, casesTold: 0, errors: 0, schools: 0 };
       if (!deps.notifyFor || !deps.temporal || !deps.schoolIds) return total;
       const timeZone = deps.timeZone ?? 'Europe/London';
+      let failure: unknown = null;
       for (const schoolId of await deps.schoolIds()) {
-        const notify = await deps.notifyFor(schoolId);
+        const notify = await deps.notifyFor(schoolId).catch(() => null);
         if (!notify) continue;
         safeHeartbeat();
-        const r = await checkSchoolDeliveries(
-          {
-            db: deps.db,
-            temporal: deps.temporal,
-            notify,
-            today: () => schoolDateAt(activityClock(deps)().getTime(), timeZone),
-          },
-          schoolId,
-        );
-        total.schools++;
-        total.checked += r.checked;
-        total.changed += r.changed;
-        total.casesTold += r.casesTold;
+        // One school's trouble must not stop the others' reports; the activity fails (and is tried
+        // again, telling nothing twice) only after every school has had its turn.
+        try {
+          const r = await checkSchoolDeliveries(
+            {
+              db: deps.db,
+              temporal: deps.temporal,
+              notify,
+              today: () => schoolDateAt(activityClock(deps)().getTime(), timeZone),
+            },
+            schoolId,
+          );
+          total.schools++;
+          total.checked += r.checked;
+          total.changed += r.changed;
+          total.casesTold += r.casesTold;
+          total.errors += r.errors;
+        } catch (err) {
+          failure ??= err;
+        }
       }
+      if (failure) throw failure;
       return total;
     },
   };

@@ -3,13 +3,13 @@
 // letters). Each change is kept on the outbox row; one that says something a family's record needs
 // (delivered, printed and posted, failed, returned) goes to the case's timeline as evidence, and a
 // failure or a return becomes a task for the team to reach the family another way.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { IsoDate } from '../domain/types';
 import { getLetter, insertStaffTask } from '../store/caseServices';
 import type { Db } from '../store/db';
 import { markProviderTold, rowsToCheck, setProviderStatus, type ProviderRow } from '../store/outboxProviders';
 import { deliveryStatusChanged, type DeliveryStatusUpdate } from '../workflows/caseMessages';
-import { NOTIFY, type NotifyTransport } from '../messaging/notify';
+import { NOTIFY, NotifyError, type NotifyTransport } from '../messaging/notify';
 
 type Outcome = DeliveryStatusUpdate['outcome'];
 
@@ -25,6 +25,8 @@ export const FINAL_STATUSES = [
   'validation-failed',
   'virus-scan-failed',
   'returned-letter',
+  // Ours: Notify no longer knows it (403/404), so it is not asked again.
+  'not-found',
 ] as const;
 
 /** What a status means for the family's record; null for one on the way (created, sending, ...). */
@@ -94,9 +96,12 @@ export async function reportStatus(
 ): Promise<boolean> {
   await setProviderStatus(deps.db, row.idempotencyKey, status);
   const outcome = outcomeOf(row.channel, status);
-  if (!outcome || row.told === status || !row.caseId || !row.ref) {
-    if (!outcome) return false;
-    await markProviderTold(deps.db, row.idempotencyKey, status);
+  // Staff notifications are not the family's record; a status with nothing to say ends the checking
+  // once it is final (an international text's `sent`).
+  const forTheFamily = !row.idempotencyKey.startsWith('notify:');
+  if (!outcome || !forTheFamily || row.told === status || !row.caseId || !row.ref) {
+    if (outcome || (FINAL_STATUSES as readonly string[]).includes(status))
+      await markProviderTold(deps.db, row.idempotencyKey, status);
     return false;
   }
   const on = deps.today();
@@ -115,8 +120,11 @@ export async function reportStatus(
   let told = true;
   try {
     await deps.temporal.workflow.getHandle(row.caseId).signal(deliveryStatusChanged, update);
-  } catch {
-    told = false; // the case has finished: the outbox row keeps the status
+  } catch (err) {
+    // A case that has finished keeps its record; the outbox row keeps the status. Anything else
+    // (Temporal briefly away) is not swallowed: the row stays untold and the next check tells it.
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    told = false;
   }
   await markProviderTold(deps.db, row.idempotencyKey, status);
   return told;
@@ -131,20 +139,23 @@ async function taskFor(
 ): Promise<{ taskId: string; title: string }> {
   const outcome = outcomeOf(row.channel, status);
   const letter = row.ref ? await getLetter(db, row.ref) : null;
-  const what = letter?.subject ?? 'A message from school';
+  const what =
+    letter?.subject ??
+    (row.idempotencyKey.includes(':invite:') ? 'a meeting invitation' : 'a message from school');
   const title =
     outcome === 'returned'
       ? `Letter came back: check the address (${what})`
       : `Not delivered: reach the family another way (${what})`;
   const taskId = `${row.idempotencyKey}:undelivered`;
-  if (letter) {
+  const where = letter ?? (row.caseId ? await caseOf(db, row.caseId) : null);
+  if (where) {
     await insertStaffTask(db, {
       id: taskId,
-      caseId: letter.caseId,
-      schoolId: letter.schoolId,
-      pupilId: letter.pupilId,
-      stageId: letter.stageId,
-      stepId: letter.stepId,
+      caseId: where.caseId,
+      schoolId: where.schoolId,
+      pupilId: where.pupilId,
+      stageId: where.stageId,
+      stepId: where.stepId,
       kind: 'deliveryProblem',
       title,
       dueOn: on,
@@ -155,10 +166,27 @@ async function taskFor(
   return { taskId, title };
 }
 
+/** Where a message that is not a letter belongs: its case, the pupil, and the case's stage now. */
+async function caseOf(
+  db: Db,
+  caseId: string,
+): Promise<{ caseId: string; schoolId: string; pupilId: string; stageId: string; stepId: string } | null> {
+  const { rows } = await db.query<{ school_id: string; pupil_id: string; stage_id: string | null }>(
+    `SELECT school_id, pupil_id::text AS pupil_id, stage_id FROM cases WHERE case_id = $1`,
+    [caseId],
+  );
+  const r = rows[0];
+  return r
+    ? { caseId, schoolId: r.school_id, pupilId: r.pupil_id, stageId: r.stage_id ?? '', stepId: '' }
+    : null;
+}
+
 export interface DeliveryCheckResult {
   checked: number;
   changed: number;
   casesTold: number;
+  /** Rows Notify did not answer for this time. */
+  errors: number;
 }
 
 /** The scheduled check of one school's rows still on their way. */
@@ -166,9 +194,21 @@ export async function checkSchoolDeliveries(
   deps: StatusReportDeps & { notify: NotifyTransport },
   schoolId: string,
 ): Promise<DeliveryCheckResult> {
-  const result: DeliveryCheckResult = { checked: 0, changed: 0, casesTold: 0 };
+  const result: DeliveryCheckResult = { checked: 0, changed: 0, casesTold: 0, errors: 0 };
   for (const row of await rowsToCheck(deps.db, schoolId, NOTIFY, FINAL_STATUSES)) {
-    const status = await deps.notify.status(row.providerId);
+    let status: string;
+    try {
+      status = await deps.notify.status(row.providerId);
+    } catch (err) {
+      // One row Notify cannot answer for (a key changed since, a notification past its retention)
+      // must not stop the others: a 404 or 403 ends its checking, anything else waits for next time.
+      if (err instanceof NotifyError && (err.status === 404 || err.status === 403)) {
+        await setProviderStatus(deps.db, row.idempotencyKey, 'not-found');
+        await markProviderTold(deps.db, row.idempotencyKey, 'not-found');
+      }
+      result.errors++;
+      continue;
+    }
     result.checked++;
     if (status === row.status && row.told === status) continue;
     if (status !== row.status) result.changed++;

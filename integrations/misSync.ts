@@ -22,6 +22,7 @@ import {
   type SyncProblem,
 } from '../store/integrations';
 import type { ChangeActor } from '../store/pupilChanges';
+import { pupilIdsByUpn } from '../store/pupils';
 import type { MisConnection } from './connections';
 import { MisApiError, WondeClient, type WondeClientOptions, type WondeSession } from './wonde/client';
 import { markRows, rosterRows } from './wonde/rows';
@@ -71,6 +72,14 @@ export async function syncFromMis(opts: MisSyncOptions): Promise<MisSyncResult> 
   const last = await lastSucceededSync(db, schoolId);
   const changedSince = last?.highWater ? new Date(last.highWater) : null;
   const startedAt = now();
+  const timeZone = opts.timeZone ?? 'Europe/London';
+  const today = schoolDateAt(startedAt.getTime(), timeZone);
+  // The whole roster once a school day (the first sync of the day): a change only to a parent's
+  // contact details may not change the student's own `updated_at`, so asking only for changed
+  // students could miss a new address. Marks are always asked for by change.
+  const lastFull = await lastFullRosterAt(db, schoolId);
+  const rosterSince =
+    lastFull && schoolDateAt(Date.parse(lastFull), timeZone) === today ? changedSince : null;
   const syncId = await startSync(db, { schoolId, trigger: opts.trigger, startedAt, changedSince });
   const counts: SyncCounts = { retries: 0 };
   let problems: SyncProblem[] = [];
@@ -84,8 +93,8 @@ export async function syncFromMis(opts: MisSyncOptions): Promise<MisSyncResult> 
         counts.retries = (counts.retries ?? 0) + 1;
       },
     });
-    const today = schoolDateAt(startedAt.getTime(), opts.timeZone ?? 'Europe/London');
-    const students = await client.students(changedSince ?? undefined);
+    const students = await client.students(rosterSince ?? undefined);
+    counts.rosterFull = rosterSince === null;
     const sessions = await client.sessions(
       changedSince ? { changedSince } : { from: academicYearStart(today), to: today },
     );
@@ -103,6 +112,12 @@ export async function syncFromMis(opts: MisSyncOptions): Promise<MisSyncResult> 
         : s.attendance_code.data.code;
 
     const roster = rosterRows(students);
+    // A pupil here whose MIS record has no parent with parental responsibility keeps the details held
+    // for them: an empty list from the MIS never wipes the parents letters go to.
+    const known = await pupilIdsByUpn(db, schoolId);
+    const rosterToImport = roster.rows.filter(
+      (r) => !(roster.withoutParents.has(r.line) && known.has(r.values.upn ?? '')),
+    );
     const knownIds = await misPupilIds(db, schoolId);
     const marks = markRows(
       sessions,
@@ -134,13 +149,21 @@ export async function syncFromMis(opts: MisSyncOptions): Promise<MisSyncResult> 
     }
 
     await db.transaction(async (tx) => {
+      // One import per school at a time (the lock runImport takes too); and a sync that fetched first
+      // but commits last must not put back what a later one brought.
+      await tx.query('SELECT pg_advisory_xact_lock(7243003, hashtext($1))', [schoolId]);
+      if (await laterSyncSucceeded(tx, schoolId, startedAt))
+        throw new MisSyncStopped(
+          'a sync started after this one has already brought newer registers; nothing from this one was applied',
+          problems,
+        );
       let summary: ImportSummary | null = null;
-      if (roster.rows.length > 0 || marks.rows.length > 0) {
+      if (rosterToImport.length > 0 || marks.rows.length > 0) {
         summary = await runImport(
           tx,
           {
             schoolId,
-            ...(roster.rows.length > 0 ? { roster: roster.rows } : {}),
+            ...(rosterToImport.length > 0 ? { roster: rosterToImport } : {}),
             ...(marks.rows.length > 0 ? { marks: marks.rows } : {}),
           },
           { actor: opts.actor ?? MIS_ACTOR, rosterCarriesFlags: false },
@@ -218,4 +241,22 @@ async function saveMisPupilIds(db: Db, schoolId: string, ids: Map<string, string
      ON CONFLICT (school_id, mis_student_id) DO UPDATE SET upn = excluded.upn`,
     [schoolId, [...ids.keys()], [...ids.values()]],
   );
+}
+
+/** When the last good sync that read the whole roster began (null: never). */
+async function lastFullRosterAt(db: Db, schoolId: string): Promise<string | null> {
+  const { rows } = await db.query<{ at: Date | string | null }>(
+    `SELECT max(started_at) AS at FROM mis_syncs
+     WHERE school_id = $1 AND status = 'succeeded' AND (counts->>'rosterFull')::boolean IS TRUE`,
+    [schoolId],
+  );
+  return rows[0]?.at ? new Date(rows[0].at).toISOString() : null;
+}
+
+async function laterSyncSucceeded(db: Db, schoolId: string, startedAt: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM mis_syncs WHERE school_id = $1 AND status = 'succeeded' AND started_at > $2 LIMIT 1`,
+    [schoolId, startedAt.toISOString()],
+  );
+  return rows.length > 0;
 }

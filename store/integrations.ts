@@ -100,6 +100,8 @@ export interface SyncCounts {
   contactChangesHeld?: number;
   /** Requests the MIS answered "too many requests" or a server error to, and that were tried again. */
   retries?: number;
+  /** The whole roster was read (the day's first sync), not only the students changed. */
+  rosterFull?: boolean;
 }
 
 export interface SyncProblem {

@@ -58,9 +58,10 @@ export async function listPostedLetters(
      ORDER BY l.sent_on, p.family_name NULLS LAST, p.given_name NULLS LAST, l.created_at, l.id`,
     [schoolId, from, to],
   );
-  // Copies GOV.UK Notify was given to post (outbox rows `<letter>:<contact>:post`) are not the office's.
+  // Copies GOV.UK Notify took to post (outbox rows `<letter>:<contact>:post`, sent) are not the office's;
+  // one Notify refused is.
   const withNotify = await db.query<{ key: string; ref: string }>(
-    `SELECT idempotency_key AS key, ref FROM outbox WHERE channel = 'post' AND ref = ANY($1::text[])`,
+    `SELECT idempotency_key AS key, ref FROM outbox WHERE channel = 'post' AND status = 'sent' AND ref = ANY($1::text[])`,
     [rows.map((r) => r.id)],
   );
   const byNotify = new Set(withNotify.rows.map((r) => r.key));

@@ -38,7 +38,8 @@ import { writeAudit } from '../auth/audit';
 import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
-import { badRequest, notFound, unauthorized } from '../errors';
+import { badRequest, conflict, notFound, unauthorized } from '../errors';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { schoolParams } from './schools';
 
 /** An API root: https, or http to this machine only (a stand-in, a tunnel): a token never crosses a network in clear. */
@@ -152,7 +153,8 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
         baseUrl: misConn?.baseUrl ?? null,
         misSchoolId: misConn?.misSchoolId ?? null,
         codeMap: misConn?.codeMap ?? {},
-        tokenHint: mis?.secretHint ?? (misConn ? secretHint(misConn.token) : null),
+        // The deployment's own token is not shown, not even its end.
+        tokenHint: mis?.secretHint ?? null,
         updatedAt: mis?.updatedAt ?? null,
         syncTimes: misConn ? misSyncTimes(ctx.config.MIS_SYNC_TIMES.split(','), ctx.config.SWEEP_TIME) : [],
         syncs: await listSyncs(db, schoolId, 10),
@@ -166,7 +168,7 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
         postage: notifyConn?.postage ?? 'second',
         postLetters: notifyConn?.postLetters ?? false,
         callbacks: notifyConn?.callbackTokenHash ? ('set' as const) : ('not set' as const),
-        keyHint: notify?.secretHint ?? (notifyConn ? secretHint(notifyConn.apiKey) : null),
+        keyHint: notify?.secretHint ?? null,
         updatedAt: notify?.updatedAt ?? null,
         callbackUrls: {
           deliveryStatus: `${ctx.publicUrl()}/api/integrations/notify/callbacks/delivery-status`,
@@ -210,6 +212,14 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       const existing = await getIntegration<MisSettings>(db, schoolId, 'mis');
       if (!req.body.token && !existing?.secretSealed)
         throw badRequest('Give the API token the MIS issued for this school.', { field: 'token' });
+      // A saved token goes only to the address it was given for: a new address needs it again.
+      if (!req.body.token && existing && existing.settings.baseUrl !== req.body.baseUrl)
+        throw badRequest(
+          'Give the token again for the new address: a saved token is sent only where it was given for.',
+          {
+            field: 'token',
+          },
+        );
       const box = await services.box();
       const settings: MisSettings = {
         provider: 'wonde',
@@ -322,12 +332,21 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       await schoolOf(user, schoolId);
       if (!(await misConfigured(db, ctx.config, schoolId)))
         throw badRequest('The school has no MIS connection: an administrator connects it in Integrations.');
-      const workflowId = `mis-sync-${schoolId}-manual-${ctx.now()}`;
-      await ctx.temporal.workflow.start('misSync', {
-        taskQueue: ctx.taskQueue,
-        workflowId,
-        args: [{ schoolId, trigger: 'manual' }],
-      });
+      // One "sync now" per school at a time (the schedule's own runs are kept apart by overlap SKIP;
+      // a sync that fetched first and commits last is refused by the sync itself: integrations/misSync.ts).
+      const workflowId = `mis-sync-${schoolId}-manual`;
+      try {
+        await ctx.temporal.workflow.start('misSync', {
+          taskQueue: ctx.taskQueue,
+          workflowId,
+          args: [{ schoolId, trigger: 'manual' }],
+          workflowIdConflictPolicy: 'FAIL',
+        });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          throw conflict('A sync of this school is running already: its outcome shows in the list of syncs.');
+        throw err;
+      }
       await writeAudit(db, user, {
         action: 'integration.mis.sync',
         targetType: 'school',
@@ -376,6 +395,13 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       const existing = await getIntegration<NotifySettings>(db, schoolId, 'notify');
       if (!req.body.apiKey && !existing?.secretSealed)
         throw badRequest('Give the school’s GOV.UK Notify API key.', { field: 'apiKey' });
+      if (!req.body.apiKey && existing && existing.settings.baseUrl !== req.body.baseUrl)
+        throw badRequest(
+          'Give the key again for the new address: a saved key is used only where it was given for.',
+          {
+            field: 'apiKey',
+          },
+        );
       const callbackToken = req.body.newCallbackToken ? randomBytes(24).toString('base64url') : null;
       const settings: NotifySettings = {
         baseUrl: req.body.baseUrl,

@@ -7,6 +7,7 @@
 //   when the server says how long; anything else is an error a person can read.
 // The token is never logged, and never part of an error's text.
 import { z } from 'zod';
+import { schoolDateAt } from '../../domain/time';
 
 export interface WondeClientOptions {
   /** The API root, e.g. https://api.wonde.com/v1.0 */
@@ -38,12 +39,25 @@ export class MisApiError extends Error {
   }
 }
 
+/**
+ * A date (of birth, of a session) as the API sends dates: `{date: 'YYYY-MM-DD HH:MM:SS', timezone}`.
+ * A day given as an instant in UTC (a London midnight in summer is 23:00 the day before) is read as
+ * the London day it falls on; in any other zone its own date is the day.
+ */
 const wondeDate = z
-  .object({ date: z.string() })
+  .object({ date: z.string(), timezone: z.string().nullish() })
   .passthrough()
   .nullable()
   .optional()
-  .transform((d) => (d ? d.date.slice(0, 10) : null));
+  .transform((d) => (d ? londonDayOf(d.date, d.timezone ?? null) : null));
+
+export function londonDayOf(date: string, timezone: string | null): string {
+  const day = date.slice(0, 10);
+  const time = date.slice(11, 19);
+  if (!time || time === '00:00:00' || !['UTC', 'Z', '+00:00', 'GMT'].includes(timezone ?? '')) return day;
+  const instant = Date.parse(`${day}T${time}Z`);
+  return Number.isNaN(instant) ? day : schoolDateAt(instant, 'Europe/London');
+}
 
 const contactDetails = z
   .object({

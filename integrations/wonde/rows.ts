@@ -19,6 +19,8 @@ export interface RosterFromMis {
   studentOfLine: Map<number, WondeStudent>;
   /** Wonde student id -> UPN, for marks of pupils not fetched again. */
   upnOfStudent: Map<string, string>;
+  /** The rows (by line) of students with no contact with parental responsibility in the MIS. */
+  withoutParents: Set<number>;
   problems: SyncProblem[];
 }
 
@@ -26,7 +28,7 @@ export function rosterRows(students: readonly WondeStudent[]): RosterFromMis {
   const rows: RawRow[] = [];
   const studentOfLine = new Map<number, WondeStudent>();
   const upnOfStudent = new Map<string, string>();
-  let withoutParents = 0;
+  const withoutParents = new Set<number>();
   students.forEach((s, i) => {
     const line = i + 1;
     const ed = s.education_details?.data;
@@ -45,19 +47,20 @@ export function rosterRows(students: readonly WondeStudent[]): RosterFromMis {
       left_on: ed?.leaving_date ?? '',
     };
     const parents = parentsOf(s.contacts?.data ?? []);
-    if (parents.length === 0) withoutParents++;
+    if (parents.length === 0) withoutParents.add(line);
     parents.forEach((c, n) => Object.assign(values, contactColumns(c, n + 1)));
     rows.push({ line, values });
     studentOfLine.set(line, s);
   });
   const problems: SyncProblem[] = [];
-  if (withoutParents > 0)
+  const n = withoutParents.size;
+  if (n > 0)
     problems.push({
       kind: 'badRow',
-      count: withoutParents,
-      message: `${withoutParents} pupil${withoutParents === 1 ? ' has' : 's have'} no contact with parental responsibility in the MIS: no letter can go to their family until one is added there`,
+      count: n,
+      message: `${n} pupil${n === 1 ? ' has' : 's have'} no contact with parental responsibility in the MIS: a pupil already here keeps the details held for them; add the contact in the MIS`,
     });
-  return { rows, studentOfLine, upnOfStudent, problems };
+  return { rows, studentOfLine, upnOfStudent, withoutParents, problems };
 }
 
 /** Contacts with parental responsibility, first by the MIS's priority (1 first), at most two. */

@@ -227,4 +227,39 @@ describe('registers from the MIS', () => {
     );
     expect(await listPupils(db, SCHOOL_ID)).toHaveLength(0);
   });
+
+  it('reads the whole roster again on the next school day, so a parent’s new address is not missed', async () => {
+    await sync(db, mis);
+    // Monday: the MIS says nothing changed, but the day's first sync reads every pupil.
+    now = new Date('2025-11-24T09:00:00Z');
+    mis.requests.length = 0;
+    const monday = await sync(db, mis);
+    expect(monday.counts).toMatchObject({ students: 3, rosterFull: true, pupilsUpdated: 0 });
+    now = new Date('2025-11-24T14:00:00Z');
+    expect((await sync(db, mis)).counts).toMatchObject({ students: 0, rosterFull: false });
+  });
+
+  it('never wipes a pupil’s parents because the MIS has none with parental responsibility', async () => {
+    await sync(db, mis);
+    later();
+    mis.putStudents([
+      {
+        ...STUDENTS[0]!,
+        contacts: STUDENTS[0]!.contacts.map((c) => ({ ...c, parentalResponsibility: false })),
+      },
+    ]);
+    const res = await sync(db, mis);
+    expect(res.problems).toContainEqual(expect.objectContaining({ kind: 'badRow', count: 1 }));
+    const amira = (await rosterByUpn(db)).get(upnFor(1)) as { contacts: { name: string }[] };
+    expect(amira.contacts.map((c) => c.name)).toEqual(['Sara Khan', 'Omar Khan']);
+  });
+
+  it('refuses to apply a sync that fetched first but would commit after a later one', async () => {
+    await sync(db, mis);
+    // A sync that began an hour before the one just applied (a slow attempt, or a second one).
+    now = new Date(now.getTime() - 3_600_000);
+    await expect(sync(db, mis)).rejects.toThrow(
+      /a sync started after this one has already brought newer registers/,
+    );
+  });
 });

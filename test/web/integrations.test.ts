@@ -140,7 +140,7 @@ describe('an administrator connects the school’s MIS and GOV.UK Notify', () =>
     await page.getByLabel('API key').fill(notify.apiKey);
     await page.getByLabel(/Email template id/).fill(notify.emailTemplateId);
     await page.getByRole('button', { name: 'Save' }).nth(1).click();
-    const token = page.getByText('Callback token');
+    const token = page.getByText('Callback token', { exact: true });
     await token.waitFor();
     await page.getByText(/\/api\/integrations\/notify\/callbacks\/returned-letter$/).waitFor();
     expect(await page.content()).not.toContain(notify.apiKey);

@@ -212,7 +212,9 @@ describe('a letter posted, emailed and texted through GOV.UK Notify', () => {
 
       const v = await h.view('eve');
       expect(v.timeline.filter((t) => t.type === 'letterSent').map((t) => t.text)).toEqual([
-        'Warning Letter 1 sent by email to 1 parent/carer and by post to 2 parents/carers',
+        'Warning Letter 1 sent by email to 1 parent/carer',
+        // Notify has them now; it says later when they were printed and posted.
+        'Warning Letter 1: given to GOV.UK Notify to print and post to 2 parents/carers',
       ]);
       // Notify posts them: the office has nothing to print, and no task to post them.
       expect(v.tasks?.filter((t) => t.kind === 'postLetter') ?? []).toEqual([]);
@@ -228,6 +230,14 @@ describe('a letter posted, emailed and texted through GOV.UK Notify', () => {
       const email = notify.notifications.find((n) => n.type === 'email')!;
       await notify.setStatus(email.id, 'delivered'); // the receipt comes by callback too
       await h.waitForQuietCases();
+      // A row Notify no longer knows (sent under a key since replaced) must not stop the others.
+      await h.db.query(
+        `INSERT INTO outbox (idempotency_key, school_id, case_id, channel, to_address, body_text, ref, status,
+                             sent_at, provider, provider_id, provider_status)
+         VALUES ('old-key-row:0', $1, NULL, 'email', 'someone@example.org', 'x', 'old', 'sent', now(), 'notify',
+                 '0b7d2f6e-8f43-4d0c-9a53-6a6f1d2f0c11', 'sending')`,
+        [SCHOOL_ID],
+      );
       // The scheduled check reads the letters' status back (Notify sends no callback for a letter).
       await h.client.workflow.execute('deliveryCheck', {
         taskQueue: h.taskQueue,
@@ -246,6 +256,10 @@ describe('a letter posted, emailed and texted through GOV.UK Notify', () => {
         'Warning Letter 1: the copy for 1 parent/carer was printed and posted by GOV.UK Notify',
         'Warning Letter 1: the email was delivered to 1 parent/carer (GOV.UK Notify)',
       ]);
+      const { rows: unknown } = await h.db.query<{ provider_status: string }>(
+        `SELECT provider_status FROM outbox WHERE idempotency_key = 'old-key-row:0'`,
+      );
+      expect(unknown).toEqual([{ provider_status: 'not-found' }]);
       // Checking again tells the case nothing twice.
       await h.client.workflow.execute('deliveryCheck', {
         taskQueue: h.taskQueue,

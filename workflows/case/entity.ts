@@ -496,10 +496,15 @@ export class CaseEntity {
     const seen = (this.record.deliveryReports ??= []);
     if (seen.includes(key)) return false;
     seen.push(key);
+    // The line that said it went (a letter, a message, a meeting's invitations), for the step's title.
     const sent = this.record.timeline.find(
-      (t) => t.ref === u.ref && (t.type === 'letterSent' || t.type === 'messageSent'),
+      (t) =>
+        t.ref === u.ref &&
+        (t.type === 'letterSent' || t.type === 'messageSent' || t.type === 'meetingBooked'),
     );
-    const title = sent ? sent.text.replace(/ sent (by|through) .*$/, '') : 'A letter';
+    const title = sent
+      ? sent.text.replace(/( sent (by|through) |: given to GOV\.UK Notify| booked for ).*$/, '')
+      : 'A message from school';
     this.log({
       type: 'deliveryStatus',
       text: deliveryStatusText(title, u),

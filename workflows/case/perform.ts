@@ -4,7 +4,7 @@
 // cannot do (a bad address after every attempt, no meeting slot) becomes a task to do by hand.
 import { ActivityFailure } from '@temporalio/common';
 import type { ProposedStep } from '../../domain/caseTypes';
-import type { LetterPlan, MeetingPlan, PlannedChannel, StepPlan, TaskPlan } from '../../domain/stepPlan';
+import type { LetterPlan, MeetingPlan, StepPlan, TaskPlan } from '../../domain/stepPlan';
 import { REFERRAL_STEP_KINDS } from '../../domain/stepRoute';
 import { outcomeChoicesFor } from '../../domain/taskOutcomes';
 import { schoolDateAt } from '../../domain/time';
@@ -74,12 +74,12 @@ async function send(step: ProposedStep, plan: LetterPlan, ctx: PerformContext): 
       : await acts.sends.sendPlannedMessage(input);
   const count = (channel: string, status: string) =>
     res.deliveries.filter((d) => d.channel === channel && d.status === status).length;
-  const channels: PlannedChannel[] = ['email', 'sms', 'app'];
-  // A copy GOV.UK Notify took to print and post is sent by post (issue 17). Only a send that posted
-  // one asks the patch, so no other history gains a marker (docs/workflow-versioning.md).
-  if (count('post', 'sent') > 0 && ctx.patched('notify-post')) channels.push('post');
+  // Copies GOV.UK Notify took to print and post (issue 17) get a line of their own. Only a send that
+  // gave Notify one asks the patch, so no other history gains a marker (docs/workflow-versioning.md).
+  const givenToNotify = count('post', 'sent') > 0 && ctx.patched('notify-post') ? count('post', 'sent') : 0;
   const lines = deliveryLines(step.title, {
-    sent: channels.map((channel) => ({ channel, count: count(channel, 'sent') })),
+    givenToNotify,
+    sent: (['email', 'sms', 'app'] as const).map((channel) => ({ channel, count: count(channel, 'sent') })),
     held: res.deliveries.filter((d) => d.status === 'held').length,
     heldReason: res.deliveries.find((d) => d.status === 'held')?.reason ?? null,
     toPost: res.deliveries.filter((d) => d.status === 'toPost').length,

@@ -17,6 +17,8 @@ export interface DeliveryCounts {
   held: number;
   heldReason: string | null;
   toPost: number;
+  /** Copies GOV.UK Notify took to print and post (absent before issue 17). */
+  givenToNotify?: number;
 }
 
 /** "Warning Letter 1 sent by email to 2 parents/carers" and friends; one line per kind of outcome. */
@@ -38,6 +40,7 @@ export function deliveryLines(
       text: `${title} held in the outbox, not yet sent, for ${people(d.held)}${d.heldReason ? `: ${d.heldReason}` : ''}`,
     });
   }
+  if (d.givenToNotify) lines.push({ kind: 'sent', text: givenToNotifyLine(title, d.givenToNotify) });
   if (d.toPost > 0) {
     lines.push({
       kind: 'toPost',
@@ -47,6 +50,14 @@ export function deliveryLines(
   if (lines.length === 0)
     lines.push({ kind: 'held', text: `${title} kept on file: no parent/carer has contact details` });
   return lines;
+}
+
+/**
+ * Copies GOV.UK Notify took to print and post: said as what happened now (Notify has them), not as
+ * posted; Notify's later report says when they were printed and posted.
+ */
+export function givenToNotifyLine(title: string, copies: number): string {
+  return `${title}: given to GOV.UK Notify to print and post to ${people(copies)}`;
 }
 
 /** A delivery service's report on one parent/carer's copy, for the case's timeline. */
