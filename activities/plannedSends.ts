@@ -134,7 +134,7 @@ export function createPlannedSendActivities(deps: CaseServicesDeps) {
     return (deps.renderLetterPdf ?? renderLetterPdf)(
       layout.parts,
       { ...layout.letterhead, createdAt: fromLondon(input.plan.recipe.date, '12:00') },
-      { to: { name, address: postal } },
+      { to: { name, address: postal }, layout: 'notify' },
     );
   }
 

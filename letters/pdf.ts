@@ -10,6 +10,13 @@
 // the left margin show where to fold the page in three for a DL envelope (a C5 takes it folded once).
 // The post batch (`renderPostBatchPdf`) draws every copy of the day's post with the same function,
 // each starting on a new page.
+//
+// A copy GOV.UK Notify prints and posts (`layout: 'notify'`) follows Notify's letter specification
+// instead, or Notify refuses it ("content outside the printable area"): on page 1 only the logo area,
+// the address area (24.6 to 120 mm from the left, 39.5 to 66.3 mm from the top: Notify reads the
+// recipient's address from it, name first, so nothing else is printed there), the sender's area on
+// the right (from 125 mm) and the body (from 95 mm down) may carry anything; no fold marks (Notify
+// folds and envelopes it).
 import PDFDocument from 'pdfkit';
 import { MAX_ADDRESS_LINES, type PostalAddress } from '../domain/postalAddress';
 import { plainInline, type RenderedLetter } from './render';
@@ -50,10 +57,21 @@ const ADDRESS_LEADING = 12;
 const RETURN_SIZE = 7;
 const FOLDS_MM = [99, 198];
 
+/** GOV.UK Notify's printable areas on a letter's first page, in mm from the top-left corner. */
+export const NOTIFY_AREAS_MM = {
+  logo: { left: 15, right: 125, top: 5, bottom: 30 },
+  address: { left: 24.6, right: 120, top: 39.5, bottom: 66.3 },
+  sender: { left: 125, right: 195, top: 5, bottom: 95 },
+  body: { left: 15, right: 195, top: 95, bottom: 292 },
+} as const;
+
+/** Where a posted copy's address goes: a window envelope the office fills, or GOV.UK Notify's. */
+export type PostedLayout = 'window' | 'notify';
+
 export function renderLetterPdf(
   letter: LetterParts,
   letterhead: Letterhead,
-  options: { to?: PostalRecipient } = {},
+  options: { to?: PostalRecipient; layout?: PostedLayout } = {},
 ): Promise<Buffer> {
   return collect(
     new PDFDocument({
@@ -65,7 +83,7 @@ export function renderLetterPdf(
         ...(letterhead.createdAt ? { CreationDate: letterhead.createdAt } : {}),
       },
     }),
-    (doc) => drawLetter(doc, letter, letterhead, options.to),
+    (doc) => drawLetter(doc, letter, letterhead, options.to, options.layout ?? 'window'),
   );
 }
 
@@ -132,8 +150,14 @@ function drawLetter(
   letter: LetterParts,
   letterhead: Letterhead,
   to: PostalRecipient | undefined,
+  layout: PostedLayout = 'window',
 ): void {
   const width = doc.page.width - MARGIN * 2;
+  if (to && layout === 'notify') {
+    drawForNotify(doc, letterhead, to, width);
+    drawBody(doc, letter, width);
+    return;
+  }
   doc.font('Helvetica-Bold').fontSize(18).text(letterhead.schoolName, MARGIN, MARGIN, { width });
   if (letterhead.address?.length)
     doc.font('Helvetica').fontSize(10).text(letterhead.address.join('\n'), { width });
@@ -158,7 +182,11 @@ function drawLetter(
     doc.font('Helvetica').fontSize(11).text(letterhead.dateText, { width, align: 'right' });
     doc.moveDown();
   }
+  drawBody(doc, letter, width);
+}
 
+/** The subject, "Dear …", the approved paragraphs and lists, and the signature, from doc.y down. */
+function drawBody(doc: PDFKit.PDFDocument, letter: LetterParts, width: number): void {
   doc.font('Helvetica-Bold').fontSize(11).text(letter.subject, { width });
   doc.moveDown();
   doc.font('Helvetica').text(letter.salutation, { width });
@@ -174,6 +202,49 @@ function drawLetter(
   doc.text(letter.signOff, { width });
   doc.moveDown(2);
   for (const line of letter.signature) doc.text(line, { width });
+}
+
+/**
+ * Page 1 as GOV.UK Notify prints it: the school's name in the logo area, the recipient's name,
+ * address and postcode alone in the address area (each line set smaller if it would not fit, never
+ * cut), the date in the sender's area on the right, and the letter from 95 mm down.
+ */
+function drawForNotify(
+  doc: PDFKit.PDFDocument,
+  letterhead: Letterhead,
+  to: PostalRecipient,
+  width: number,
+): void {
+  const a = NOTIFY_AREAS_MM;
+  doc.font('Helvetica-Bold');
+  let size = 18;
+  doc.fontSize(size);
+  const logoWidth = (a.logo.right - a.logo.left - 1) * MM;
+  while (size > 10 && doc.widthOfString(letterhead.schoolName) > logoWidth) doc.fontSize((size -= 1));
+  doc.text(letterhead.schoolName, a.logo.left * MM + 5 * MM, 12 * MM, {
+    width: logoWidth - 5 * MM,
+    lineBreak: false,
+  });
+
+  const x = (a.address.left + 1) * MM;
+  const room = (a.address.right - a.address.left - 2) * MM;
+  const lines = [to.name, ...to.address.lines.slice(0, MAX_ADDRESS_LINES), to.address.postcode];
+  const leading = Math.min(ADDRESS_LEADING, ((a.address.bottom - a.address.top - 2) * MM) / lines.length);
+  let top = (a.address.top + 1) * MM;
+  doc.font('Helvetica');
+  for (const line of lines) {
+    let s = Math.min(ADDRESS_SIZE, leading - 1);
+    doc.fontSize(s);
+    while (s > 6 && doc.widthOfString(line) > room) doc.fontSize((s -= 0.5));
+    doc.text(line, x, top, { lineBreak: false, width: room });
+    top += leading;
+  }
+
+  doc.fontSize(11);
+  const dateWidth = doc.widthOfString(letterhead.dateText);
+  doc.text(letterhead.dateText, MARGIN + width - dateWidth, 45 * MM, { lineBreak: false });
+  doc.x = MARGIN;
+  doc.y = (a.body.top + 3) * MM;
 }
 
 /**

@@ -6,6 +6,7 @@
 // marks nothing posted; a parent with no address is never given one. Real parts: the API on PGlite,
 // the plan and send activities a case runs, pdfkit, and poppler's pdftotext and pdfinfo.
 import { execFileSync } from 'node:child_process';
+import { wordsOf, type PdfWord } from '../support/pdfWords';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,43 +75,15 @@ function save(name: string, body: Buffer): string {
   return file;
 }
 
-interface Word {
-  page: number;
-  text: string;
-  xMin: number;
-  yMin: number;
-  xMax: number;
-  yMax: number;
-}
-
-/** Every word of the PDF with its box, in points from the page's top-left corner (pdftotext -bbox). */
-function wordsOf(file: string): Word[] {
-  const html = execFileSync('pdftotext', ['-bbox', file, '-'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const words: Word[] = [];
-  html
-    .split('<page ')
-    .slice(1)
-    .forEach((page, p) => {
-      for (const m of page.matchAll(
-        /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
-      ))
-        words.push({ page: p, text: m[5]!, xMin: +m[1]!, yMin: +m[2]!, xMax: +m[3]!, yMax: +m[4]! });
-    });
-  return words;
-}
-
-const inWindow = (w: Word) =>
+const inWindow = (w: PdfWord) =>
   w.xMin >= ENVELOPE_WINDOW.left &&
   w.xMax <= ENVELOPE_WINDOW.left + ENVELOPE_WINDOW.width &&
   w.yMin >= ENVELOPE_WINDOW.top &&
   w.yMax <= ENVELOPE_WINDOW.top + ENVELOPE_WINDOW.height;
 
 /** The window's words on one page, line by line (top to bottom). */
-function windowLines(words: Word[], page: number): string[] {
-  const lines = new Map<number, Word[]>();
+function windowLines(words: PdfWord[], page: number): string[] {
+  const lines = new Map<number, PdfWord[]>();
   for (const w of words.filter((x) => x.page === page && inWindow(x))) {
     const key = Math.round(w.yMin);
     lines.set(key, [...(lines.get(key) ?? []), w]);
