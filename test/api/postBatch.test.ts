@@ -6,7 +6,7 @@
 // marks nothing posted; a parent with no address is never given one. Real parts: the API on PGlite,
 // the plan and send activities a case runs, pdfkit, and poppler's pdftotext and pdfinfo.
 import { execFileSync } from 'node:child_process';
-import { wordsOf, type PdfWord } from '../support/pdfWords';
+import { linesOf, wordsOf, type PdfWord } from '../support/pdfWords';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,19 +83,7 @@ const inWindow = (w: PdfWord) =>
 
 /** The window's words on one page, line by line (top to bottom). */
 function windowLines(words: PdfWord[], page: number): string[] {
-  const lines = new Map<number, PdfWord[]>();
-  for (const w of words.filter((x) => x.page === page && inWindow(x))) {
-    const key = Math.round(w.yMin);
-    lines.set(key, [...(lines.get(key) ?? []), w]);
-  }
-  return [...lines.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, ws]) =>
-      ws
-        .sort((a, b) => a.xMin - b.xMin)
-        .map((w) => w.text)
-        .join(' '),
-    );
+  return linesOf(words.filter((x) => x.page === page && inWindow(x)));
 }
 
 function pagesOf(file: string): string[] {
