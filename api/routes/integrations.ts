@@ -4,6 +4,7 @@
 // connection, never the secret. Notify's callbacks come in here too, with the bearer token the
 // school set in Notify (not a login: Notify has none), matched to the school of the message.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   misConfigured,
@@ -39,10 +40,13 @@ import { currentUser } from '../auth/guard';
 import { assertSchool } from '../auth/scope';
 import type { AppContext, ZodApp } from '../context';
 import { badRequest, conflict, notFound, unauthorized } from '../errors';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { schoolParams } from './schools';
 
 /** An API root: https, or http to this machine only (a stand-in, a tunnel): a token never crosses a network in clear. */
+/** How long "sync now" waits for a run whose sync has finished on the record to end. */
+const RUN_CLOSING_WAIT_MS = 10_000;
+
 const apiRoot = z
   .string()
   .trim()
@@ -139,6 +143,32 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
     const school = await getSchool(db, schoolId);
     if (!school) throw notFound('No such school');
     return school;
+  }
+
+  /**
+   * Whether the manual run holding the school's id has closed, waiting a moment for it when its sync
+   * is already finished on the record. The record is written by the sync's activity, so the list
+   * says "finished" a moment before the run itself ends; a person who saw it finish and clicks again
+   * is asking for a new sync, not told one is running. A run whose sync is still running on the
+   * record, or that waits to try a refused MIS again, keeps its 409.
+   */
+  async function lastManualRunClosed(schoolId: string, workflowId: string): Promise<boolean> {
+    const [latest] = await listSyncs(db, schoolId, 1);
+    if (latest?.status === 'running') return false;
+    const run = ctx.temporal.workflow.getHandle(workflowId);
+    const until = Date.now() + RUN_CLOSING_WAIT_MS;
+    for (;;) {
+      const status = await run.describe().then(
+        (d) => d.status.name,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return 'GONE'; // kept no longer: long closed
+          throw err;
+        },
+      );
+      if (status !== 'RUNNING') return true;
+      if (Date.now() >= until) return false;
+      await sleep(200);
+    }
   }
 
   async function describe(schoolId: string): Promise<IntegrationsAnswer> {
@@ -335,17 +365,24 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
       // One "sync now" per school at a time (the schedule's own runs are kept apart by overlap SKIP;
       // a sync that fetched first and commits last is refused by the sync itself: integrations/misSync.ts).
       const workflowId = `mis-sync-${schoolId}-manual`;
-      try {
-        await ctx.temporal.workflow.start('misSync', {
+      const start = () =>
+        ctx.temporal.workflow.start('misSync', {
           taskQueue: ctx.taskQueue,
           workflowId,
           args: [{ schoolId, trigger: 'manual' }],
           workflowIdConflictPolicy: 'FAIL',
         });
+      try {
+        await start();
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError)
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        if (!(await lastManualRunClosed(schoolId, workflowId)))
           throw conflict('A sync of this school is running already: its outcome shows in the list of syncs.');
-        throw err;
+        await start().catch((again: unknown) => {
+          if (again instanceof WorkflowExecutionAlreadyStartedError)
+            throw conflict('A sync of this school started a moment ago: its outcome shows in the list of syncs.');
+          throw again;
+        });
       }
       await writeAudit(db, user, {
         action: 'integration.mis.sync',

@@ -41,6 +41,7 @@ let mis: WondeStandIn;
 let admin: Agent;
 let manager: Agent;
 let officer: Agent;
+let temporal: ReturnType<typeof signingClient>;
 
 beforeAll(async () => {
   env = await startDevServer();
@@ -53,6 +54,7 @@ beforeAll(async () => {
   mis.putStudents(STUDENTS);
   const envVars = { INTEGRATION_SECRET_KEY: KEY, DATA_DIR: mkdtempSync(join(tmpdir(), 'integrations-')) };
   const client = signingClient({ connection: env.connection });
+  temporal = client;
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -222,6 +224,54 @@ describe('a sync that fails', () => {
     const ok = await syncNowAndWait(officer);
     expect(ok).toMatchObject({ status: 'succeeded', counts: { students: 3, pupilsInserted: 3 } });
     expect(await dataFeed(manager)).toMatchObject({ source: 'mis', failing: false, ageHours: 0 });
+  });
+});
+
+describe('a sync that waits for a busy MIS', () => {
+  it('tells a second "Sync now" that one is running, until that run has ended', async () => {
+    // The MIS is overloaded: every request answers 503. The sync is recorded as failed, and its run
+    // waits a minute to try the MIS again (workflows/misSync.ts).
+    mis.failNext('/v1.0/schools', 10_000, 503, { retryAfterSeconds: 0 });
+    try {
+      const busy = await syncNowAndWait(officer);
+      expect(busy).toMatchObject({ status: 'failed', trigger: 'manual' });
+      // The list says the last sync failed, but its run is still going: a second click is told so,
+      // not given a second sync beside the first.
+      const again = await officer.post(`${misUrl}/sync`);
+      expect(again.statusCode).toBe(409);
+      expect(again.json<{ error: string }>().error).toMatch(/running already/);
+    } finally {
+      mis.clearFailures();
+      await temporal.workflow.getHandle(`mis-sync-${SCHOOL_A}-manual`).terminate('test over');
+    }
+    // Once that run has ended, the next click starts a sync, and it goes through.
+    const next = await syncNowAndWait(officer);
+    expect(next).toMatchObject({ status: 'succeeded', trigger: 'manual' });
+  });
+
+  it('starts a new sync for a click that comes as the last run is ending', async () => {
+    // The list of syncs is written by the sync itself, so it says "finished" a moment before the
+    // run ends. Here the run holding "sync now" ends a moment after the click (a run no worker takes,
+    // ended by the test): the click waits for it and starts a new sync rather than answer 409. (Had
+    // the run ended first, the click would start one all the same.)
+    const holder = await temporal.workflow.start('misSync', {
+      taskQueue: `${TASK_QUEUE}-nobody`,
+      workflowId: `mis-sync-${SCHOOL_A}-manual`,
+      args: [{ schoolId: SCHOOL_A, trigger: 'manual' }],
+    });
+    const before = (await listSyncs(db, SCHOOL_A, 100)).length;
+    const click = officer.post(`${misUrl}/sync`);
+    const ended = new Promise((resolve) => setTimeout(resolve, 1_500)).then(() => holder.terminate('ended'));
+    const res = await click;
+    await ended;
+    expect(res.statusCode).toBe(202);
+    const synced = await eventually(
+      'the new sync to finish',
+      async () => listSyncs(db, SCHOOL_A, 100),
+      (syncs) => syncs.length > before && syncs[0]!.status !== 'running',
+      { timeoutMs: 60_000 },
+    );
+    expect(synced[0]).toMatchObject({ status: 'succeeded', trigger: 'manual' });
   });
 });
 

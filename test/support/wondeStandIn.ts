@@ -81,6 +81,8 @@ export interface WondeStandIn {
   setClock(now: () => Date): void;
   /** The next `count` requests whose path contains `pathPart` answer `status` (e.g. 429 or 500) instead. */
   failNext(pathPart: string, count: number, status: number, opts?: { retryAfterSeconds?: number }): void;
+  /** Forgets the failures still planned: the MIS answers again. */
+  clearFailures(): void;
   /** Every request so far, in order. */
   requests: RequestLogEntry[];
   close(): Promise<void>;
@@ -715,6 +717,9 @@ export async function startWondeStandIn(opts?: {
         status,
         retryAfterSeconds: failOpts?.retryAfterSeconds,
       });
+    },
+    clearFailures() {
+      state.failures = [];
     },
     close() {
       return new Promise<void>((resolve, reject) => {
