@@ -43,10 +43,10 @@ import { badRequest, conflict, notFound, unauthorized } from '../errors';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { schoolParams } from './schools';
 
-/** An API root: https, or http to this machine only (a stand-in, a tunnel): a token never crosses a network in clear. */
 /** How long "sync now" waits for a run whose sync has finished on the record to end. */
 const RUN_CLOSING_WAIT_MS = 10_000;
 
+/** An API root: https, or http to this machine only (a stand-in, a tunnel): a token never crosses a network in clear. */
 const apiRoot = z
   .string()
   .trim()
