@@ -380,7 +380,9 @@ export async function registerIntegrationRoutes(app: ZodApp, ctx: AppContext): P
           throw conflict('A sync of this school is running already: its outcome shows in the list of syncs.');
         await start().catch((again: unknown) => {
           if (again instanceof WorkflowExecutionAlreadyStartedError)
-            throw conflict('A sync of this school started a moment ago: its outcome shows in the list of syncs.');
+            throw conflict(
+              'A sync of this school started a moment ago: its outcome shows in the list of syncs.',
+            );
           throw again;
         });
       }
