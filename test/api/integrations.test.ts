@@ -254,9 +254,11 @@ describe('a sync that waits for a busy MIS', () => {
     // run ends. Here the run holding "sync now" ends a moment after the click (a run no worker takes,
     // ended by the test): the click waits for it and starts a new sync rather than answer 409. (Had
     // the run ended first, the click would start one all the same.)
+    const id = `mis-sync-${SCHOOL_A}-manual`;
+    await temporal.workflow.getHandle(id).result(); // the last test's sync, ended, so the id is free
     const holder = await temporal.workflow.start('misSync', {
       taskQueue: `${TASK_QUEUE}-nobody`,
-      workflowId: `mis-sync-${SCHOOL_A}-manual`,
+      workflowId: id,
       args: [{ schoolId: SCHOOL_A, trigger: 'manual' }],
     });
     const before = (await listSyncs(db, SCHOOL_A, 100)).length;
