@@ -6,6 +6,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { IsoDate } from '../domain/types';
 import { getLetter, insertStaffTask } from '../store/caseServices';
+import { getCaseRow } from '../store/cases';
 import type { Db } from '../store/db';
 import { markProviderTold, rowsToCheck, setProviderStatus, type ProviderRow } from '../store/outboxProviders';
 import { deliveryStatusChanged, type DeliveryStatusUpdate } from '../workflows/caseMessages';
@@ -171,13 +172,9 @@ async function caseOf(
   db: Db,
   caseId: string,
 ): Promise<{ caseId: string; schoolId: string; pupilId: string; stageId: string; stepId: string } | null> {
-  const { rows } = await db.query<{ school_id: string; pupil_id: string; stage_id: string | null }>(
-    `SELECT school_id, pupil_id::text AS pupil_id, stage_id FROM cases WHERE case_id = $1`,
-    [caseId],
-  );
-  const r = rows[0];
-  return r
-    ? { caseId, schoolId: r.school_id, pupilId: r.pupil_id, stageId: r.stage_id ?? '', stepId: '' }
+  const c = await getCaseRow(db, caseId);
+  return c
+    ? { caseId, schoolId: c.schoolId, pupilId: c.pupilId, stageId: c.stageId ?? '', stepId: '' }
     : null;
 }
 

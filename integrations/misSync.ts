@@ -15,7 +15,9 @@ import { ImportValidationError, runImport, type ImportSummary } from '../store/i
 import {
   abandonStaleSyncs,
   finishSync,
+  lastFullRosterAt,
   lastSucceededSync,
+  laterSyncSucceeded,
   startSync,
   type MisSyncRecord,
   type SyncCounts,
@@ -241,22 +243,4 @@ async function saveMisPupilIds(db: Db, schoolId: string, ids: Map<string, string
      ON CONFLICT (school_id, mis_student_id) DO UPDATE SET upn = excluded.upn`,
     [schoolId, [...ids.keys()], [...ids.values()]],
   );
-}
-
-/** When the last good sync that read the whole roster began (null: never). */
-async function lastFullRosterAt(db: Db, schoolId: string): Promise<string | null> {
-  const { rows } = await db.query<{ at: Date | string | null }>(
-    `SELECT max(started_at) AS at FROM mis_syncs
-     WHERE school_id = $1 AND status = 'succeeded' AND (counts->>'rosterFull')::boolean IS TRUE`,
-    [schoolId],
-  );
-  return rows[0]?.at ? new Date(rows[0].at).toISOString() : null;
-}
-
-async function laterSyncSucceeded(db: Db, schoolId: string, startedAt: Date): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM mis_syncs WHERE school_id = $1 AND status = 'succeeded' AND started_at > $2 LIMIT 1`,
-    [schoolId, startedAt.toISOString()],
-  );
-  return rows.length > 0;
 }

@@ -215,6 +215,25 @@ export async function lastSucceededSync(db: Db, schoolId: string): Promise<MisSy
   return rows[0] ? toSync(rows[0]) : null;
 }
 
+/** When the last good sync that read the whole roster began (null: never). */
+export async function lastFullRosterAt(db: Db, schoolId: string): Promise<string | null> {
+  const { rows } = await db.query<{ at: Date | string | null }>(
+    `SELECT max(started_at) AS at FROM mis_syncs
+     WHERE school_id = $1 AND status = 'succeeded' AND (counts->>'rosterFull')::boolean IS TRUE`,
+    [schoolId],
+  );
+  return rows[0]?.at ? new Date(rows[0].at).toISOString() : null;
+}
+
+/** Whether a sync that began after `startedAt` has already succeeded (its registers are newer). */
+export async function laterSyncSucceeded(db: Db, schoolId: string, startedAt: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM mis_syncs WHERE school_id = $1 AND status = 'succeeded' AND started_at > $2 LIMIT 1`,
+    [schoolId, startedAt.toISOString()],
+  );
+  return rows.length > 0;
+}
+
 /** Per school: the latest sync of any outcome and the latest successful one (the dashboard's data age). */
 export async function syncHealth(
   db: Db,

@@ -5,6 +5,7 @@ import { sendHeldMail, type HeldMailResult } from '../../messaging/heldMail';
 import type { Transports } from '../../messaging/types';
 import { notifyCarriesEmail } from '../../integrations/connections';
 import { integrationServices } from '../../integrations/services';
+import { transportsFor } from '../../messaging/deps';
 import { mailerFromConfig } from '../../messaging/smtpMailer';
 import {
   countOutboxByStatus,
@@ -266,12 +267,7 @@ export async function registerLetterRoutes(app: ZodApp, ctx: AppContext): Promis
       const mailer = notify ? null : mailerFromConfig(ctx.config);
       if (!notify && !mailer) throw conflict(NO_SMTP_REASON);
       const transports: Transports = notify
-        ? {
-            mailer: notify,
-            sms: notify.carries('sms') ? notify : null,
-            poster: notify.carries('post') ? notify : null,
-            lookup: notify,
-          }
+        ? await transportsFor({ db, mailer: null, notifyFor: async () => notify }, schoolId)
         : { mailer };
       let result: HeldMailResult;
       try {
